@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * lsmwatch.h - the one contract between the BPF programs (both sensors), the native addon and the
+ * TypeScript decoder (src/sensor/decoder.ts). test/unit/contract.test.ts checks every size and offset
+ * below against the BTF of the compiled BPF objects, so a change here that is not mirrored in the
+ * decoder fails the tests.
+ *
+ * Rules: fixed-width fields, explicit padding, every record starts with struct lw_header, enum values
+ * are numbered explicitly and never reused (retire a value by commenting it out, never renumber).
+ */
+#ifndef LSMWATCH_H
+#define LSMWATCH_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define LW_ABI_VERSION 1
+
+#define LW_COMM_LEN 16
+/* Longest path text (without NUL) a record carries; longer paths are cut and flagged LW_F_PATH_TRUNCATED. */
+#define LW_PATH_MAX 4096
+/* Bytes of a path (including its NUL) that the watch list compares: an LPM trie key holds at most 256. */
+#define LW_WATCH_KEY_MAX 256
+/* Records are at most this large (header + fixed part + two paths), so they fit one scratch buffer. */
+#define LW_RECORD_MAX 16384
+
+/* lw_header.type */
+enum lw_record_type {
+	LW_REC_OPEN = 1,    /* a watched file was opened (for writing, or for reading where policy asks) */
+	LW_REC_WRITE = 2,   /* a write to a watched file (count and bytes may cover several writes) */
+	LW_REC_RENAME = 3,  /* rename where either side is watched: path = old name, path2 = new name */
+	LW_REC_UNLINK = 4,  /* a watched file was unlinked */
+	LW_REC_PTRACE = 5,  /* a ptrace access check or request */
+};
+
+/* lw_header.flags */
+enum lw_record_flags {
+	LW_F_PATH_TRUNCATED = 1u << 0,
+	LW_F_PATH2_TRUNCATED = 1u << 1,
+	LW_F_DENIED = 1u << 2,       /* the sensor denied the operation (enforcement) */
+	LW_F_FROM_CACHE_MISS = 1u << 3, /* file was opened before the sensor saw its open (inherited fd) */
+};
+
+/* Common header of every record in the ring buffer (Tetragon's msg_common has the same role). */
+struct lw_header {
+	__u16 type;     /* enum lw_record_type */
+	__u16 size;     /* whole record in bytes, header included, a multiple of 8 */
+	__u32 flags;    /* enum lw_record_flags */
+	__u64 time_ns;  /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+};
+
+/* The acting task. pid is the thread-group id (what ps calls PID), tid the thread. */
+struct lw_process {
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 _pad0;
+	char comm[LW_COMM_LEN];
+};
+
+/* LW_REC_OPEN, LW_REC_WRITE, LW_REC_RENAME, LW_REC_UNLINK */
+struct lw_file_record {
+	struct lw_header hdr;
+	struct lw_process proc;
+	__u64 ino;
+	__u32 dev;          /* kernel-internal dev_t (MAJOR << 20 | MINOR) of the file's superblock */
+	__u32 open_flags;   /* file->f_flags (O_ACCMODE, O_APPEND, O_CREAT, ...) */
+	__u64 count;        /* operations this record stands for (1 unless aggregated) */
+	__u64 bytes;        /* bytes requested by those writes (0 where the hook does not know) */
+	__u32 mode;         /* inode i_mode (file type and permission bits), 0 if unknown */
+	__u16 path_len;     /* bytes of path, without its NUL */
+	__u16 path2_len;    /* bytes of path2 (rename target), without its NUL; 0 if none */
+	/* followed by: path, NUL, path2, NUL, zero padding up to hdr.size */
+};
+
+/* lw_ptrace_record.decision */
+enum lw_decision {
+	LW_DECISION_ALLOW = 0,
+	LW_DECISION_DENY = 1,
+	LW_DECISION_ERROR = 2, /* tracepoint sensor: the syscall failed for another reason (see result) */
+};
+
+/* lw_ptrace_record.kind */
+enum lw_ptrace_kind {
+	LW_PTRACE_ACCESS_CHECK = 1, /* LSM ptrace_access_check: mode holds PTRACE_MODE_* bits */
+	LW_PTRACE_REQUEST = 2,      /* tracepoint sys_enter/exit_ptrace: request holds the PTRACE_* request */
+};
+
+/* LW_REC_PTRACE */
+struct lw_ptrace_record {
+	struct lw_header hdr;
+	struct lw_process tracer;
+	__u32 target_pid;
+	__u32 target_tid;
+	__u32 target_uid;
+	__u32 mode;         /* PTRACE_MODE_* bits (LSM), 0 for the tracepoint sensor */
+	__u32 request;      /* PTRACE_* request (tracepoint), 0 for the LSM sensor */
+	__s32 result;       /* 0 or -errno returned to the tracer */
+	__u16 kind;         /* enum lw_ptrace_kind */
+	__u16 decision;     /* enum lw_decision */
+	__u32 _pad0;
+	char target_comm[LW_COMM_LEN];
+};
+
+/* Watch list: an LPM trie keyed by path bytes. The agent inserts "dir/" for directories and
+ * "file\0" for exact files, so "/etc/shadow" does not also match "/etc/shadowfoo". */
+struct lw_watch_key {
+	__u32 prefixlen;    /* in bits */
+	__u8 path[LW_WATCH_KEY_MAX];
+};
+
+enum lw_watch_flags {
+	LW_WATCH_WRITE = 1u << 0, /* report opens for writing, writes, renames, unlinks */
+	LW_WATCH_READ = 1u << 1,  /* also report opens for reading */
+	LW_WATCH_IGNORE = 1u << 2, /* an exclusion inside a watched tree (longest prefix wins) */
+};
+
+struct lw_watch_value {
+	__u32 flags;        /* enum lw_watch_flags */
+	__u32 _pad0;
+};
+
+/* Run-time settings: one entry (key 0) of an array map the agent updates while programs run. */
+enum lw_forbid_ptrace {
+	LW_FORBID_PTRACE_OFF = 0,
+	LW_FORBID_PTRACE_SELF = 1, /* deny PTRACE_MODE_ATTACH on the agent's process */
+	LW_FORBID_PTRACE_ALL = 2,  /* deny PTRACE_MODE_ATTACH on every process */
+};
+
+struct lw_settings {
+	__u32 forbid_ptrace;     /* enum lw_forbid_ptrace */
+	__u32 deny_ptrace_read;  /* also deny PTRACE_MODE_READ where forbid_ptrace applies */
+	__u32 _reserved[6];
+};
+
+/* Per-CPU counters (an array map indexed by these values). For every stage,
+ * LW_STAT_SEEN == LW_STAT_FILTERED + LW_STAT_EMITTED + LW_STAT_LOST_RINGBUF. */
+enum lw_stat {
+	LW_STAT_SEEN = 0,           /* hook invocations that reached the filter */
+	LW_STAT_FILTERED = 1,       /* dropped in the kernel: unwatched path, the agent itself, not a regular file */
+	LW_STAT_EMITTED = 2,        /* records written to the ring buffer */
+	LW_STAT_LOST_RINGBUF = 3,   /* records lost because the ring buffer was full */
+	LW_STAT_VERDICT_MISS = 4,   /* file verdicts computed outside open (inherited fds, evicted entries) */
+	LW_STAT_PATH_TRUNCATED = 5, /* paths longer than LW_PATH_MAX or deeper than the walk allows */
+	LW_STAT_DENIED = 6,         /* operations denied by enforcement */
+	LW_STAT_MAX = 8,
+};
+
+#endif /* LSMWATCH_H */

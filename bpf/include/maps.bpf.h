@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Maps shared by both sensors. Every map whose keys come from the workload is bounded (LRU). */
+#ifndef LSMWATCH_MAPS_BPF_H
+#define LSMWATCH_MAPS_BPF_H
+
+#include "lsmwatch.h"
+
+/* Load-time settings (the agent rewrites .rodata before load). */
+const volatile __u32 lw_agent_tgid = 0;          /* the agent's own process: never reported */
+const volatile __u32 lw_wakeup_bytes = 256 * 1024; /* wake user space once this much is queued */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024); /* the agent may resize before load */
+} lw_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__type(key, struct lw_watch_key);
+	__type(value, struct lw_watch_value);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} lw_watch SEC(".maps");
+
+/* Run-time settings (key 0), e.g. forbid-ptrace, switched without reloading. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lw_settings);
+} lw_settings_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LW_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lw_stats SEC(".maps");
+
+/* The watch verdict of an open file, decided once (at open, or at first use for files the sensor
+ * did not see opened) so that later reads and writes of an unwatched file cost one lookup. The inode
+ * is part of the key so a recycled struct file never inherits another file's verdict. */
+struct lw_file_key {
+	__u64 file;
+	__u64 inode;
+};
+
+struct lw_verdict {
+	__u32 watch_flags; /* enum lw_watch_flags, 0 = not watched */
+	__u32 _pad0;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct lw_file_key);
+	__type(value, struct lw_verdict);
+} lw_verdicts SEC(".maps");
+
+/* Per-CPU scratch space: BPF stacks are 512 bytes, paths are up to 4 KiB. */
+struct lw_scratch {
+	char walk[2 * LW_PATH_MAX];   /* dentry walk writes the path backwards, ending at LW_PATH_MAX - 1 */
+	char join[2 * LW_PATH_MAX];   /* a second path (rename target, user path joined to its base) */
+	struct lw_watch_key key;
+	__u32 walk_off;  /* lw_walk_dentries' write offset (kept in memory on purpose, see there) */
+	__u32 _pad0;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lw_scratch);
+} lw_scratch_map SEC(".maps");
+
+struct lw_record_buf {
+	__u8 data[LW_RECORD_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lw_record_buf);
+} lw_record_map SEC(".maps");
+
+static __always_inline void lw_count(__u32 stat)
+{
+	__u64 *v = bpf_map_lookup_elem(&lw_stats, &stat);
+	if (v)
+		*v += 1; /* per-CPU slot: no atomic needed */
+}
+
+static __always_inline struct lw_scratch *lw_get_scratch(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&lw_scratch_map, &zero);
+}
+
+static __always_inline struct lw_record_buf *lw_get_record(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&lw_record_map, &zero);
+}
+
+static __always_inline struct lw_settings *lw_get_settings(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&lw_settings_map, &zero);
+}
+
+static __always_inline bool lw_is_agent(void)
+{
+	return lw_agent_tgid != 0 && (bpf_get_current_pid_tgid() >> 32) == lw_agent_tgid;
+}
+
+#endif

@@ -1,0 +1,213 @@
+#include "sensor_object.h"
+
+#include <bpf/bpf.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "libbpf_log.h"
+#include "lsmwatch.h"
+#include "lsmwatch_lsm.skel.h"
+#include "lsmwatch_tp.skel.h"
+
+namespace lsmwatch {
+
+std::string ErrnoName(int err) {
+  switch (err) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case EINVAL: return "EINVAL";
+    case EACCES: return "EACCES";
+    case E2BIG: return "E2BIG";
+    case ENOMEM: return "ENOMEM";
+    case EBUSY: return "EBUSY";
+    case ENOTSUP: return "ENOTSUP";
+    case ESRCH: return "ESRCH";
+    case EBADF: return "EBADF";
+    case ENODEV: return "ENODEV";
+    case 524: return "ENOTSUPP";  // kernel-internal, seen from BPF_PROG_LOAD
+    default: return "E" + std::to_string(err);
+  }
+}
+
+namespace {
+
+[[noreturn]] void Fail(const std::string& what, int err) {
+  if (err < 0) err = -err;
+  throw SensorFailure(ErrnoName(err), err, what + ": " + strerror(err), TakeLibbpfLog());
+}
+
+// libbpf finds tracepoint ids in tracefs; mount it where the kernel offers it and nobody has.
+void EnsureTracefs() {
+  struct stat st;
+  if (stat("/sys/kernel/tracing/events", &st) == 0 || stat("/sys/kernel/debug/tracing/events", &st) == 0) return;
+  if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
+    Fail("tracefs is not mounted and mounting it on /sys/kernel/tracing failed", errno);
+  }
+}
+
+// Each skeleton type is opened the same way; only the load-time settings differ by struct type.
+template <typename Skel>
+struct bpf_object* OpenSkeleton(Skel* (*open)(const struct bpf_object_open_opts*), void (*destroy)(Skel*),
+                                const SensorOptions& options, std::function<void()>* destroy_out) {
+  Skel* skel = open(nullptr);
+  if (!skel) Fail("opening the BPF object", errno);
+  skel->rodata->lw_agent_tgid = options.agent_tgid;
+  skel->rodata->lw_wakeup_bytes = options.wakeup_bytes;
+  *destroy_out = [skel, destroy]() { destroy(skel); };
+  return skel->obj;
+}
+
+bool LsmHookExists(const char* hook) {
+  return libbpf_find_vmlinux_btf_id(hook, BPF_LSM_MAC) > 0;
+}
+
+}  // namespace
+
+SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
+  ClearLibbpfLog();
+  if (options_.kind == SensorKind::kLsm) {
+    obj_ = OpenSkeleton(lsmwatch_lsm__open_opts, lsmwatch_lsm__destroy, options_, &destroy_skeleton_);
+  } else {
+    EnsureTracefs();
+    obj_ = OpenSkeleton(lsmwatch_tp__open_opts, lsmwatch_tp__destroy, options_, &destroy_skeleton_);
+  }
+  try {
+    struct bpf_map* ring = FindMap("lw_events");
+    if (int err = bpf_map__set_max_entries(ring, options_.ring_bytes)) Fail("sizing the ring buffer", err);
+
+    // Optional hooks (path_rename/path_unlink need CONFIG_SECURITY_PATH): skip what the kernel lacks.
+    struct bpf_program* prog;
+    bpf_object__for_each_program(prog, obj_) {
+      const char* sec = bpf_program__section_name(prog);
+      if (options_.kind == SensorKind::kLsm && strncmp(sec, "lsm/", 4) == 0 && !LsmHookExists(sec + 4)) {
+        bpf_program__set_autoload(prog, false);
+        skipped_.push_back({bpf_program__name(prog), std::string("kernel has no LSM hook ") + (sec + 4)});
+      }
+      if (options_.kind == SensorKind::kTracepoint && strncmp(sec, "tracepoint/", 11) == 0) {
+        std::string path = std::string("/sys/kernel/tracing/events/") + (sec + 11);
+        struct stat st;
+        if (stat(path.c_str(), &st) != 0 &&
+            stat((std::string("/sys/kernel/debug/tracing/events/") + (sec + 11)).c_str(), &st) != 0) {
+          bpf_program__set_autoload(prog, false);
+          skipped_.push_back({bpf_program__name(prog), std::string("kernel has no tracepoint ") + (sec + 11)});
+        }
+      }
+    }
+    if (int err = bpf_object__load(obj_)) Fail("loading the BPF programs", err);
+  } catch (...) {
+    Detach();
+    throw;
+  }
+}
+
+SensorObject::~SensorObject() { Detach(); }
+
+struct bpf_map* SensorObject::FindMap(const std::string& name) const {
+  struct bpf_map* map = obj_ ? bpf_object__find_map_by_name(obj_, name.c_str()) : nullptr;
+  if (!map) throw SensorFailure("ENOENT", ENOENT, "no BPF map named " + name, "");
+  return map;
+}
+
+void SensorObject::Attach() {
+  ClearLibbpfLog();
+  struct bpf_program* prog;
+  bpf_object__for_each_program(prog, obj_) {
+    if (!bpf_program__autoload(prog)) continue;
+    struct bpf_link* link = bpf_program__attach(prog);
+    if (!link) {
+      int err = errno;
+      std::string what = std::string("attaching ") + bpf_program__name(prog) + " (" + bpf_program__section_name(prog) + ")";
+      for (auto* l : links_) bpf_link__destroy(l);
+      links_.clear();
+      attachments_.clear();
+      Fail(what, err);
+    }
+    links_.push_back(link);
+    Attachment a;
+    a.program = bpf_program__name(prog);
+    a.hook = bpf_program__section_name(prog);
+    struct bpf_prog_info pinfo = {};
+    uint32_t plen = sizeof(pinfo);
+    if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &pinfo, &plen) == 0) a.prog_id = pinfo.id;
+    struct bpf_link_info linfo = {};
+    uint32_t llen = sizeof(linfo);
+    if (bpf_obj_get_info_by_fd(bpf_link__fd(link), &linfo, &llen) == 0) a.link_id = linfo.id;
+    attachments_.push_back(a);
+  }
+}
+
+void SensorObject::Detach() {
+  for (auto* link : links_) bpf_link__destroy(link);
+  links_.clear();
+  if (destroy_skeleton_) {
+    destroy_skeleton_();
+    destroy_skeleton_ = nullptr;
+  }
+  obj_ = nullptr;
+}
+
+std::vector<AttachmentState> SensorObject::VerifyAttachments() const {
+  std::vector<AttachmentState> out;
+  for (const auto& a : attachments_) {
+    AttachmentState s;
+    s.attachment = a;
+    int fd = a.prog_id ? bpf_prog_get_fd_by_id(a.prog_id) : -1;
+    s.prog_present = fd >= 0;
+    if (fd >= 0) close(fd);
+    if (a.link_id) {
+      int lfd = bpf_link_get_fd_by_id(a.link_id);
+      if (lfd >= 0) {
+        struct bpf_link_info info = {};
+        uint32_t len = sizeof(info);
+        // A detached link survives but no longer points at our program.
+        s.link_present = bpf_obj_get_info_by_fd(lfd, &info, &len) == 0 && info.prog_id == a.prog_id;
+        close(lfd);
+      }
+    } else {
+      s.link_present = s.prog_present;
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+void SensorObject::UpdateElem(const std::string& name, const std::vector<uint8_t>& key,
+                              const std::vector<uint8_t>& value) {
+  struct bpf_map* map = FindMap(name);
+  if (key.size() != bpf_map__key_size(map) || value.size() != bpf_map__value_size(map)) {
+    throw SensorFailure("EINVAL", EINVAL,
+                        "map " + name + " wants a " + std::to_string(bpf_map__key_size(map)) + "-byte key and a " +
+                            std::to_string(bpf_map__value_size(map)) + "-byte value",
+                        "");
+  }
+  if (bpf_map_update_elem(bpf_map__fd(map), key.data(), value.data(), BPF_ANY) != 0) {
+    Fail("updating map " + name, errno);
+  }
+}
+
+void SensorObject::DeleteElem(const std::string& name, const std::vector<uint8_t>& key) {
+  struct bpf_map* map = FindMap(name);
+  if (key.size() != bpf_map__key_size(map)) throw SensorFailure("EINVAL", EINVAL, "bad key size for " + name, "");
+  if (bpf_map_delete_elem(bpf_map__fd(map), key.data()) != 0 && errno != ENOENT) Fail("deleting from map " + name, errno);
+}
+
+std::vector<uint64_t> SensorObject::ReadCounters(const std::string& name, uint32_t entries) {
+  struct bpf_map* map = FindMap(name);
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) Fail("counting CPUs", cpus);
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));
+  std::vector<uint64_t> sums(entries, 0);
+  for (uint32_t i = 0; i < entries; i++) {
+    if (bpf_map_lookup_elem(bpf_map__fd(map), &i, per_cpu.data()) != 0) continue;
+    for (auto v : per_cpu) sums[i] += v;
+  }
+  return sums;
+}
+
+int SensorObject::RingBufferFd() const { return bpf_map__fd(FindMap("lw_events")); }
+
+}  // namespace lsmwatch

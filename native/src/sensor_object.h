@@ -1,0 +1,90 @@
+// One loaded BPF object (LSM or tracepoint sensor): open, configure, load, attach, map access,
+// counters, and the ids of what it attached. Knows nothing of JavaScript.
+#pragma once
+#include <bpf/libbpf.h>
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lsmwatch {
+
+enum class SensorKind { kLsm, kTracepoint };
+
+struct SensorOptions {
+  SensorKind kind = SensorKind::kTracepoint;
+  uint32_t agent_tgid = 0;
+  uint32_t ring_bytes = 8 * 1024 * 1024;
+  uint32_t wakeup_bytes = 256 * 1024;
+};
+
+// A failure with an errno-style code name ("EPERM", "ENOENT", ...) and libbpf's log.
+class SensorFailure : public std::runtime_error {
+ public:
+  SensorFailure(std::string code, int err, const std::string& message, std::string log)
+      : std::runtime_error(message), code_(std::move(code)), errno_(err), log_(std::move(log)) {}
+  const std::string& code() const { return code_; }
+  int err() const { return errno_; }
+  const std::string& log() const { return log_; }
+
+ private:
+  std::string code_;
+  int errno_;
+  std::string log_;
+};
+
+struct Attachment {
+  std::string program;   // program name in the object
+  std::string hook;      // section, e.g. "lsm/file_open"
+  uint32_t prog_id = 0;
+  uint32_t link_id = 0;  // 0 where the kernel gives perf-event links no id
+};
+
+struct SkippedProgram {
+  std::string program;
+  std::string reason;
+};
+
+struct AttachmentState {
+  Attachment attachment;
+  bool prog_present = false;
+  bool link_present = false;
+};
+
+class SensorObject {
+ public:
+  explicit SensorObject(const SensorOptions& options);  // opens and loads; throws SensorFailure
+  ~SensorObject();
+  SensorObject(const SensorObject&) = delete;
+  SensorObject& operator=(const SensorObject&) = delete;
+
+  void Attach();  // throws SensorFailure
+  void Detach();  // destroys links and the object; idempotent
+
+  void UpdateElem(const std::string& map, const std::vector<uint8_t>& key, const std::vector<uint8_t>& value);
+  void DeleteElem(const std::string& map, const std::vector<uint8_t>& key);
+  // Sums a per-CPU array of u64 counters.
+  std::vector<uint64_t> ReadCounters(const std::string& map, uint32_t entries);
+
+  int RingBufferFd() const;
+  const std::vector<Attachment>& attachments() const { return attachments_; }
+  const std::vector<SkippedProgram>& skipped() const { return skipped_; }
+  std::vector<AttachmentState> VerifyAttachments() const;
+  SensorKind kind() const { return options_.kind; }
+
+ private:
+  struct bpf_map* FindMap(const std::string& name) const;
+
+  SensorOptions options_;
+  struct bpf_object* obj_ = nullptr;
+  std::function<void()> destroy_skeleton_;
+  std::vector<struct bpf_link*> links_;
+  std::vector<Attachment> attachments_;
+  std::vector<SkippedProgram> skipped_;
+};
+
+std::string ErrnoName(int err);
+
+}  // namespace lsmwatch
