@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# ensure-packages.sh PURPOSE PACKAGE... - install the Debian packages that are missing, or fail
+# with one line saying what to install. Runs apt-get update at most once.
+set -euo pipefail
+purpose=$1; shift
+missing=()
+for pkg in "$@"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "lsmwatch: missing for $purpose: ${missing[*]} — install them with: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "lsmwatch: installing for $purpose: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >&2; then
+  echo "lsmwatch: could not install ${missing[*]} with apt-get (see above); install them and run make again" >&2
+  exit 1
+fi

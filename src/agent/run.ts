@@ -1,0 +1,171 @@
+/** The `run` command: policy → sensor → batches → NDJSON on stdout, notices and alerts on stderr. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { RunOptions } from '../cli/args.js';
+import { createWallClock } from '../events/wallClock.js';
+import { formatRecord, type FormatContext } from '../events/formatEvent.js';
+import { createNotices } from '../log/notices.js';
+import { createNdjsonWriter } from '../output/ndjsonWriter.js';
+import { loadPolicy } from '../policy/policy.js';
+import { buildWatchEntries, expandWildcardPaths } from '../policy/watchList.js';
+import { decodeBatch } from '../sensor/decoder.js';
+import { probeHost } from '../sensor/hostSupport.js';
+import { loadAddon, SensorError } from '../sensor/nativeAddon.js';
+import { setUpSensor, type ActiveSensor } from './sensorSetup.js';
+import { createStatsReporter } from './statsReporter.js';
+import { startSelfIntegrity, type SelfIntegrity } from './selfIntegrity.js';
+import { createEventPipeline, parsePipelineConfig } from './eventPipeline.js';
+
+export interface AgentIo {
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+  packageRoot: string;
+  version: string;
+}
+
+function listDir(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+}
+
+function readComm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runAgent(options: RunOptions, io: AgentIo): Promise<number> {
+  const notices = createNotices(io.stderr);
+  // 1. Everything the user gave is validated before anything native happens.
+  const policy = loadPolicy(resolve(options.policyFile));
+  const pipelineConfig = parsePipelineConfig(policy);
+  const watchEntries = buildWatchEntries({
+    watch: expandWildcardPaths(policy.watch, listDir),
+    watchReads: expandWildcardPaths(policy.watchReads, listDir),
+    ignore: expandWildcardPaths(policy.ignore, listDir),
+  });
+
+  // 2. The host.
+  const probe = probeHost();
+  if (!probe.isRoot) {
+    throw new SensorError('lsmwatch loads BPF programs and must run as root: sudo npx lsmwatch', 'EPERM');
+  }
+  if (!probe.hasBtf) {
+    throw new SensorError('this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y', 'ENOBTF');
+  }
+  const addon = loadAddon(io.packageRoot);
+
+  // 3. The sensor.
+  const settings = { forbidPtrace: options.forbidPtrace, denyPtraceRead: policy.ptrace.denyRead };
+  const active: ActiveSensor = setUpSensor({
+    addon,
+    choice: options.sensor,
+    probe,
+    watchEntries,
+    settings,
+    ringBytes: options.ringBytes,
+    queueBytes: options.queueBytes,
+  });
+  if (active.fallbackReason) {
+    notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
+  }
+  const enforcementWanted = options.forbidPtrace !== 'off';
+  if (enforcementWanted && !active.enforcement) {
+    if (options.requireEnforcement) {
+      active.native.close();
+      throw new SensorError(
+        `--forbid-ptrace=${options.forbidPtrace} needs the LSM sensor, and the ${active.name} sensor cannot enforce (--require-enforcement)`,
+        'ENOENFORCE',
+      );
+    }
+    addon.setDumpable(false);
+    notices.warn(
+      `--forbid-ptrace=${options.forbidPtrace} cannot be enforced by the ${active.name} sensor; the agent made itself non-dumpable (PR_SET_DUMPABLE 0), which stops tracers without CAP_SYS_PTRACE from attaching to it`,
+    );
+  }
+
+  // 4. Output.
+  const writer = createNdjsonWriter(io.stdout);
+  const clock = createWallClock();
+  const formatContext: FormatContext = { sensor: active.name, clock, lookupComm: readComm };
+  const pipeline = createEventPipeline({ config: pipelineConfig, policy, options, writer, notices, clock, agentPid: process.pid });
+  const stats = createStatsReporter({ native: active.native, writer, notices, clock, sensor: active.name });
+  let paused = false;
+
+  const onBatch = (batch: Buffer, count: number) => {
+    const decoded = decodeBatch(batch, count);
+    stats.recordDecoded(decoded.records.length, decoded.invalid, decoded.error);
+    for (const record of decoded.records) {
+      const event = formatRecord(record, formatContext);
+      stats.countOutput(writer.write(event));
+      pipeline.onEvent(record, event);
+    }
+    if (writer.blocked && !paused) {
+      paused = true;
+      active.native.pause();
+    }
+  };
+  writer.onDrain(() => {
+    if (paused) {
+      paused = false;
+      active.native.resume();
+    }
+  });
+
+  writer.write({
+    type: 'ready',
+    time: clock.nowRfc3339(),
+    version: io.version,
+    pid: process.pid,
+    sensor: active.name,
+    kernel: release(),
+    enforcement: active.enforcement,
+    forbid_ptrace: active.enforcement ? options.forbidPtrace : 'off',
+    hooks: active.attach.attached.map((a) => a.hook),
+    programs: active.attach.attached.length,
+    skipped_hooks: active.attach.skipped.map((s) => s.reason),
+    policy: policy.file,
+    policy_sha256: policy.sha256,
+    watch: policy.watch,
+    ...(active.fallbackReason ? { lsm_unavailable: active.fallbackReason } : {}),
+  });
+  active.native.start(onBatch);
+  pipeline.start();
+  const statsInterval = (options.statsInterval ?? policy.stats.interval) * 1000;
+  const statsTimer = setInterval(() => stats.report(false), statsInterval);
+  const lossTimer = setInterval(() => stats.checkLoss(), 5000);
+  let integrity: SelfIntegrity | null = null;
+  integrity = await startSelfIntegrity({ packageRoot: io.packageRoot, policy, native: active.native, writer, notices, clock, pipeline });
+
+  // 5. Run until a signal, or until stdout goes away.
+  return await new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const shutdown = async (why: string, code: number) => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(statsTimer);
+      clearInterval(lossTimer);
+      try {
+        active.native.detach();
+        active.native.flush(onBatch);
+        await integrity?.stop();
+        pipeline.stop();
+        if (!io.stdout.destroyed) stats.report(true);
+      } finally {
+        active.native.close();
+      }
+      notices.info(`stopped (${why}); all BPF programs detached`);
+      resolveExit(code);
+    };
+    process.once('SIGINT', () => void shutdown('SIGINT', 0));
+    process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+    io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      void shutdown(err.code === 'EPIPE' ? 'stdout closed' : `stdout error ${err.code ?? err.message}`, 0);
+    });
+  });
+}

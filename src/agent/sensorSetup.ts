@@ -1,0 +1,82 @@
+/** Picks, loads, configures and attaches a sensor. Maps are filled before attaching so the very
+ * first event is already filtered by the policy. */
+import { ForbidPtrace, Settings } from '../sensor/contract.js';
+import { SensorError, type AttachResult, type NativeAddon, type NativeSensor } from '../sensor/nativeAddon.js';
+import { lsmUnavailableReason, type HostProbe } from '../sensor/hostSupport.js';
+import type { WatchEntry } from '../policy/watchList.js';
+import type { ForbidPtraceMode, SensorChoice } from '../cli/args.js';
+import type { SensorName } from '../events/formatEvent.js';
+
+export interface SensorSettings {
+  forbidPtrace: ForbidPtraceMode;
+  denyPtraceRead: boolean;
+}
+
+export interface ActiveSensor {
+  name: SensorName;
+  native: NativeSensor;
+  attach: AttachResult;
+  /** why the LSM sensor is not in use (auto fell back), or null */
+  fallbackReason: string | null;
+  enforcement: boolean;
+}
+
+export function encodeSettings(settings: SensorSettings): Buffer {
+  const value = Buffer.alloc(Settings.size);
+  const mode = settings.forbidPtrace === 'all' ? ForbidPtrace.ALL : settings.forbidPtrace === 'self' ? ForbidPtrace.SELF : ForbidPtrace.OFF;
+  value.writeUInt32LE(mode, Settings.forbidPtrace);
+  value.writeUInt32LE(settings.denyPtraceRead ? 1 : 0, Settings.denyPtraceRead);
+  return value;
+}
+
+const SETTINGS_KEY = Buffer.alloc(4);
+
+export function applySettings(native: NativeSensor, settings: SensorSettings): void {
+  native.updateElem('lw_settings_map', SETTINGS_KEY, encodeSettings(settings));
+}
+
+interface SetupRequest {
+  addon: NativeAddon;
+  choice: SensorChoice;
+  probe: HostProbe;
+  watchEntries: WatchEntry[];
+  settings: SensorSettings;
+  ringBytes: number;
+  queueBytes: number;
+}
+
+function loadConfigured(req: SetupRequest, kind: SensorName): { native: NativeSensor; attach: AttachResult } {
+  let native: NativeSensor | null = null;
+  try {
+    native = new req.addon.Sensor({ kind, agentTgid: process.pid, ringBytes: req.ringBytes, queueBytes: req.queueBytes });
+    for (const entry of req.watchEntries) native.updateElem('lw_watch', entry.key, entry.value);
+    applySettings(native, req.settings);
+    const attach = native.attach();
+    return { native, attach };
+  } catch (err) {
+    native?.close();
+    throw SensorError.from(err, `${kind} sensor`);
+  }
+}
+
+export function setUpSensor(req: SetupRequest): ActiveSensor {
+  let fallbackReason: string | null = null;
+  if (req.choice !== 'tracepoint') {
+    const unavailable = lsmUnavailableReason(req.probe);
+    if (unavailable === null) {
+      try {
+        const { native, attach } = loadConfigured(req, 'lsm');
+        return { name: 'lsm', native, attach, fallbackReason: null, enforcement: true };
+      } catch (err) {
+        const e = err as SensorError;
+        if (req.choice === 'lsm') throw e;
+        fallbackReason = `the kernel refused the BPF LSM programs (${e.code}: ${e.message})`;
+      }
+    } else {
+      if (req.choice === 'lsm') throw new SensorError(`BPF LSM is unavailable: ${unavailable}`, 'ENOLSM');
+      fallbackReason = unavailable;
+    }
+  }
+  const { native, attach } = loadConfigured(req, 'tracepoint');
+  return { name: 'tracepoint', native, attach, fallbackReason, enforcement: false };
+}

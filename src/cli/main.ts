@@ -1,0 +1,49 @@
+/** Entry point: parse arguments, dispatch, turn every expected failure into one clear line. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, UsageError, USAGE } from './args.js';
+import { PolicyError } from '../policy/policyError.js';
+import { SensorError } from '../sensor/nativeAddon.js';
+import { escapeControlChars } from '../log/escape.js';
+
+export async function main(argv: string[], packageRoot: string): Promise<number> {
+  const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const fail = (message: string, code: number) => {
+    process.stderr.write(`lsmwatch: ${escapeControlChars(message)}\n`);
+    return code;
+  };
+  try {
+    const args = parseArgs(argv, join(packageRoot, 'policy.json'));
+    switch (args.command) {
+      case 'help':
+        process.stdout.write(USAGE);
+        return 0;
+      case 'version':
+        process.stdout.write(`lsmwatch ${version}\n`);
+        return 0;
+      case 'alerts': {
+        const { runAlertsCommand } = await import('../state/alertsCommand.js');
+        return runAlertsCommand(args.argv, {
+          stdout: process.stdout,
+          isTTY: Boolean(process.stdout.isTTY),
+          now: () => new Date(),
+          defaultDbPath: '/var/lib/lsmwatch/state.db',
+        });
+      }
+      case 'run': {
+        const { runAgent } = await import('../agent/run.js');
+        return await runAgent(args, { stdout: process.stdout, stderr: process.stderr, packageRoot, version });
+      }
+    }
+  } catch (err) {
+    if (err instanceof UsageError) return fail(`${err.message}\n${USAGE}`.split('\n')[0] + ' (see lsmwatch --help)', 2);
+    if (err instanceof PolicyError) return fail(`invalid policy: ${err.message}`, 2);
+    if (err instanceof SensorError) {
+      const log = err.log.trim();
+      if (log) process.stderr.write(`${escapeControlChars(log.split('\n').slice(-15).join('\n'))}\n`);
+      return fail(`${err.message} [${err.code}]`, 1);
+    }
+    const e = err as Error;
+    return fail(`unexpected error: ${e.stack ?? e.message}`, 1);
+  }
+}

@@ -1,0 +1,120 @@
+/** Turns decoded kernel records into the flat, snake_case NDJSON objects of the output contract. */
+import { constants as osConstants } from 'node:os';
+import { Decision, PtraceKind, RecordFlag, RecordType } from '../sensor/contract.js';
+import type { DecodedRecord, FileRecordData, PtraceRecordData } from '../sensor/decoder.js';
+import { putPath } from '../output/pathText.js';
+import type { WallClock } from './wallClock.js';
+
+export type SensorName = 'lsm' | 'tracepoint';
+
+export interface FormatContext {
+  sensor: SensorName;
+  clock: WallClock;
+  /** comm of a process by pid, for records whose sensor could not read it (tracepoint ptrace) */
+  lookupComm?: (pid: number) => string | undefined;
+}
+
+const FILE_TYPE_NAMES: Record<number, string> = {
+  [RecordType.OPEN]: 'open',
+  [RecordType.WRITE]: 'write',
+  [RecordType.RENAME]: 'rename',
+  [RecordType.UNLINK]: 'unlink',
+};
+
+const PTRACE_ATTACH = 16;
+const PTRACE_SEIZE = 0x4206;
+const PTRACE_TRACEME = 0;
+const PTRACE_REQUEST_NAMES: Record<number, string> = {
+  0: 'PTRACE_TRACEME',
+  1: 'PTRACE_PEEKTEXT',
+  2: 'PTRACE_PEEKDATA',
+  4: 'PTRACE_POKETEXT',
+  5: 'PTRACE_POKEDATA',
+  7: 'PTRACE_CONT',
+  8: 'PTRACE_KILL',
+  12: 'PTRACE_GETREGS',
+  13: 'PTRACE_SETREGS',
+  16: 'PTRACE_ATTACH',
+  17: 'PTRACE_DETACH',
+  0x4206: 'PTRACE_SEIZE',
+  0x4207: 'PTRACE_INTERRUPT',
+};
+const PTRACE_MODE_ATTACH = 0x02;
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
+
+/** Kernel dev_t (MAJOR << 20 | MINOR) to the st_dev number stat() reports. */
+export function userDev(kernelDev: number): number {
+  const major = Math.floor(kernelDev / 2 ** 20);
+  const minor = kernelDev % 2 ** 20;
+  return (minor & 0xff) + (major & 0xfff) * 2 ** 8 + Math.floor(minor / 2 ** 8) * 2 ** 20;
+}
+
+function access(openFlags: number): 'read' | 'write' | 'read_write' {
+  const mode = openFlags & 3;
+  return mode === 0 ? 'read' : mode === 1 ? 'write' : 'read_write';
+}
+
+function formatFile(rec: FileRecordData, ctx: FormatContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    type: FILE_TYPE_NAMES[rec.type],
+    time: ctx.clock.toRfc3339(rec.timeNs),
+    sensor: ctx.sensor,
+    pid: rec.proc.pid,
+    tid: rec.proc.tid,
+    ppid: rec.proc.ppid,
+    uid: rec.proc.uid,
+    gid: rec.proc.gid,
+  };
+  putPath(out, 'comm', rec.proc.comm);
+  if (rec.type === RecordType.RENAME && rec.path2) {
+    // the rename's target is the path whose content changed
+    putPath(out, 'path', rec.path2);
+    putPath(out, 'old_path', rec.path);
+  } else {
+    putPath(out, 'path', rec.path);
+  }
+  out.inode = rec.ino === 0n ? null : Number(rec.ino);
+  out.dev = rec.dev === 0 ? null : userDev(rec.dev);
+  if (rec.type === RecordType.OPEN || rec.type === RecordType.WRITE) {
+    out.flags = rec.openFlags;
+    out.access = access(rec.openFlags);
+  }
+  if (rec.type === RecordType.WRITE) {
+    out.count = rec.count;
+    out.bytes = rec.bytes;
+  }
+  if (rec.flags & (RecordFlag.PATH_TRUNCATED | RecordFlag.PATH2_TRUNCATED)) out.path_truncated = true;
+  return out;
+}
+
+function formatPtrace(rec: PtraceRecordData, ctx: FormatContext): Record<string, unknown> {
+  const isRequest = rec.ptraceKind === PtraceKind.REQUEST;
+  const attach = isRequest
+    ? rec.request === PTRACE_ATTACH || rec.request === PTRACE_SEIZE || rec.request === PTRACE_TRACEME
+    : (rec.mode & PTRACE_MODE_ATTACH) !== 0;
+  const out: Record<string, unknown> = {
+    type: 'ptrace',
+    time: ctx.clock.toRfc3339(rec.timeNs),
+    sensor: ctx.sensor,
+    pid: rec.tracer.pid,
+    tid: rec.tracer.tid,
+    ppid: rec.tracer.ppid,
+    uid: rec.tracer.uid,
+    gid: rec.tracer.gid,
+  };
+  putPath(out, 'comm', rec.tracer.comm);
+  out.target_pid = rec.targetPid;
+  if (rec.targetComm.length > 0) putPath(out, 'target_comm', rec.targetComm);
+  else out.target_comm = ctx.lookupComm?.(rec.targetPid) ?? null;
+  out.target_uid = isRequest ? null : rec.targetUid;
+  out.mode = attach ? 'attach' : isRequest ? 'request' : 'read';
+  if (isRequest) out.request = PTRACE_REQUEST_NAMES[rec.request] ?? rec.request;
+  out.decision = rec.decision === Decision.DENY ? 'deny' : rec.decision === Decision.ERROR ? 'error' : 'allow';
+  if (rec.result < 0) out.error = ERRNO_NAMES.get(-rec.result) ?? rec.result;
+  return out;
+}
+
+export function formatRecord(rec: DecodedRecord, ctx: FormatContext): Record<string, unknown> {
+  return rec.kind === 'file' ? formatFile(rec, ctx) : formatPtrace(rec, ctx);
+}

@@ -1,0 +1,86 @@
+/**
+ * TypeScript mirror of bpf/include/lsmwatch.h. test/unit/sensor/contract.test.ts compares every
+ * size, offset and enum value here with the BTF of the compiled BPF objects, so drift fails a test.
+ */
+export const ABI_VERSION = 1;
+export const COMM_LEN = 16;
+export const PATH_MAX = 4096;
+export const WATCH_KEY_MAX = 256;
+export const RECORD_MAX = 16384;
+
+export const RecordType = {
+  OPEN: 1,
+  WRITE: 2,
+  RENAME: 3,
+  UNLINK: 4,
+  PTRACE: 5,
+} as const;
+
+export const RecordFlag = {
+  PATH_TRUNCATED: 1 << 0,
+  PATH2_TRUNCATED: 1 << 1,
+  DENIED: 1 << 2,
+  FROM_CACHE_MISS: 1 << 3,
+} as const;
+
+export const Decision = { ALLOW: 0, DENY: 1, ERROR: 2 } as const;
+export const PtraceKind = { ACCESS_CHECK: 1, REQUEST: 2 } as const;
+export const WatchFlag = { WRITE: 1 << 0, READ: 1 << 1, IGNORE: 1 << 2 } as const;
+export const ForbidPtrace = { OFF: 0, SELF: 1, ALL: 2 } as const;
+
+/** enum lw_stat: indexes of the per-CPU counter array. */
+export const Stat = {
+  SEEN: 0,
+  FILTERED: 1,
+  EMITTED: 2,
+  LOST_RINGBUF: 3,
+  VERDICT_MISS: 4,
+  PATH_TRUNCATED: 5,
+  DENIED: 6,
+} as const;
+export const STAT_MAX = 8;
+
+/** struct lw_header */
+export const Header = { size: 16, type: 0, size_: 2, flags: 4, timeNs: 8 } as const;
+
+/** struct lw_process (offsets relative to the struct) */
+export const Process = { size: 40, pid: 0, tid: 4, ppid: 8, uid: 12, gid: 16, pad0: 20, comm: 24 } as const;
+
+/** struct lw_file_record */
+export const FileRecord = {
+  size: 96,
+  hdr: 0,
+  proc: 16,
+  ino: 56,
+  dev: 64,
+  openFlags: 68,
+  count: 72,
+  bytes: 80,
+  mode: 88,
+  pathLen: 92,
+  path2Len: 94,
+} as const;
+
+/** struct lw_ptrace_record */
+export const PtraceRecord = {
+  size: 104,
+  hdr: 0,
+  tracer: 16,
+  targetPid: 56,
+  targetTid: 60,
+  targetUid: 64,
+  mode: 68,
+  request: 72,
+  result: 76,
+  kind: 80,
+  decision: 82,
+  pad0: 84,
+  targetComm: 88,
+} as const;
+
+/** struct lw_watch_key / lw_watch_value */
+export const WatchKey = { size: 260, prefixlen: 0, path: 4 } as const;
+export const WatchValue = { size: 8, flags: 0 } as const;
+
+/** struct lw_settings */
+export const Settings = { size: 32, forbidPtrace: 0, denyPtraceRead: 4 } as const;

@@ -1,0 +1,161 @@
+/**
+ * Decodes a batch of ring-buffer records (one Buffer, records back to back, each starting with
+ * struct lw_header). Everything from the kernel is untrusted: sizes and lengths are checked before
+ * use and a malformed record ends the batch (its size can no longer be trusted to find the next).
+ */
+import { FileRecord, Header, Process, PtraceRecord, RecordType, COMM_LEN, PATH_MAX } from './contract.js';
+
+export interface ProcessFields {
+  pid: number;
+  tid: number;
+  ppid: number;
+  uid: number;
+  gid: number;
+  comm: Buffer;
+}
+
+export interface FileRecordData {
+  kind: 'file';
+  type: 1 | 2 | 3 | 4;
+  flags: number;
+  timeNs: bigint;
+  proc: ProcessFields;
+  ino: bigint;
+  dev: number;
+  openFlags: number;
+  count: number;
+  bytes: number;
+  mode: number;
+  path: Buffer;
+  path2: Buffer | null;
+}
+
+export interface PtraceRecordData {
+  kind: 'ptrace';
+  flags: number;
+  timeNs: bigint;
+  tracer: ProcessFields;
+  targetPid: number;
+  targetTid: number;
+  targetUid: number;
+  mode: number;
+  request: number;
+  result: number;
+  ptraceKind: number;
+  decision: number;
+  targetComm: Buffer;
+}
+
+export type DecodedRecord = FileRecordData | PtraceRecordData;
+
+export interface DecodeResult {
+  records: DecodedRecord[];
+  /** Records that could not be decoded (counted, never silently dropped). */
+  invalid: number;
+  /** Why decoding stopped early, if it did. */
+  error?: string;
+}
+
+function cString(buf: Buffer, start: number, max: number): Buffer {
+  const end = buf.indexOf(0, start);
+  return buf.subarray(start, end === -1 || end > start + max ? start + max : end);
+}
+
+function readProcess(buf: Buffer, at: number): ProcessFields {
+  return {
+    pid: buf.readUInt32LE(at + Process.pid),
+    tid: buf.readUInt32LE(at + Process.tid),
+    ppid: buf.readUInt32LE(at + Process.ppid),
+    uid: buf.readUInt32LE(at + Process.uid),
+    gid: buf.readUInt32LE(at + Process.gid),
+    comm: cString(buf, at + Process.comm, COMM_LEN),
+  };
+}
+
+function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData['type']): FileRecordData | string {
+  if (size < FileRecord.size) return `file record of ${size} bytes is shorter than ${FileRecord.size}`;
+  const pathLen = buf.readUInt16LE(at + FileRecord.pathLen);
+  const path2Len = buf.readUInt16LE(at + FileRecord.path2Len);
+  const pathAt = at + FileRecord.size;
+  const path2At = pathAt + pathLen + 1;
+  const end = path2Len > 0 ? path2At + path2Len + 1 : path2At;
+  if (pathLen >= PATH_MAX || path2Len >= PATH_MAX || end > at + size) {
+    return `file record paths (${pathLen}, ${path2Len} bytes) overrun its size ${size}`;
+  }
+  return {
+    kind: 'file',
+    type,
+    flags: buf.readUInt32LE(at + Header.flags),
+    timeNs: buf.readBigUInt64LE(at + Header.timeNs),
+    proc: readProcess(buf, at + FileRecord.proc),
+    ino: buf.readBigUInt64LE(at + FileRecord.ino),
+    dev: buf.readUInt32LE(at + FileRecord.dev),
+    openFlags: buf.readUInt32LE(at + FileRecord.openFlags),
+    // counts fit a double exactly far beyond anything one record can stand for
+    count: Number(buf.readBigUInt64LE(at + FileRecord.count)),
+    bytes: Number(buf.readBigUInt64LE(at + FileRecord.bytes)),
+    mode: buf.readUInt32LE(at + FileRecord.mode),
+    path: buf.subarray(pathAt, pathAt + pathLen),
+    path2: path2Len > 0 ? buf.subarray(path2At, path2At + path2Len) : null,
+  };
+}
+
+function decodePtrace(buf: Buffer, at: number, size: number): PtraceRecordData | string {
+  if (size < PtraceRecord.size) return `ptrace record of ${size} bytes is shorter than ${PtraceRecord.size}`;
+  return {
+    kind: 'ptrace',
+    flags: buf.readUInt32LE(at + Header.flags),
+    timeNs: buf.readBigUInt64LE(at + Header.timeNs),
+    tracer: readProcess(buf, at + PtraceRecord.tracer),
+    targetPid: buf.readUInt32LE(at + PtraceRecord.targetPid),
+    targetTid: buf.readUInt32LE(at + PtraceRecord.targetTid),
+    targetUid: buf.readUInt32LE(at + PtraceRecord.targetUid),
+    mode: buf.readUInt32LE(at + PtraceRecord.mode),
+    request: buf.readUInt32LE(at + PtraceRecord.request),
+    result: buf.readInt32LE(at + PtraceRecord.result),
+    ptraceKind: buf.readUInt16LE(at + PtraceRecord.kind),
+    decision: buf.readUInt16LE(at + PtraceRecord.decision),
+    targetComm: cString(buf, at + PtraceRecord.targetComm, COMM_LEN),
+  };
+}
+
+/** Decodes every record in batch; expectedRecords (from the addon) lets a truncated batch be counted. */
+export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResult {
+  const records: DecodedRecord[] = [];
+  let invalid = 0;
+  let at = 0;
+  while (at < batch.length) {
+    if (batch.length - at < Header.size) {
+      return finish(records, invalid + 1, expectedRecords, `${batch.length - at} trailing bytes`);
+    }
+    const type = batch.readUInt16LE(at + Header.type);
+    const size = batch.readUInt16LE(at + Header.size_);
+    if (size < Header.size || size % 8 !== 0 || at + size > batch.length) {
+      return finish(records, invalid + 1, expectedRecords, `record size ${size} at offset ${at} is impossible`);
+    }
+    let decoded: DecodedRecord | string;
+    switch (type) {
+      case RecordType.OPEN:
+      case RecordType.WRITE:
+      case RecordType.RENAME:
+      case RecordType.UNLINK:
+        decoded = decodeFile(batch, at, size, type);
+        break;
+      case RecordType.PTRACE:
+        decoded = decodePtrace(batch, at, size);
+        break;
+      default:
+        decoded = `unknown record type ${type}`;
+    }
+    if (typeof decoded === 'string') invalid++;
+    else records.push(decoded);
+    at += size;
+  }
+  return finish(records, invalid, expectedRecords);
+}
+
+function finish(records: DecodedRecord[], invalid: number, expected: number | undefined, error?: string): DecodeResult {
+  // Records after a malformed one are lost with it: count them too, if the producer told us how many.
+  if (expected !== undefined && records.length + invalid < expected) invalid = expected - records.length;
+  return error === undefined ? { records, invalid } : { records, invalid, error };
+}

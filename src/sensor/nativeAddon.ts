@@ -1,0 +1,91 @@
+/** Typed access to the native addon (build/native/lsmwatch.node) and the errors it throws. */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface AttachResult {
+  attached: Array<{ program: string; hook: string; progId: number; linkId: number }>;
+  skipped: Array<{ program: string; reason: string }>;
+}
+
+export interface AttachmentState {
+  program: string;
+  hook: string;
+  progId: number;
+  linkId: number;
+  progPresent: boolean;
+  linkPresent: boolean;
+}
+
+export interface NativeStats {
+  kernel: number[];
+  user: {
+    recordsReceived: number;
+    recordsDelivered: number;
+    recordsDropped: number;
+    batchesDelivered: number;
+    queuedBytes: number;
+  };
+}
+
+export interface NativeSensor {
+  attach(): AttachResult;
+  updateElem(map: string, key: Buffer, value: Buffer): void;
+  deleteElem(map: string, key: Buffer): void;
+  start(onBatch: (records: Buffer, count: number) => void): void;
+  pause(): void;
+  resume(): void;
+  stats(): NativeStats;
+  verifyAttachments(): AttachmentState[];
+  /** detaches every program; counters and queued records stay readable */
+  detach(): void;
+  /** last pass over the ring buffer, then every queued batch goes to onBatch synchronously */
+  flush(onBatch: (records: Buffer, count: number) => void): void;
+  close(): void;
+}
+
+export interface NativeSensorOptions {
+  kind: 'lsm' | 'tracepoint';
+  agentTgid: number;
+  ringBytes?: number;
+  wakeupBytes?: number;
+  batchBytes?: number;
+  queueBytes?: number;
+}
+
+export interface NativeAddon {
+  Sensor: new (options: NativeSensorOptions) => NativeSensor;
+  setDumpable(dumpable: boolean): void;
+  abiVersion: number;
+}
+
+/** A sensor failure with the errno-style code and libbpf's (verifier) log. */
+export class SensorError extends Error {
+  readonly code: string;
+  readonly log: string;
+  constructor(message: string, code: string, log = '') {
+    super(message);
+    this.name = 'SensorError';
+    this.code = code;
+    this.log = log;
+  }
+
+  static from(err: unknown, what: string): SensorError {
+    if (err instanceof SensorError) return err;
+    const e = err as { message?: string; code?: string; log?: string };
+    return new SensorError(`${what}: ${e.message ?? String(err)}`, e.code ?? 'EUNKNOWN', e.log ?? '');
+  }
+}
+
+export function loadAddon(packageRoot: string): NativeAddon {
+  const path = join(packageRoot, 'build', 'native', 'lsmwatch.node');
+  if (!existsSync(path)) {
+    throw new SensorError(`the native addon is not built (${path}): run 'sudo make build' in the checkout`, 'ENOBUILD');
+  }
+  const require = createRequire(import.meta.url);
+  try {
+    return require(path) as NativeAddon;
+  } catch (err) {
+    throw new SensorError(`loading the native addon ${path} failed: ${(err as Error).message}`, 'ENOADDON');
+  }
+}
