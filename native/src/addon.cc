@@ -47,6 +47,8 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
                            InstanceMethod<&Sensor::Resume>("resume"),
                            InstanceMethod<&Sensor::Stats>("stats"),
                            InstanceMethod<&Sensor::VerifyAttachments>("verifyAttachments"),
+                           InstanceMethod<&Sensor::Detach>("detach"),
+                           InstanceMethod<&Sensor::Flush>("flush"),
                            InstanceMethod<&Sensor::Close>("close"),
                        });
   }
@@ -240,6 +242,23 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
       out.Set(i, entry);
     }
     return out;
+  }
+
+  // Detaches every program: no new events. Maps, counters and the ring buffer stay readable.
+  Napi::Value Detach(const Napi::CallbackInfo& info) {
+    if (object_) object_->DetachLinks();
+    return info.Env().Undefined();
+  }
+
+  // Stops the drainer after a last pass over the ring buffer and hands every queued batch to the
+  // callback now, synchronously: used at shutdown so the final counters are complete.
+  Napi::Value Flush(const Napi::CallbackInfo& info) {
+    if (!drainer_) return info.Env().Undefined();
+    drainer_->Stop();
+    paused_ = false;
+    if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "flush needs the batch callback");
+    Deliver(info[0].As<Napi::Function>());
+    return info.Env().Undefined();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {

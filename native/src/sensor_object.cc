@@ -140,9 +140,13 @@ void SensorObject::Attach() {
   }
 }
 
-void SensorObject::Detach() {
+void SensorObject::DetachLinks() {
   for (auto* link : links_) bpf_link__destroy(link);
   links_.clear();
+}
+
+void SensorObject::Detach() {
+  DetachLinks();
   if (destroy_skeleton_) {
     destroy_skeleton_();
     destroy_skeleton_ = nullptr;

@@ -60,8 +60,9 @@ class SensorObject {
   SensorObject(const SensorObject&) = delete;
   SensorObject& operator=(const SensorObject&) = delete;
 
-  void Attach();  // throws SensorFailure
-  void Detach();  // destroys links and the object; idempotent
+  void Attach();       // throws SensorFailure
+  void DetachLinks();  // stops new events; maps and the ring buffer stay readable
+  void Detach();       // destroys links and the object; idempotent
 
   void UpdateElem(const std::string& map, const std::vector<uint8_t>& key, const std::vector<uint8_t>& value);
   void DeleteElem(const std::string& map, const std::vector<uint8_t>& key);

@@ -1,0 +1,168 @@
+/**
+ * Re-hashes lsmwatch's own files (from the build manifest, plus extras such as the loaded policy)
+ * and asks whether its BPF programs are still attached. Reports only what is wrong, and once per
+ * problem a `resolved` finding when it goes away.
+ */
+import path from 'node:path';
+import { isSha256Hex } from './fileDigest.js';
+import type { Manifest } from './manifest.js';
+
+export type IntegrityStatus = 'mismatch' | 'missing' | 'unreadable' | 'detached' | 'resolved';
+
+/** One NDJSON-ready problem (or its resolution). Which optional fields are set depends on status. */
+export interface IntegrityFinding {
+  type: 'integrity';
+  status: IntegrityStatus;
+  /** Absolute path of the file concerned. */
+  file?: string;
+  expected?: string;
+  actual?: string;
+  error?: string;
+  /** BPF object id; with `kind` telling whether it is a program or a link id. */
+  prog_id?: number;
+  kind?: 'prog' | 'link';
+  name?: string;
+}
+
+export interface BpfAttachment {
+  id: number;
+  kind: 'prog' | 'link';
+  name: string;
+  attached: boolean;
+}
+
+export interface ExpectedFile {
+  /** Absolute path. */
+  path: string;
+  /** Lowercase hex SHA-256. */
+  sha256: string;
+}
+
+export interface SelfIntegrityCheckerOptions {
+  /** Install root the manifest's relative paths are joined onto. */
+  rootDir: string;
+  manifest: Manifest;
+  /** Files outside the manifest whose content is known at startup (e.g. policy.json as loaded). */
+  extraFiles?: readonly ExpectedFile[];
+  /** Lowercase hex SHA-256 of a file; rejections are classified by their `code`. */
+  hashFile: (absPath: string) => Promise<string>;
+  /**
+   * Every program/link lsmwatch expects, with whether it is still attached. Must keep listing an
+   * entry (attached: false) when it disappears, or the checker cannot tell.
+   */
+  checkAttachments?: () => Promise<BpfAttachment[]>;
+}
+
+export interface IntegrityCheckResult {
+  findings: IntegrityFinding[];
+  /** Files hashed in this check (manifest entries plus extra files), good or bad. */
+  filesChecked: number;
+}
+
+export interface SelfIntegrityChecker {
+  /** Concurrent calls share the check already running instead of starting another. */
+  check(): Promise<IntegrityCheckResult>;
+  /** The absolute files every check covers, in check order. */
+  readonly files: readonly ExpectedFile[];
+}
+
+/** Keeps one finding's error text readable in a log line. */
+const MAX_ERROR_LENGTH = 300;
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.length > MAX_ERROR_LENGTH ? text.slice(0, MAX_ERROR_LENGTH) + '…' : text;
+}
+
+/** The files a check covers: manifest entries below rootDir, then extras. Validates the extras. */
+function expectedFiles(rootDir: string, manifest: Manifest, extraFiles: readonly ExpectedFile[]): ExpectedFile[] {
+  const files: ExpectedFile[] = Object.keys(manifest.files)
+    .sort()
+    .map((rel) => ({ path: path.join(rootDir, rel), sha256: manifest.files[rel]!.sha256 }));
+  for (const extra of extraFiles) {
+    if (!path.isAbsolute(extra.path)) throw new Error(`extraFiles: ${JSON.stringify(extra.path)} is not an absolute path`);
+    if (!isSha256Hex(extra.sha256)) throw new Error(`extraFiles: ${extra.path}: sha256 is not a lowercase hex SHA-256`);
+    files.push({ path: path.normalize(extra.path), sha256: extra.sha256 });
+  }
+  return files;
+}
+
+async function checkFile(file: ExpectedFile, hashFile: (absPath: string) => Promise<string>): Promise<IntegrityFinding | null> {
+  let actual: string;
+  try {
+    actual = await hashFile(file.path);
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return { type: 'integrity', status: 'missing', file: file.path, expected: file.sha256 };
+    }
+    return { type: 'integrity', status: 'unreadable', file: file.path, expected: file.sha256, error: errorText(err) };
+  }
+  if (actual.toLowerCase() === file.sha256) return null;
+  return { type: 'integrity', status: 'mismatch', file: file.path, expected: file.sha256, actual };
+}
+
+export function createSelfIntegrityChecker(options: SelfIntegrityCheckerOptions): SelfIntegrityChecker {
+  if (!path.isAbsolute(options.rootDir)) throw new Error(`rootDir must be absolute, got ${JSON.stringify(options.rootDir)}`);
+  const files = expectedFiles(path.normalize(options.rootDir), options.manifest, options.extraFiles ?? []);
+  const { hashFile, checkAttachments } = options;
+
+  // Problems reported by earlier checks, by key, so their disappearance can be reported once.
+  const outstanding = new Map<string, IntegrityFinding>();
+  let running: Promise<IntegrityCheckResult> | null = null;
+
+  async function runCheck(): Promise<IntegrityCheckResult> {
+    const findings: IntegrityFinding[] = [];
+
+    // Sequential: a background check should not compete with the sensor for I/O.
+    for (const file of files) {
+      const key = `file:${file.path}`;
+      const finding = await checkFile(file, hashFile);
+      if (finding !== null) {
+        findings.push(finding);
+        outstanding.set(key, finding);
+      } else if (outstanding.delete(key)) {
+        findings.push({ type: 'integrity', status: 'resolved', file: file.path });
+      }
+    }
+
+    if (checkAttachments !== undefined) {
+      let attachments: BpfAttachment[] | null = null;
+      try {
+        attachments = await checkAttachments();
+      } catch (err) {
+        // Not knowing is itself worth reporting; earlier detachments stay outstanding.
+        findings.push({ type: 'integrity', status: 'unreadable', name: 'bpf attachments', error: errorText(err) });
+      }
+      for (const a of attachments ?? []) {
+        const key = `${a.kind}:${a.id}`;
+        if (!a.attached) {
+          const finding: IntegrityFinding = { type: 'integrity', status: 'detached', prog_id: a.id, kind: a.kind, name: a.name };
+          findings.push(finding);
+          outstanding.set(key, finding);
+        } else if (outstanding.delete(key)) {
+          // Only an explicit attached: true resolves; an entry that vanished stays outstanding.
+          findings.push({ type: 'integrity', status: 'resolved', prog_id: a.id, kind: a.kind, name: a.name });
+        }
+      }
+    }
+
+    return { findings, filesChecked: files.length };
+  }
+
+  return {
+    files,
+    check() {
+      running ??= runCheck().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+  };
+}
