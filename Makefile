@@ -25,7 +25,7 @@ ADDON := $(BUILD)/native/lsmwatch.node
 ADDON_SOURCES := $(wildcard native/src/*.cc native/src/*.h)
 TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 TS_STAMP := $(BUILD)/dist/.stamp
-HELPERS := $(BUILD)/helpers/ptrace_attach
+HELPERS := $(BUILD)/helpers/ptrace_attach $(BUILD)/helpers/openat_write
 MANIFEST := $(BUILD)/manifest.json
 
 .PHONY: build deps deps-test clean test test-unit test-integration test-vm bench run check-root
@@ -105,7 +105,7 @@ test-unit: build
 	$(UVU) test/unit
 
 test-integration: check-root build
-	$(UVU) test/integration
+	$(UVU) test/integration '\.test\.ts$$'
 	@scripts/check-no-leftovers.sh
 
 test-vm: check-root build deps-test

@@ -41,6 +41,17 @@ function readComm(pid: number): string | undefined {
 
 export async function runAgent(options: RunOptions, io: AgentIo): Promise<number> {
   const notices = createNotices(io.stderr);
+  // Listen for the ways a run ends before loading anything, so a signal or a closed stdout during
+  // start-up still leads to an orderly shutdown (and never to a default kill with programs loaded).
+  let requestStop: (why: string) => void = () => {};
+  const stopRequested = new Promise<string>((res) => (requestStop = res));
+  const onSigint = () => requestStop('SIGINT');
+  const onSigterm = () => requestStop('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    requestStop(err.code === 'EPIPE' ? 'stdout closed' : `stdout error ${err.code ?? err.message}`);
+  });
   // 1. Everything the user gave is validated before anything native happens.
   const policy = loadPolicy(resolve(options.policyFile));
   const pipelineConfig = parsePipelineConfig(policy);
@@ -143,29 +154,20 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   integrity = await startSelfIntegrity({ packageRoot: io.packageRoot, policy, native: active.native, writer, notices, clock, pipeline });
 
   // 5. Run until a signal, or until stdout goes away.
-  return await new Promise<number>((resolveExit) => {
-    let stopping = false;
-    const shutdown = async (why: string, code: number) => {
-      if (stopping) return;
-      stopping = true;
-      clearInterval(statsTimer);
-      clearInterval(lossTimer);
-      try {
-        active.native.detach();
-        active.native.flush(onBatch);
-        await integrity?.stop();
-        pipeline.stop();
-        if (!io.stdout.destroyed) stats.report(true);
-      } finally {
-        active.native.close();
-      }
-      notices.info(`stopped (${why}); all BPF programs detached`);
-      resolveExit(code);
-    };
-    process.once('SIGINT', () => void shutdown('SIGINT', 0));
-    process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
-    io.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      void shutdown(err.code === 'EPIPE' ? 'stdout closed' : `stdout error ${err.code ?? err.message}`, 0);
-    });
-  });
+  const why = await stopRequested;
+  clearInterval(statsTimer);
+  clearInterval(lossTimer);
+  try {
+    active.native.detach();
+    active.native.flush(onBatch);
+    await integrity?.stop();
+    pipeline.stop();
+    if (!io.stdout.destroyed) stats.report(true);
+  } finally {
+    active.native.close();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
+  notices.info(`stopped (${why}); all BPF programs detached`);
+  return 0;
 }

@@ -69,7 +69,13 @@ export function setUpSensor(req: SetupRequest): ActiveSensor {
         return { name: 'lsm', native, attach, fallbackReason: null, enforcement: true };
       } catch (err) {
         const e = err as SensorError;
-        if (req.choice === 'lsm') throw e;
+        if (req.choice === 'lsm') {
+          throw new SensorError(
+            `--sensor lsm: the kernel refused the BPF LSM programs (${e.message}); on this kernel use --sensor auto or --sensor tracepoint`,
+            e.code,
+            e.log,
+          );
+        }
         fallbackReason = `the kernel refused the BPF LSM programs (${e.code}: ${e.message})`;
       }
     } else {

@@ -40,7 +40,8 @@ export async function main(argv: string[], packageRoot: string): Promise<number>
     if (err instanceof PolicyError) return fail(`invalid policy: ${err.message}`, 2);
     if (err instanceof SensorError) {
       const log = err.log.trim();
-      if (log) process.stderr.write(`${escapeControlChars(log.split('\n').slice(-15).join('\n'))}\n`);
+      // the tail of libbpf's log (the verifier's verdict is at the end), one escaped line at a time
+      for (const line of log.split('\n').slice(-15)) process.stderr.write(`  ${escapeControlChars(line)}\n`);
       return fail(`${err.message} [${err.code}]`, 1);
     }
     const e = err as Error;

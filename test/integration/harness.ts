@@ -1,0 +1,127 @@
+/** Starts the real agent as a child process and reads its NDJSON. Shared by the host integration
+ * tests (tracepoint sensor) and the VM tests (LSM sensor, LSMWATCH_TEST_SENSOR=lsm). */
+import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import ndjson from 'ndjson';
+
+export const repoRoot = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
+export const agentBin = join(repoRoot, 'bin', 'lsmwatch.js');
+export const helperBin = (name: string) => join(repoRoot, 'build', 'helpers', name);
+/** The sensor under test: tracepoint on this kernel, lsm inside the VM test bed. */
+export const sensorUnderTest = (process.env.LSMWATCH_TEST_SENSOR ?? 'tracepoint') as 'lsm' | 'tracepoint';
+export const inVm = process.env.LSMWATCH_IN_VM === '1';
+
+export type Event = Record<string, unknown> & { type: string };
+
+export interface RunningAgent {
+  child: ChildProcessWithoutNullStreams;
+  events: Event[];
+  stderr: () => string;
+  waitFor(predicate: (e: Event) => boolean, what: string, timeoutMs?: number): Promise<Event>;
+  /** resolves with the exit code (or signal name) */
+  exited: Promise<number | string>;
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+const DEFAULT_TIMEOUT = inVm ? 60_000 : 15_000;
+
+export function startAgent(args: string[]): RunningAgent {
+  const child = spawn(process.execPath, [agentBin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const events: Event[] = [];
+  const waiters: Array<{ predicate: (e: Event) => boolean; resolve: (e: Event) => void }> = [];
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (stderr += d));
+  child.stdout.pipe(ndjson.parse({ strict: true })).on('data', (event: Event) => {
+    events.push(event);
+    for (const w of [...waiters]) {
+      if (w.predicate(event)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(event);
+      }
+    }
+  });
+  const exited = new Promise<number | string>((res) => child.on('exit', (code, signal) => res(code ?? signal ?? -1)));
+  const agent: RunningAgent = {
+    child,
+    events,
+    stderr: () => stderr,
+    waitFor(predicate, what, timeoutMs = DEFAULT_TIMEOUT) {
+      const seen = events.find(predicate);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((res, rej) => {
+        const timer = setTimeout(() => {
+          rej(new Error(`timed out waiting for ${what}; ${events.length} events so far; stderr:\n${stderr}\nlast events:\n${events.slice(-5).map((e) => JSON.stringify(e)).join('\n')}`));
+        }, timeoutMs);
+        const onExit = () => {
+          clearTimeout(timer);
+          rej(new Error(`agent exited while waiting for ${what}; stderr:\n${stderr}`));
+        };
+        void exited.then(onExit);
+        waiters.push({
+          predicate,
+          resolve: (e) => {
+            clearTimeout(timer);
+            res(e);
+          },
+        });
+      });
+    },
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  return agent;
+}
+
+export interface Sandbox {
+  root: string;
+  watched: string;
+  unwatched: string;
+  policyFile: string;
+  cleanup(): void;
+}
+
+/** A temp tree with a watched and an unwatched directory and a policy watching only the first. */
+export function makeSandbox(extraPolicy: Record<string, unknown> = {}): Sandbox {
+  const root = mkdtempSync(join(tmpdir(), 'lsmwatch-it-'));
+  const watched = join(root, 'watched');
+  const unwatched = join(root, 'unwatched');
+  mkdirSync(watched);
+  mkdirSync(unwatched);
+  const policyFile = join(root, 'policy.json');
+  writeFileSync(policyFile, JSON.stringify({ watch: [watched + '/'], stats: { interval: 3600 }, ...extraPolicy }));
+  return { root, watched, unwatched, policyFile, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function baseArgs(sandbox: Sandbox, extra: string[] = []): string[] {
+  return ['--policy', sandbox.policyFile, '--sensor', sensorUnderTest, '--no-state', ...extra];
+}
+
+/** Runs a command (no shell unless the test passes one explicitly) and returns its stdout. */
+export function run(file: string, args: string[], input?: string): string {
+  return execFileSync(file, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** lsmwatch programs (named lw_*) currently loaded in the kernel. */
+export function loadedLsmwatchPrograms(): string[] {
+  const out = execFileSync('bpftool', ['prog', 'list'], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => / name lw_/.test(line));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Programs are freed by the kernel shortly after their last fd closes: poll briefly. */
+export async function waitUntilUnloaded(timeoutMs = 5000): Promise<string[]> {
+  const end = Date.now() + timeoutMs;
+  let left = loadedLsmwatchPrograms();
+  while (left.length > 0 && Date.now() < end) {
+    await sleep(100);
+    left = loadedLsmwatchPrograms();
+  }
+  return left;
+}
