@@ -25,12 +25,20 @@ ADDON := $(BUILD)/native/lsmwatch.node
 ADDON_SOURCES := $(wildcard native/src/*.cc native/src/*.h)
 TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 TS_STAMP := $(BUILD)/dist/.stamp
+TEST_STAMP := $(BUILD)/test/.stamp
+TEST_SOURCES := $(wildcard test/integration/*.ts)
 HELPERS := $(BUILD)/helpers/ptrace_attach $(BUILD)/helpers/openat_write
 MANIFEST := $(BUILD)/manifest.json
 
-.PHONY: build deps deps-test clean test test-unit test-integration test-vm bench run check-root
+.PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root
 
 build: deps $(BPF_OBJECTS) $(SKELETONS) $(ADDON) $(TS_STAMP) $(HELPERS) $(MANIFEST)
+
+# integration tests compiled to JavaScript, so the VM image needs no TypeScript toolchain
+$(TEST_STAMP): $(TEST_SOURCES) tsconfig.integration.json node_modules/.package-lock.json
+	rm -rf $(BUILD)/test
+	npx tsc -p tsconfig.integration.json
+	@touch $@
 
 # ---- tools: install what is missing, or say in one line what to install ----
 deps: $(BUILD)/.deps-build node_modules/.package-lock.json
@@ -108,8 +116,11 @@ test-integration: check-root build
 	$(UVU) test/integration '\.test\.ts$$'
 	@scripts/check-no-leftovers.sh
 
-test-vm: check-root build deps-test
+test-vm: check-root build $(TEST_STAMP) deps-test
 	test/vm/run-all.sh -- sh test/vm/guest-tests.sh
+
+vm-kernels: deps-test
+	test/vm/fetch-kernels.sh
 
 bench: check-root build deps-test
 	node --import tsx test/bench/run.ts

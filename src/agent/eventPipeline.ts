@@ -6,9 +6,11 @@ import type { DecodedRecord } from '../sensor/decoder.js';
 import type { NdjsonWriter } from '../output/ndjsonWriter.js';
 import type { Notices } from '../log/notices.js';
 import type { WallClock } from '../events/wallClock.js';
+import { RecordType } from '../sensor/contract.js';
+import { createWriteDetectors, parseDetectConfig, type DetectAlert, type DetectConfig } from '../detect/index.js';
 
 export interface PipelineConfig {
-  placeholder?: never;
+  detect: DetectConfig;
 }
 
 export interface EventPipeline {
@@ -18,8 +20,22 @@ export interface EventPipeline {
   recordHistory(type: 'alert' | 'change' | 'integrity', record: Record<string, unknown>): void;
 }
 
-export function parsePipelineConfig(_policy: Policy): PipelineConfig {
-  return {};
+export function parsePipelineConfig(policy: Policy): PipelineConfig {
+  return { detect: parseDetectConfig(policy.detectRaw, policy.file) };
+}
+
+function describeDetectAlert(a: DetectAlert): string {
+  const who = `${a.comm} (pid ${a.pid}, uid ${a.uid})`;
+  const numbers = `${Math.round(a.rate)}/s, baseline ${Math.round(a.baseline)}/s, threshold ${Math.round(a.threshold)}/s`;
+  if (a.phase === 'end') return `${a.rule} ended for ${a.key}`;
+  switch (a.rule) {
+    case 'write_burst_pid':
+      return `burst of writes by ${who}: ${numbers}, last file ${a.path}`;
+    case 'write_burst_path':
+      return `burst of writes to ${a.path}: ${numbers}, by ${who}`;
+    case 'write_fanout_pid':
+      return `${who} wrote ${'distinct_files' in a ? a.distinct_files : '?'} distinct files in a short time (last ${a.path})`;
+  }
 }
 
 export function createEventPipeline(deps: {
@@ -31,14 +47,47 @@ export function createEventPipeline(deps: {
   clock: WallClock;
   agentPid: number;
 }): EventPipeline {
+  const history: Array<{ type: string; record: Record<string, unknown> }> = [];
   const raiseAlert = (alert: Record<string, unknown>, human: string) => {
     deps.writer.write(alert);
     deps.notices.alert(human);
   };
+  const detectors = createWriteDetectors(deps.config.detect);
+  const raiseDetectAlerts = (alerts: readonly DetectAlert[]) => {
+    for (const a of alerts) {
+      const { time_ns: timeNs, ...rest } = a;
+      const alert = { ...rest, time: deps.clock.toRfc3339(timeNs) };
+      if (a.phase === 'end') {
+        deps.writer.write(alert);
+        deps.notices.info(describeDetectAlert(a));
+      } else {
+        raiseAlert(alert, describeDetectAlert(a));
+      }
+    }
+  };
+  let tickTimer: NodeJS.Timeout | null = null;
   return {
-    start() {},
-    stop() {},
+    start() {
+      tickTimer = setInterval(() => raiseDetectAlerts(detectors.tick(deps.clock.monotonicNowNs())), 1000);
+    },
+    stop() {
+      if (tickTimer) clearInterval(tickTimer);
+      tickTimer = null;
+    },
     onEvent(record, event) {
+      if (record.kind === 'file' && record.type === RecordType.WRITE) {
+        raiseDetectAlerts(
+          detectors.observe({
+            timeNs: record.timeNs,
+            pid: record.proc.pid,
+            comm: event.comm as string,
+            uid: record.proc.uid,
+            path: event.path as string,
+            count: record.count,
+            bytes: record.bytes,
+          }),
+        );
+      }
       if (record.kind === 'ptrace' && record.targetPid === deps.agentPid) {
         raiseAlert(
           {
@@ -55,6 +104,10 @@ export function createEventPipeline(deps: {
         );
       }
     },
-    recordHistory() {},
+    recordHistory(type, record) {
+      void history;
+      void type;
+      void record;
+    },
   };
 }

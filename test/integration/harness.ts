@@ -1,12 +1,21 @@
 /** Starts the real agent as a child process and reads its NDJSON. Shared by the host integration
  * tests (tracepoint sensor) and the VM tests (LSM sensor, LSMWATCH_TEST_SENSOR=lsm). */
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ndjson from 'ndjson';
 
-export const repoRoot = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
+/** The checkout: these tests also run compiled from build/test/ (inside the VM), so search upwards. */
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'lsmwatch.js'))) return dir;
+  }
+  throw new Error(`no lsmwatch checkout above ${from}`);
+}
+
+export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 export const agentBin = join(repoRoot, 'bin', 'lsmwatch.js');
 export const helperBin = (name: string) => join(repoRoot, 'build', 'helpers', name);
 /** The sensor under test: tracepoint on this kernel, lsm inside the VM test bed. */
