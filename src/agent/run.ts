@@ -139,6 +139,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     forbid_ptrace: active.enforcement ? options.forbidPtrace : 'off',
     hooks: active.attach.attached.map((a) => a.hook),
     programs: active.attach.attached.length,
+    prog_ids: active.attach.attached.map((a) => a.progId),
     skipped_hooks: active.attach.skipped.map((s) => s.reason),
     policy: policy.file,
     policy_sha256: policy.sha256,

@@ -116,21 +116,38 @@ export function run(file: string, args: string[], input?: string): string {
   return execFileSync(file, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/** lsmwatch programs (named lw_*) currently loaded in the kernel. */
-export function loadedLsmwatchPrograms(): string[] {
+/** Ids of the lsmwatch programs (named lw_*) loaded in the kernel now. */
+export function loadedLsmwatchProgramIds(): Set<number> {
   const out = execFileSync('bpftool', ['prog', 'list'], { encoding: 'utf8' });
-  return out.split('\n').filter((line) => / name lw_/.test(line));
+  const ids = new Set<number>();
+  for (const line of out.split('\n')) {
+    const m = / name lw_/.test(line) ? /^(\d+):/.exec(line) : null;
+    if (m) ids.add(Number(m[1]));
+  }
+  return ids;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Programs are freed by the kernel shortly after their last fd closes: poll briefly. */
-export async function waitUntilUnloaded(timeoutMs = 5000): Promise<string[]> {
+/** Programs are freed by the kernel shortly after their last fd closes: poll briefly. Returns the
+ * ids among `ids` (default: every lsmwatch program) still loaded. Other agents running at the same
+ * time (a benchmark) load their own programs, so tests pass the ids they care about. */
+export async function waitUntilUnloaded(ids?: Iterable<number>, timeoutMs = 5000): Promise<number[]> {
+  const wanted = ids ? new Set(ids) : null;
+  const still = () => [...loadedLsmwatchProgramIds()].filter((id) => wanted === null || wanted.has(id));
   const end = Date.now() + timeoutMs;
-  let left = loadedLsmwatchPrograms();
+  let left = still();
   while (left.length > 0 && Date.now() < end) {
     await sleep(100);
-    left = loadedLsmwatchPrograms();
+    left = still();
   }
   return left;
+}
+
+/** Ids that appeared during fn and are still loaded afterwards. */
+export async function programsLeakedBy(fn: () => Promise<void>): Promise<number[]> {
+  const before = loadedLsmwatchProgramIds();
+  await fn();
+  await sleep(200);
+  return [...loadedLsmwatchProgramIds()].filter((id) => !before.has(id));
 }

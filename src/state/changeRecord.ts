@@ -1,0 +1,116 @@
+/** Pure comparison of a baseline snapshot with the current one → at most one change record. */
+import { type ContentDiff, diffContent } from './diff/contentModel.js';
+import { DEFAULT_DIFF_LIMITS, type DiffLimits } from './diff/limits.js';
+import type { FileSnapshot, FileType } from './fileSnapshot.js';
+
+export interface Actor {
+  pid: number;
+  comm: string;
+  uid: number;
+}
+
+export interface FileState {
+  fileType: FileType;
+  size: number;
+  /** Permission bits in octal, e.g. "0644" (setuid etc. included: "4755"). */
+  mode: string;
+  uid: number;
+  gid: number;
+  /** RFC 3339 UTC with nanoseconds; null if out of the representable range. */
+  mtime: string | null;
+  /** Null for symlinks, special files, secret files (see diff/secret.ts) and files over the hash limit. */
+  sha256: string | null;
+  /** A number, or a decimal string when above 2^53. */
+  inode: number | string;
+}
+
+export type ChangeAction = 'modified' | 'created' | 'deleted' | 'replaced';
+
+export interface ChangeRecord {
+  type: 'change';
+  path: string;
+  action: ChangeAction;
+  old: FileState | null;
+  new: FileState | null;
+  diff: ContentDiff;
+  by: Actor | null;
+  offline?: true;
+}
+
+export function formatMode(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+/** Nanosecond timestamp → "2024-05-01T12:00:00.123456789Z" (null beyond Date's range). */
+export function formatNanoTime(ns: bigint): string | null {
+  const seconds = ns >= 0n ? ns / 1_000_000_000n : -((-ns + 999_999_999n) / 1_000_000_000n);
+  const fraction = ns - seconds * 1_000_000_000n;
+  const ms = Number(seconds) * 1000;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return null;
+  const iso = new Date(ms).toISOString(); // "...:SS.000Z"
+  return `${iso.slice(0, -5)}.${fraction.toString().padStart(9, '0')}Z`;
+}
+
+export function describeFileState(snapshot: FileSnapshot): FileState {
+  const inode = snapshot.ino <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(snapshot.ino) : snapshot.ino.toString();
+  return {
+    fileType: snapshot.fileType,
+    size: snapshot.size,
+    mode: formatMode(snapshot.mode),
+    uid: snapshot.uid,
+    gid: snapshot.gid,
+    mtime: formatNanoTime(snapshot.mtimeNs),
+    sha256: snapshot.sha256,
+    inode,
+  };
+}
+
+/** A different file object now lives at the path (rename over it, delete + create, type change). */
+export function isReplacement(old: FileSnapshot, now: FileSnapshot): boolean {
+  return old.fileType !== now.fileType || old.dev !== now.dev || old.ino !== now.ino;
+}
+
+/**
+ * Whether the content or the security-relevant metadata differ. mtime alone is not a change
+ * (a `touch` is noise; content edits show in the hash). When either side has no SHA-256
+ * (symlinks, secret files, huge files), the content models are compared instead.
+ */
+export function hasChanged(old: FileSnapshot, now: FileSnapshot): boolean {
+  if (isReplacement(old, now)) return true;
+  if (old.size !== now.size || old.mode !== now.mode || old.uid !== now.uid || old.gid !== now.gid) return true;
+  if (old.sha256 !== null && now.sha256 !== null) return old.sha256 !== now.sha256;
+  if (old.sha256 !== now.sha256) return true;
+  return JSON.stringify(old.content) !== JSON.stringify(now.content);
+}
+
+export interface CompareOptions {
+  by?: Actor | null;
+  offline?: boolean;
+  limits?: DiffLimits;
+}
+
+export function compareSnapshots(
+  path: string,
+  old: FileSnapshot | null,
+  now: FileSnapshot | null,
+  options: CompareOptions = {},
+): ChangeRecord | null {
+  let action: ChangeAction;
+  if (old === null && now === null) return null;
+  if (old === null) action = 'created';
+  else if (now === null) action = 'deleted';
+  else if (isReplacement(old, now)) action = 'replaced';
+  else if (hasChanged(old, now)) action = 'modified';
+  else return null;
+  const record: ChangeRecord = {
+    type: 'change',
+    path,
+    action,
+    old: old ? describeFileState(old) : null,
+    new: now ? describeFileState(now) : null,
+    diff: diffContent(old?.content ?? null, now?.content ?? null, options.limits ?? DEFAULT_DIFF_LIMITS),
+    by: options.by ?? null,
+  };
+  if (options.offline) record.offline = true;
+  return record;
+}

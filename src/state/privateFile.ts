@@ -1,0 +1,56 @@
+/**
+ * Creating the state database so that no other user can ever read it: the file exists with
+ * mode 0600 before SQLite opens it (SQLite gives its -wal/-shm files the database's mode),
+ * and a directory we create is 0700.
+ */
+import { closeSync, constants as fsConstants, fchmodSync, fstatSync, lstatSync, chmodSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export class UnsafeStateFileError extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`${path}: ${reason}`);
+    this.name = 'UnsafeStateFileError';
+  }
+}
+
+/** Creates missing parent directories with mode 0700 (existing ones are left as they are). */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Creates `path` (mode 0600) or tightens an existing one to 0600. Refuses symlinks,
+ * non-regular files and files owned by another user (someone could have planted them).
+ */
+export function ensurePrivateFile(path: string): void {
+  ensurePrivateDir(dirname(path));
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new UnsafeStateFileError(path, 'is a symbolic link');
+    throw error;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UnsafeStateFileError(path, 'is not a regular file');
+    const euid = process.geteuid?.();
+    if (euid !== undefined && st.uid !== euid) throw new UnsafeStateFileError(path, `is owned by uid ${st.uid}, not ${euid}`);
+    if ((st.mode & 0o7077) !== 0) fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Tightens SQLite's side files (-wal, -shm, -journal) if they exist with a looser mode. */
+export function tightenSideFiles(dbPath: string): void {
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    const side = dbPath + suffix;
+    try {
+      const st = lstatSync(side);
+      if (st.isFile() && (st.mode & 0o7077) !== 0) chmodSync(side, 0o600);
+    } catch {
+      // Absent: SQLite will create it with the database's mode.
+    }
+  }
+}
