@@ -17,6 +17,9 @@ import { setUpSensor, type ActiveSensor } from './sensorSetup.js';
 import { createStatsReporter } from './statsReporter.js';
 import { startSelfIntegrity, type SelfIntegrity } from './selfIntegrity.js';
 import { createEventPipeline, parsePipelineConfig } from './eventPipeline.js';
+import { applySettings } from './sensorSetup.js';
+import { startControlServer } from '../control/controlServer.js';
+import type { ForbidPtraceMode } from '../cli/args.js';
 
 export interface AgentIo {
   stdout: Writable;
@@ -128,6 +131,26 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     }
   });
 
+  // Run-time settings through the control socket (lsmwatch ctl): flags in a map, no reload.
+  let forbidPtrace: ForbidPtraceMode = active.enforcement ? options.forbidPtrace : 'off';
+  const control = await startControlServer(options.controlPath, {
+    handle(request) {
+      if (request.command === 'forbid-ptrace') {
+        if (!active.enforcement) {
+          return { ok: false, error: `the ${active.name} sensor cannot enforce forbid-ptrace (needs BPF LSM)` };
+        }
+        applySettings(active.native, { forbidPtrace: request.mode, denyPtraceRead: policy.ptrace.denyRead });
+        forbidPtrace = request.mode;
+        writer.write({ type: 'setting', time: clock.nowRfc3339(), forbid_ptrace: forbidPtrace });
+        notices.info(`forbid-ptrace is now ${forbidPtrace}`);
+      }
+      return { ok: true, sensor: active.name, enforcement: active.enforcement, forbid_ptrace: forbidPtrace };
+    },
+  }).catch((err: Error) => {
+    notices.warn(`control socket unavailable, 'lsmwatch ctl' will not reach this agent: ${err.message}`);
+    return null;
+  });
+
   writer.write({
     type: 'ready',
     time: clock.nowRfc3339(),
@@ -156,6 +179,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
 
   // 5. Run until a signal, or until stdout goes away.
   const why = await stopRequested;
+  control?.close();
   clearInterval(statsTimer);
   clearInterval(lossTimer);
   try {

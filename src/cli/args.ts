@@ -12,13 +12,15 @@ export interface RunOptions {
   statsInterval: number | null; // seconds; null: from policy
   ringBytes: number;
   queueBytes: number;
+  controlPath: string;
 }
 
 export type ParsedArgs =
   | RunOptions
   | { command: 'help' }
   | { command: 'version' }
-  | { command: 'alerts'; argv: string[] };
+  | { command: 'alerts'; argv: string[] }
+  | { command: 'ctl'; argv: string[] };
 
 export class UsageError extends Error {
   readonly code = 'EUSAGE';
@@ -30,6 +32,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: lsmwatch [run] [options]
        lsmwatch alerts [--since 1h] [--type change|alert|integrity] [--json] [--db PATH]
+       lsmwatch ctl [--control PATH] status | forbid-ptrace off|self|all
 
 Watches the files that matter on this host with BPF and prints one JSON object per event on
 stdout; human-readable notices and alerts go to stderr. Must run as root.
@@ -47,6 +50,7 @@ Options:
   --db PATH                state database (default: /var/lib/lsmwatch/state.db)
   --no-state               keep no baseline or history (no SQLite file)
   --stats-interval SECONDS how often to print a stats line (default: from the policy)
+  --control PATH           control socket for 'lsmwatch ctl' (default: /run/lsmwatch/control.sock)
   --help                   show this help
   --version                print the version
 `;
@@ -79,6 +83,7 @@ function isPowerOfTwo(n: number): boolean {
 export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs {
   let rest = argv;
   if (rest[0] === 'alerts') return { command: 'alerts', argv: rest.slice(1) };
+  if (rest[0] === 'ctl') return { command: 'ctl', argv: rest.slice(1) };
   if (rest[0] === 'run') rest = rest.slice(1);
   const options: RunOptions = {
     command: 'run',
@@ -90,6 +95,7 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
     statsInterval: null,
     ringBytes: DEFAULTS.ringBytes,
     queueBytes: DEFAULTS.queueBytes,
+    controlPath: '/run/lsmwatch/control.sock',
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -121,6 +127,10 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
           throw new UsageError(`--forbid-ptrace: expected self or all, got ${JSON.stringify(value)}`);
         }
         options.forbidPtrace = value;
+        break;
+      case '--control':
+        [value, i] = takeValue(rest, i, flag, inline);
+        options.controlPath = value;
         break;
       case '--require-enforcement':
         options.requireEnforcement = true;

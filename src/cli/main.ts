@@ -30,6 +30,10 @@ export async function main(argv: string[], packageRoot: string): Promise<number>
           defaultDbPath: '/var/lib/lsmwatch/state.db',
         });
       }
+      case 'ctl': {
+        const { runCtlCommand } = await import('../control/ctlCommand.js');
+        return await runCtlCommand(args.argv, process.stdout, process.stderr);
+      }
       case 'run': {
         const { runAgent } = await import('../agent/run.js');
         return await runAgent(args, { stdout: process.stdout, stderr: process.stderr, packageRoot, version });

@@ -28,6 +28,8 @@ export interface RunningAgent {
   child: ChildProcessWithoutNullStreams;
   events: Event[];
   stderr: () => string;
+  /** stderr arrives on its own pipe, independently of stdout: wait for it */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
   waitFor(predicate: (e: Event) => boolean, what: string, timeoutMs?: number): Promise<Event>;
   /** resolves with the exit code (or signal name) */
   exited: Promise<number | string>;
@@ -57,6 +59,13 @@ export function startAgent(args: string[]): RunningAgent {
     child,
     events,
     stderr: () => stderr,
+    async waitForStderr(pattern, timeoutMs = DEFAULT_TIMEOUT) {
+      const end = Date.now() + timeoutMs;
+      while (!pattern.test(stderr)) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${String(pattern)} on stderr:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     waitFor(predicate, what, timeoutMs = DEFAULT_TIMEOUT) {
       const seen = events.find(predicate);
       if (seen) return Promise.resolve(seen);
@@ -108,7 +117,12 @@ export function makeSandbox(extraPolicy: Record<string, unknown> = {}): Sandbox 
 }
 
 export function baseArgs(sandbox: Sandbox, extra: string[] = []): string[] {
-  return ['--policy', sandbox.policyFile, '--sensor', sensorUnderTest, '--no-state', ...extra];
+  return ['--policy', sandbox.policyFile, '--sensor', sensorUnderTest, '--no-state', '--control', controlPath(sandbox), ...extra];
+}
+
+/** Each test agent gets its own control socket, so tests (and a benchmark) never collide. */
+export function controlPath(sandbox: Sandbox): string {
+  return join(sandbox.root, 'control.sock');
 }
 
 /** Runs a command (no shell unless the test passes one explicitly) and returns its stdout. */

@@ -1,0 +1,29 @@
+/** The agent's control socket: one JSON request per line, one JSON reply per line. Root-only (the
+ * socket is 0600 in a 0700 directory). Requests are validated like everything else from outside. */
+import type { ForbidPtraceMode } from '../cli/args.js';
+
+export const DEFAULT_CONTROL_PATH = '/run/lsmwatch/control.sock';
+export const MAX_REQUEST_BYTES = 4096;
+
+export type ControlRequest = { command: 'status' } | { command: 'forbid-ptrace'; mode: ForbidPtraceMode };
+
+export type ControlReply =
+  | { ok: true; sensor: string; enforcement: boolean; forbid_ptrace: ForbidPtraceMode }
+  | { ok: false; error: string };
+
+export function parseControlRequest(line: string): ControlRequest | string {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return 'request is not valid JSON';
+  }
+  if (typeof raw !== 'object' || raw === null) return 'request must be a JSON object';
+  const r = raw as Record<string, unknown>;
+  if (r.command === 'status' && Object.keys(r).length === 1) return { command: 'status' };
+  if (r.command === 'forbid-ptrace' && Object.keys(r).length === 2) {
+    if (r.mode === 'off' || r.mode === 'self' || r.mode === 'all') return { command: 'forbid-ptrace', mode: r.mode };
+    return 'mode must be off, self or all';
+  }
+  return 'unknown command (expected status or forbid-ptrace)';
+}
