@@ -117,7 +117,7 @@ test-integration: check-root build
 	@scripts/check-no-leftovers.sh
 
 test-vm: check-root build $(TEST_STAMP) deps-test
-	test/vm/run-all.sh -- sh test/vm/guest-tests.sh
+	test/vm/run-all.sh --timeout 600 -- sh test/vm/guest-tests.sh
 
 vm-kernels: deps-test
 	test/vm/fetch-kernels.sh

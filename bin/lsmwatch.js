@@ -13,5 +13,10 @@ if (!existsSync(entry)) {
 const { main } = await import(pathToFileURL(entry).href);
 const code = await main(process.argv.slice(2), packageRoot);
 process.exitCode = code;
-// Give stdout a moment to flush the last lines, then leave even if a handle lingers.
-setTimeout(() => process.exit(code), 200).unref();
+// Let stdout flush the last lines (the final stats line) for up to 5 s, then leave even if a
+// reader stopped reading or a handle lingers.
+const flushed = process.stdout.writableLength === 0
+  ? Promise.resolve()
+  : new Promise((resolve) => process.stdout.once('drain', resolve));
+await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+process.exit(code);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * lsmwatch.h - the one contract between the BPF programs (both sensors), the native addon and the
- * TypeScript decoder (src/sensor/decoder.ts). test/unit/contract.test.ts checks every size and offset
- * below against the BTF of the compiled BPF objects, so a change here that is not mirrored in the
+ * TypeScript decoder (src/sensor/decoder.ts). test/unit/sensor/contract.test.ts checks every size,
+ * offset and enum value below against the BTF of an object compiled from this header, so a change here that is not mirrored in the
  * decoder fails the tests.
  *
  * Rules: fixed-width fields, explicit padding, every record starts with struct lw_header, enum values
@@ -18,7 +18,8 @@
 #define LW_ABI_VERSION 1
 
 #define LW_COMM_LEN 16
-/* Longest path text (without NUL) a record carries; longer paths are cut and flagged LW_F_PATH_TRUNCATED. */
+/* Path buffer size: a record carries at most LW_PATH_MAX - 1 bytes of path text plus its NUL; longer
+ * paths are cut to their last part and flagged LW_F_PATH_TRUNCATED. */
 #define LW_PATH_MAX 4096
 /* Bytes of a path (including its NUL) that the watch list compares: an LPM trie key holds at most 256. */
 #define LW_WATCH_KEY_MAX 256

@@ -8,20 +8,26 @@ import type { Notices } from '../log/notices.js';
 import type { WallClock } from '../events/wallClock.js';
 import { RecordType } from '../sensor/contract.js';
 import { createWriteDetectors, parseDetectConfig, type DetectAlert, type DetectConfig } from '../detect/index.js';
+import { parseStateConfig, type StateConfig } from '../state/stateConfig.js';
+import type { StateTracking } from './stateTracking.js';
 
 export interface PipelineConfig {
   detect: DetectConfig;
+  state: StateConfig;
 }
+
+const O_CREAT = 0o100;
+const O_TRUNC = 0o1000;
 
 export interface EventPipeline {
   start(): void;
-  stop(): void;
+  stop(): Promise<void>;
   onEvent(record: DecodedRecord, event: Record<string, unknown>): void;
   recordHistory(type: 'alert' | 'change' | 'integrity', record: Record<string, unknown>): void;
 }
 
 export function parsePipelineConfig(policy: Policy): PipelineConfig {
-  return { detect: parseDetectConfig(policy.detectRaw, policy.file) };
+  return { detect: parseDetectConfig(policy.detectRaw, policy.file), state: parseStateConfig(policy.stateRaw, policy.file) };
 }
 
 function describeDetectAlert(a: DetectAlert): string {
@@ -46,11 +52,12 @@ export function createEventPipeline(deps: {
   notices: Notices;
   clock: WallClock;
   agentPid: number;
+  state: StateTracking | null;
 }): EventPipeline {
-  const history: Array<{ type: string; record: Record<string, unknown> }> = [];
   const raiseAlert = (alert: Record<string, unknown>, human: string) => {
     deps.writer.write(alert);
     deps.notices.alert(human);
+    deps.state?.recordHistory('alert', alert);
   };
   const detectors = createWriteDetectors(deps.config.detect);
   const raiseDetectAlerts = (alerts: readonly DetectAlert[]) => {
@@ -59,6 +66,7 @@ export function createEventPipeline(deps: {
       const alert = { ...rest, time: deps.clock.toRfc3339(timeNs) };
       if (a.phase === 'end') {
         deps.writer.write(alert);
+        deps.state?.recordHistory('alert', alert);
         deps.notices.info(describeDetectAlert(a));
       } else {
         raiseAlert(alert, describeDetectAlert(a));
@@ -69,12 +77,23 @@ export function createEventPipeline(deps: {
   return {
     start() {
       tickTimer = setInterval(() => raiseDetectAlerts(detectors.tick(deps.clock.monotonicNowNs())), 1000);
+      deps.state?.start().catch((err: Error) => deps.notices.warn(`reconciling the baseline failed: ${err.message}`));
     },
-    stop() {
+    async stop() {
       if (tickTimer) clearInterval(tickTimer);
       tickTimer = null;
+      await deps.state?.stop();
     },
     onEvent(record, event) {
+      if (deps.state && record.kind === 'file') {
+        const by = { pid: record.proc.pid, comm: event.comm as string, uid: record.proc.uid };
+        const touchesContent =
+          record.type !== RecordType.OPEN || (record.openFlags & (O_CREAT | O_TRUNC)) !== 0;
+        if (touchesContent) {
+          deps.state.onPathTouched(event.path as string, by);
+          if (typeof event.old_path === 'string') deps.state.onPathTouched(event.old_path, by);
+        }
+      }
       if (record.kind === 'file' && record.type === RecordType.WRITE) {
         raiseDetectAlerts(
           detectors.observe({
@@ -105,9 +124,7 @@ export function createEventPipeline(deps: {
       }
     },
     recordHistory(type, record) {
-      void history;
-      void type;
-      void record;
+      if (type !== 'change') deps.state?.recordHistory(type, record);
     },
   };
 }

@@ -17,6 +17,7 @@ import { setUpSensor, type ActiveSensor } from './sensorSetup.js';
 import { createStatsReporter } from './statsReporter.js';
 import { startSelfIntegrity, type SelfIntegrity } from './selfIntegrity.js';
 import { createEventPipeline, parsePipelineConfig } from './eventPipeline.js';
+import { openStateTracking, type StateTracking } from './stateTracking.js';
 import { applySettings } from './sensorSetup.js';
 import { startControlServer } from '../control/controlServer.js';
 import type { ForbidPtraceMode } from '../cli/args.js';
@@ -55,6 +56,12 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   io.stdout.on('error', (err: NodeJS.ErrnoException) => {
     requestStop(err.code === 'EPIPE' ? 'stdout closed' : `stdout error ${err.code ?? err.message}`);
   });
+  // Output. Node makes stdout pipes blocking on Linux: a reader that stops reading would then
+  // freeze the whole agent (no signals, no integrity checks). Non-blocking, the writer sees
+  // back-pressure, pauses the sensor, and losses are counted in bounded queues instead.
+  (io.stdout as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(false);
+  const writer = createNdjsonWriter(io.stdout);
+  const clock = createWallClock();
   // 1. Everything the user gave is validated before anything native happens.
   const policy = loadPolicy(resolve(options.policyFile));
   const pipelineConfig = parsePipelineConfig(policy);
@@ -63,6 +70,24 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     watchReads: expandWildcardPaths(policy.watchReads, listDir),
     ignore: expandWildcardPaths(policy.ignore, listDir),
   });
+
+  // The state database (baselines, history): opened before any program loads, so a bad --db
+  // fails early and cleanly.
+  let state: StateTracking | null = null;
+  if (options.dbPath !== null) {
+    try {
+      state = openStateTracking({
+        dbPath: resolve(options.dbPath),
+        config: pipelineConfig.state,
+        writer,
+        notices,
+        clock,
+        showProgress: Boolean(io.stderr.isTTY),
+      });
+    } catch (err) {
+      throw new SensorError(`state database ${options.dbPath}: ${(err as Error).message}`, 'ESTATE');
+    }
+  }
 
   // 2. The host.
   const probe = probeHost();
@@ -103,11 +128,8 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     );
   }
 
-  // 4. Output.
-  const writer = createNdjsonWriter(io.stdout);
-  const clock = createWallClock();
   const formatContext: FormatContext = { sensor: active.name, clock, lookupComm: readComm };
-  const pipeline = createEventPipeline({ config: pipelineConfig, policy, options, writer, notices, clock, agentPid: process.pid });
+  const pipeline = createEventPipeline({ config: pipelineConfig, policy, options, writer, notices, clock, agentPid: process.pid, state });
   const stats = createStatsReporter({ native: active.native, writer, notices, clock, sensor: active.name });
   let paused = false;
 
@@ -167,6 +189,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     policy: policy.file,
     policy_sha256: policy.sha256,
     watch: policy.watch,
+    state_db: options.dbPath === null ? null : resolve(options.dbPath),
     ...(active.fallbackReason ? { lsm_unavailable: active.fallbackReason } : {}),
   });
   active.native.start(onBatch);
@@ -186,7 +209,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     active.native.detach();
     active.native.flush(onBatch);
     await integrity?.stop();
-    pipeline.stop();
+    await pipeline.stop();
     if (!io.stdout.destroyed) stats.report(true);
   } finally {
     active.native.close();

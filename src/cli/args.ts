@@ -76,6 +76,8 @@ function positiveInt(value: string, flag: string, min: number, max: number): num
   return n;
 }
 
+const BOOLEAN_FLAGS = ['--help', '--version', '--require-enforcement', '--no-state'];
+
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }
@@ -103,6 +105,7 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
     const flag = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg;
     const inline = arg.startsWith('--') && eq !== -1 ? arg.slice(eq + 1) : undefined;
     let value: string;
+    if (inline !== undefined && BOOLEAN_FLAGS.includes(flag)) throw new UsageError(`${flag} takes no value`);
     switch (flag) {
       case '--help':
       case '-h':

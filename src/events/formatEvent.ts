@@ -41,7 +41,11 @@ const PTRACE_REQUEST_NAMES: Record<number, string> = {
 };
 const PTRACE_MODE_ATTACH = 0x02;
 
-const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** errno number → name; the first name wins (EAGAIN, not its alias EWOULDBLOCK). */
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(osConstants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
 
 /** Kernel dev_t (MAJOR << 20 | MINOR) to the st_dev number stat() reports. */
 export function userDev(kernelDev: number): number {
@@ -74,7 +78,8 @@ function formatFile(rec: FileRecordData, ctx: FormatContext): Record<string, unk
   } else {
     putPath(out, 'path', rec.path);
   }
-  out.inode = rec.ino === 0n ? null : Number(rec.ino);
+  // inode numbers are 64-bit (overlayfs xino, XFS): beyond 2^53 they are printed as a decimal string
+  out.inode = rec.ino === 0n ? null : rec.ino <= MAX_SAFE ? Number(rec.ino) : rec.ino.toString();
   out.dev = rec.dev === 0 ? null : userDev(rec.dev);
   if (rec.type === RecordType.OPEN || rec.type === RecordType.WRITE) {
     out.flags = rec.openFlags;

@@ -3,7 +3,7 @@
  * mode 0600 before SQLite opens it (SQLite gives its -wal/-shm files the database's mode),
  * and a directory we create is 0700.
  */
-import { closeSync, constants as fsConstants, fchmodSync, fstatSync, lstatSync, chmodSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export class UnsafeStateFileError extends Error {
@@ -45,12 +45,18 @@ export function ensurePrivateFile(path: string): void {
 /** Tightens SQLite's side files (-wal, -shm, -journal) if they exist with a looser mode. */
 export function tightenSideFiles(dbPath: string): void {
   for (const suffix of ['-wal', '-shm', '-journal']) {
-    const side = dbPath + suffix;
+    let fd: number;
     try {
-      const st = lstatSync(side);
-      if (st.isFile() && (st.mode & 0o7077) !== 0) chmodSync(side, 0o600);
+      // O_NOFOLLOW + fchmod: never chmod whatever a planted symlink points to.
+      fd = openSync(dbPath + suffix, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
     } catch {
-      // Absent: SQLite will create it with the database's mode.
+      continue; // absent (SQLite will create it with the database's mode) or a symlink
+    }
+    try {
+      const st = fstatSync(fd);
+      if (st.isFile() && (st.mode & 0o7077) !== 0) fchmodSync(fd, 0o600);
+    } finally {
+      closeSync(fd);
     }
   }
 }

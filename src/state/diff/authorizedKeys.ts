@@ -4,7 +4,7 @@
  * Format per sshd(8) "AUTHORIZED_KEYS FILE FORMAT": [options] keytype base64-blob [comment].
  */
 import { createHash } from 'node:crypto';
-import { isStringArray } from './colonFile.js';
+import { isStringArray } from './validate.js';
 import { keyedDigest } from './keyedDigest.js';
 import { DEFAULT_DIFF_LIMITS, type DiffLimits, pushBounded } from './limits.js';
 import { splitLines, truncateString } from './textContent.js';

@@ -6,6 +6,7 @@
 import { keyedDigest } from './keyedDigest.js';
 import { pushBounded } from './limits.js';
 import { splitLines, truncateString } from './textContent.js';
+import { isRecord, isStringArray } from './validate.js';
 
 export type PasswordState = 'empty' | 'set' | 'locked' | 'disabled' | 'shadowed';
 const PASSWORD_STATES: readonly string[] = ['empty', 'set', 'locked', 'disabled', 'shadowed'];
@@ -219,14 +220,6 @@ export function diffMalformed(oldDigests: readonly string[], newDigests: readonl
 }
 
 // ---- validation of stored models (the database is untrusted input) ----
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
-}
 
 export function isColonEntry(value: unknown, format: ColonFormat): value is ColonEntry {
   if (!isRecord(value) || typeof value.name !== 'string') return false;

@@ -12,10 +12,10 @@ import {
   diffMalformed,
   emptyColonDiffBody,
   isColonEntry,
-  isStringArray,
   parseColonText,
 } from './colonFile.js';
 import { DEFAULT_DIFF_LIMITS, type DiffLimits } from './limits.js';
+import { isStringArray } from './validate.js';
 
 export const SHADOW_FORMAT: ColonFormat = Object.freeze({
   keyLabel: 'user',

@@ -5,7 +5,7 @@
  */
 import { type LineDiff, diffLines } from './lineDiff.js';
 import { DEFAULT_DIFF_LIMITS, type DiffLimits } from './limits.js';
-import { isStringArray } from './colonFile.js';
+import { isStringArray } from './validate.js';
 import { splitLines } from './textContent.js';
 
 export interface SudoersModel {

@@ -1,5 +1,5 @@
 /** Any other text file up to the configured size: the lines added and removed. */
-import { isStringArray } from './colonFile.js';
+import { isStringArray } from './validate.js';
 import { type LineDiff, diffLines } from './lineDiff.js';
 import { DEFAULT_DIFF_LIMITS, type DiffLimits } from './limits.js';
 import { splitLines } from './textContent.js';

@@ -1,0 +1,56 @@
+/** Flood the agent until it must drop (tiny ring buffer, tiny queue, stdout not read) and check that
+ * the stats line accounts for every event exactly, and that memory stays bounded meanwhile. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseArgs, inVm, makeSandbox, run, sleep, startAgent, type Event, type Sandbox } from './harness.js';
+
+const loss = suite('loss accounting');
+let box: Sandbox;
+loss.before(() => {
+  box = makeSandbox();
+});
+loss.after(() => box.cleanup());
+
+const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+
+if (!inVm) {
+  loss('a flood with stdout blocked is dropped and counted exactly; memory stays bounded', async () => {
+    const agent = startAgent(baseArgs(box, ['--ring-bytes', '16384', '--queue-bytes', '65536']));
+    await agent.waitFor((e) => e.type === 'ready', 'ready');
+    agent.child.stdout.pause(); // the reader stops reading: stdout backs up
+    const file = join(box.watched, 'flood');
+    const rssBefore = rssKb(agent.child.pid!);
+    let rssMax = rssBefore;
+    for (let round = 0; round < 4; round++) {
+      run('dd', ['if=/dev/zero', `of=${file}`, 'bs=1', 'count=50000', 'status=none']);
+      rssMax = Math.max(rssMax, rssKb(agent.child.pid!));
+    }
+    await sleep(500);
+    rssMax = Math.max(rssMax, rssKb(agent.child.pid!));
+    agent.child.stdout.resume();
+    await agent.stop();
+    const stats = agent.events.find((e) => e.type === 'stats' && e.final === true) as Event & {
+      lost: number;
+      kernel: Record<string, number>;
+      agent: Record<string, number>;
+    };
+    assert.ok(stats, `final stats line; stderr: ${agent.stderr()}`);
+    const { kernel: k, agent: a } = stats;
+    assert.is(k.seen, k.filtered + k.emitted + k.lost, 'kernel: seen = filtered + emitted + lost');
+    assert.is(a.received, k.emitted, 'every record the kernel emitted was received');
+    assert.is(a.received, a.delivered + a.dropped_queue, 'received = delivered + dropped in the queue');
+    assert.is(a.queued_bytes, 0);
+    assert.is(a.delivered, a.decoded + a.invalid, 'delivered = decoded + invalid');
+    assert.is(a.decoded, a.emitted + a.dropped_output, 'decoded = emitted + dropped at stdout');
+    assert.is(stats.lost, k.lost + a.dropped_queue + a.invalid + a.dropped_output);
+    assert.ok(stats.lost > 0, `the flood forced losses (${JSON.stringify(stats)})`);
+    const fileEvents = agent.events.filter((e) => e.type === 'write' || e.type === 'open').length;
+    assert.is(fileEvents, a.emitted, 'every event counted as emitted reached stdout');
+    assert.ok(rssMax - rssBefore < 200 * 1024, `RSS grew ${(rssMax - rssBefore) / 1024} MiB while stdout was blocked`);
+    await agent.waitForStderr(/events lost/);
+  });
+}
+
+loss.run();

@@ -1,0 +1,272 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { statSync } from 'node:fs';
+import { formatRecord, userDev, type FormatContext } from '../../../src/events/formatEvent.js';
+import type { FileRecordData, ProcessFields, PtraceRecordData } from '../../../src/sensor/decoder.js';
+import { Decision, PtraceKind, RecordFlag, RecordType } from '../../../src/sensor/contract.js';
+import type { WallClock } from '../../../src/events/wallClock.js';
+
+const clock: WallClock = {
+  toRfc3339: (ns) => `mono:${ns}`,
+  nowRfc3339: () => 'now',
+  monotonicNowNs: () => 0n,
+};
+
+const ctx = (over: Partial<FormatContext> = {}): FormatContext => ({ sensor: 'lsm', clock, ...over });
+
+const proc = (over: Partial<ProcessFields> = {}): ProcessFields => ({
+  pid: 100,
+  tid: 101,
+  ppid: 1,
+  uid: 0,
+  gid: 0,
+  comm: Buffer.from('bash'),
+  ...over,
+});
+
+function file(over: Partial<FileRecordData> = {}): FileRecordData {
+  return {
+    kind: 'file',
+    type: RecordType.OPEN,
+    flags: 0,
+    timeNs: 5n,
+    proc: proc(),
+    ino: 1234n,
+    dev: (254 << 20) | 0,
+    openFlags: 1,
+    count: 1,
+    bytes: 0,
+    mode: 0o100644,
+    path: Buffer.from('/etc/passwd'),
+    path2: null,
+    ...over,
+  };
+}
+
+function ptrace(over: Partial<PtraceRecordData> = {}): PtraceRecordData {
+  return {
+    kind: 'ptrace',
+    flags: 0,
+    timeNs: 7n,
+    tracer: proc({ comm: Buffer.from('gdb') }),
+    targetPid: 200,
+    targetTid: 200,
+    targetUid: 1000,
+    mode: 0,
+    request: 0,
+    result: 0,
+    ptraceKind: PtraceKind.ACCESS_CHECK,
+    decision: Decision.ALLOW,
+    targetComm: Buffer.from('sshd'),
+    ...over,
+  };
+}
+
+// ---- userDev ----
+
+test('userDev: kernel MAJOR<<20|MINOR to the st_dev numbering of stat()', () => {
+  assert.is(userDev((254 << 20) | 0), 65024); // dm-0
+  assert.is(userDev((8 << 20) | 1), 2049); // sda1
+  assert.is(userDev((259 << 20) | 3), (259 << 8) | 3); // nvme0n1p3: major > 255
+  assert.is(userDev(0x12345), 0x45 | (0x123 << 20)); // anonymous dev with a large minor (major 0)
+  assert.is(userDev((0 << 20) | 27), 27);
+});
+
+test('userDev agrees with fs.statSync on this host', () => {
+  const st = statSync('/').dev;
+  // glibc major()/minor() of the user st_dev, then the kernel encoding
+  const major = Math.floor(st / 2 ** 8) % 2 ** 12;
+  const minor = (st % 2 ** 8) + (Math.floor(st / 2 ** 20) % 2 ** 12) * 2 ** 8;
+  assert.is(userDev(major * 2 ** 20 + minor), st);
+});
+
+// ---- file records ----
+
+test('open record: the full output object', () => {
+  const out = formatRecord(file({ openFlags: 0o102 }), ctx());
+  assert.equal(out, {
+    type: 'open',
+    time: 'mono:5',
+    sensor: 'lsm',
+    pid: 100,
+    tid: 101,
+    ppid: 1,
+    uid: 0,
+    gid: 0,
+    comm: 'bash',
+    path: '/etc/passwd',
+    inode: 1234,
+    dev: 65024,
+    flags: 0o102,
+    access: 'read_write',
+  });
+});
+
+test('type names and access for every file record type', () => {
+  assert.is(formatRecord(file({ type: RecordType.OPEN, openFlags: 0 }), ctx()).access, 'read');
+  assert.is(formatRecord(file({ type: RecordType.OPEN, openFlags: 0o1101 }), ctx()).access, 'write');
+  assert.is(formatRecord(file({ type: RecordType.OPEN, openFlags: 2 }), ctx()).access, 'read_write');
+  assert.is(formatRecord(file({ type: RecordType.WRITE }), ctx()).type, 'write');
+  assert.is(formatRecord(file({ type: RecordType.UNLINK }), ctx()).type, 'unlink');
+  assert.is(formatRecord(file({ type: RecordType.RENAME, path2: Buffer.from('/n') }), ctx()).type, 'rename');
+});
+
+test('write record carries count and bytes; others do not', () => {
+  const w = formatRecord(file({ type: RecordType.WRITE, count: 3, bytes: 4096, openFlags: 0o2001 }), ctx({ sensor: 'tracepoint' }));
+  assert.is(w.type, 'write');
+  assert.is(w.sensor, 'tracepoint');
+  assert.is(w.count, 3);
+  assert.is(w.bytes, 4096);
+  assert.is(w.access, 'write');
+  const u = formatRecord(file({ type: RecordType.UNLINK }), ctx());
+  assert.not.ok('count' in u);
+  assert.not.ok('bytes' in u);
+  assert.not.ok('flags' in u);
+  assert.not.ok('access' in u);
+});
+
+test('rename: path is the new name, old_path the old one', () => {
+  const out = formatRecord(
+    file({ type: RecordType.RENAME, path: Buffer.from('/etc/.passwd.tmp'), path2: Buffer.from('/etc/passwd') }),
+    ctx(),
+  );
+  assert.is(out.type, 'rename');
+  assert.is(out.path, '/etc/passwd');
+  assert.is(out.old_path, '/etc/.passwd.tmp');
+  assert.not.ok('flags' in out);
+});
+
+test('rename without path2 keeps path and has no old_path', () => {
+  const out = formatRecord(file({ type: RecordType.RENAME, path: Buffer.from('/etc/x') }), ctx());
+  assert.is(out.path, '/etc/x');
+  assert.not.ok('old_path' in out);
+});
+
+test('path_b64 only for invalid UTF-8, for path, old_path and comm', () => {
+  const valid = formatRecord(file({ path: Buffer.from('/etc/ü\n\x1b[31m') }), ctx());
+  assert.is(valid.path, '/etc/ü\n\x1b[31m');
+  assert.not.ok('path_b64' in valid);
+
+  const badNew = Buffer.from([0x2f, 0x61, 0xff, 0xfe]);
+  const badOld = Buffer.from([0x2f, 0xc3, 0x28]);
+  const badComm = Buffer.from([0x80, 0x41]);
+  const out = formatRecord(
+    file({ type: RecordType.RENAME, path: badOld, path2: badNew, proc: proc({ comm: badComm }) }),
+    ctx(),
+  );
+  assert.is(out.path_b64, badNew.toString('base64'));
+  assert.is(out.old_path_b64, badOld.toString('base64'));
+  assert.is(out.comm_b64, badComm.toString('base64'));
+  assert.is(out.path, '/a\ufffd\ufffd');
+  assert.ok(Buffer.from(out.path_b64 as string, 'base64').equals(badNew));
+});
+
+test('inode and dev 0 become null', () => {
+  const out = formatRecord(file({ ino: 0n, dev: 0 }), ctx());
+  assert.is(out.inode, null);
+  assert.is(out.dev, null);
+});
+
+test('inode beyond 2^53 is reported exactly', () => {
+  // BUG: formatFile does Number(rec.ino), silently rounding 64-bit inode numbers (overlayfs xino,
+  // XFS) above Number.MAX_SAFE_INTEGER; the output then names a different inode than stat() does.
+  const ino = 2n ** 53n + 1n;
+  const out = formatRecord(file({ ino }), ctx());
+  assert.is(String(out.inode), ino.toString());
+});
+
+test('path_truncated only when a truncation flag is set', () => {
+  assert.not.ok('path_truncated' in formatRecord(file({ flags: RecordFlag.FROM_CACHE_MISS }), ctx()));
+  assert.is(formatRecord(file({ flags: RecordFlag.PATH_TRUNCATED }), ctx()).path_truncated, true);
+  assert.is(
+    formatRecord(file({ type: RecordType.RENAME, path2: Buffer.from('/b'), flags: RecordFlag.PATH2_TRUNCATED }), ctx()).path_truncated,
+    true,
+  );
+});
+
+// ---- ptrace records ----
+
+test('LSM ptrace access check with ATTACH mode, denied', () => {
+  const out = formatRecord(
+    ptrace({ mode: 0x02 | 0x08, decision: Decision.DENY, result: -1, flags: RecordFlag.DENIED }),
+    ctx(),
+  );
+  assert.equal(out, {
+    type: 'ptrace',
+    time: 'mono:7',
+    sensor: 'lsm',
+    pid: 100,
+    tid: 101,
+    ppid: 1,
+    uid: 0,
+    gid: 0,
+    comm: 'gdb',
+    target_pid: 200,
+    target_comm: 'sshd',
+    target_uid: 1000,
+    mode: 'attach',
+    decision: 'deny',
+    error: 'EPERM',
+  });
+});
+
+test('LSM ptrace access check without ATTACH is a read', () => {
+  const out = formatRecord(ptrace({ mode: 0x01 | 0x04 }), ctx());
+  assert.is(out.mode, 'read');
+  assert.is(out.decision, 'allow');
+  assert.not.ok('request' in out);
+  assert.not.ok('error' in out);
+  assert.is(out.target_uid, 1000);
+});
+
+test('tracepoint ptrace requests: names, attach detection, null target_uid', () => {
+  const req = (request: number, over: Partial<PtraceRecordData> = {}) =>
+    formatRecord(ptrace({ ptraceKind: PtraceKind.REQUEST, request, targetUid: 0, ...over }), ctx({ sensor: 'tracepoint' }));
+  const attach = req(16);
+  assert.is(attach.mode, 'attach');
+  assert.is(attach.request, 'PTRACE_ATTACH');
+  assert.is(attach.target_uid, null);
+  assert.is(attach.sensor, 'tracepoint');
+  assert.is(req(0x4206).mode, 'attach');
+  assert.is(req(0x4206).request, 'PTRACE_SEIZE');
+  assert.is(req(0).mode, 'attach');
+  assert.is(req(0).request, 'PTRACE_TRACEME');
+  assert.is(req(2).mode, 'request');
+  assert.is(req(2).request, 'PTRACE_PEEKDATA');
+  assert.is(req(17).request, 'PTRACE_DETACH');
+  assert.is(req(0x4207).request, 'PTRACE_INTERRUPT');
+  assert.is(req(12345).request, 12345); // unknown request: the number
+  const failed = req(16, { decision: Decision.ERROR, result: -3 });
+  assert.is(failed.decision, 'error');
+  assert.is(failed.error, 'ESRCH');
+  assert.is(req(16, { result: -100000 }).error, -100000); // unknown errno: the number
+});
+
+test('lookupComm fills an empty target comm; a present comm is not looked up', () => {
+  const asked: number[] = [];
+  const lookupComm = (pid: number) => {
+    asked.push(pid);
+    return pid === 200 ? 'sleep' : undefined;
+  };
+  const empty = formatRecord(ptrace({ targetComm: Buffer.alloc(0), ptraceKind: PtraceKind.REQUEST, request: 16 }), ctx({ lookupComm }));
+  assert.is(empty.target_comm, 'sleep');
+  assert.equal(asked, [200]);
+
+  const present = formatRecord(ptrace(), ctx({ lookupComm }));
+  assert.is(present.target_comm, 'sshd');
+  assert.equal(asked, [200]);
+
+  const unknown = formatRecord(ptrace({ targetPid: 999, targetComm: Buffer.alloc(0) }), ctx({ lookupComm }));
+  assert.is(unknown.target_comm, null);
+  const noLookup = formatRecord(ptrace({ targetComm: Buffer.alloc(0) }), ctx());
+  assert.is(noLookup.target_comm, null);
+});
+
+test('invalid UTF-8 in target comm travels as target_comm_b64', () => {
+  const comm = Buffer.from([0x61, 0xff]);
+  const out = formatRecord(ptrace({ targetComm: comm }), ctx());
+  assert.is(out.target_comm, 'a\ufffd');
+  assert.is(out.target_comm_b64, comm.toString('base64'));
+});
+
+test.run();

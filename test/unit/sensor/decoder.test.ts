@@ -1,0 +1,481 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decodeBatch, type FileRecordData, type PtraceRecordData } from '../../../src/sensor/decoder.js';
+import {
+  COMM_LEN,
+  Decision,
+  FileRecord,
+  Header,
+  PATH_MAX,
+  Process,
+  PtraceKind,
+  PtraceRecord,
+  RecordFlag,
+  RecordType,
+} from '../../../src/sensor/contract.js';
+
+// ---- test-local record builder: lays records out exactly as bpf/include/lsmwatch.h does ----
+
+interface ProcSpec {
+  pid: number;
+  tid: number;
+  ppid: number;
+  uid: number;
+  gid: number;
+  comm: string | Buffer;
+}
+
+const PROC: ProcSpec = { pid: 4242, tid: 4243, ppid: 1, uid: 1000, gid: 1001, comm: 'vim' };
+
+function align8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
+
+function writeHeader(buf: Buffer, type: number, size: number, flags: number, timeNs: bigint): void {
+  buf.writeUInt16LE(type, Header.type);
+  buf.writeUInt16LE(size, Header.size_);
+  buf.writeUInt32LE(flags, Header.flags);
+  buf.writeBigUInt64LE(timeNs, Header.timeNs);
+}
+
+function writeProcess(buf: Buffer, at: number, p: ProcSpec): void {
+  buf.writeUInt32LE(p.pid, at + Process.pid);
+  buf.writeUInt32LE(p.tid, at + Process.tid);
+  buf.writeUInt32LE(p.ppid, at + Process.ppid);
+  buf.writeUInt32LE(p.uid, at + Process.uid);
+  buf.writeUInt32LE(p.gid, at + Process.gid);
+  const comm = Buffer.isBuffer(p.comm) ? p.comm : Buffer.from(p.comm);
+  comm.copy(buf, at + Process.comm, 0, Math.min(comm.length, COMM_LEN));
+}
+
+interface FileSpec {
+  type: number;
+  flags?: number;
+  timeNs?: bigint;
+  proc?: ProcSpec;
+  ino?: bigint;
+  dev?: number;
+  openFlags?: number;
+  count?: bigint;
+  bytes?: bigint;
+  mode?: number;
+  path: Buffer | string;
+  path2?: Buffer | string;
+  /** overrides written after layout, to forge malformed records */
+  pathLen?: number;
+  path2Len?: number;
+  size?: number;
+}
+
+function fileRecord(spec: FileSpec): Buffer {
+  const path = Buffer.from(spec.path);
+  const path2 = spec.path2 === undefined ? null : Buffer.from(spec.path2);
+  const used = FileRecord.size + path.length + 1 + (path2 ? path2.length + 1 : 0);
+  const size = align8(used);
+  const buf = Buffer.alloc(size);
+  writeHeader(buf, spec.type, spec.size ?? size, spec.flags ?? 0, spec.timeNs ?? 123_456_789n);
+  writeProcess(buf, FileRecord.proc, spec.proc ?? PROC);
+  buf.writeBigUInt64LE(spec.ino ?? 0n, FileRecord.ino);
+  buf.writeUInt32LE(spec.dev ?? 0, FileRecord.dev);
+  buf.writeUInt32LE(spec.openFlags ?? 0, FileRecord.openFlags);
+  buf.writeBigUInt64LE(spec.count ?? 1n, FileRecord.count);
+  buf.writeBigUInt64LE(spec.bytes ?? 0n, FileRecord.bytes);
+  buf.writeUInt32LE(spec.mode ?? 0, FileRecord.mode);
+  buf.writeUInt16LE(spec.pathLen ?? path.length, FileRecord.pathLen);
+  buf.writeUInt16LE(spec.path2Len ?? (path2 ? path2.length : 0), FileRecord.path2Len);
+  path.copy(buf, FileRecord.size);
+  if (path2) path2.copy(buf, FileRecord.size + path.length + 1);
+  return buf;
+}
+
+interface PtraceSpec {
+  flags?: number;
+  timeNs?: bigint;
+  tracer?: ProcSpec;
+  targetPid: number;
+  targetTid: number;
+  targetUid: number;
+  mode: number;
+  request: number;
+  result: number;
+  kind: number;
+  decision: number;
+  targetComm: string | Buffer;
+  size?: number;
+}
+
+function ptraceRecord(spec: PtraceSpec): Buffer {
+  const buf = Buffer.alloc(PtraceRecord.size);
+  writeHeader(buf, RecordType.PTRACE, spec.size ?? PtraceRecord.size, spec.flags ?? 0, spec.timeNs ?? 1n);
+  writeProcess(buf, PtraceRecord.tracer, spec.tracer ?? PROC);
+  buf.writeUInt32LE(spec.targetPid, PtraceRecord.targetPid);
+  buf.writeUInt32LE(spec.targetTid, PtraceRecord.targetTid);
+  buf.writeUInt32LE(spec.targetUid, PtraceRecord.targetUid);
+  buf.writeUInt32LE(spec.mode, PtraceRecord.mode);
+  buf.writeUInt32LE(spec.request, PtraceRecord.request);
+  buf.writeInt32LE(spec.result, PtraceRecord.result);
+  buf.writeUInt16LE(spec.kind, PtraceRecord.kind);
+  buf.writeUInt16LE(spec.decision, PtraceRecord.decision);
+  const comm = Buffer.from(spec.targetComm);
+  comm.copy(buf, PtraceRecord.targetComm, 0, Math.min(comm.length, COMM_LEN));
+  return buf;
+}
+
+/** A header-only record of any type and size (for malformed input). */
+function rawRecord(type: number, size: number, bufferBytes = Math.max(size, Header.size)): Buffer {
+  const buf = Buffer.alloc(bufferBytes);
+  writeHeader(buf, type, size, 0, 0n);
+  return buf;
+}
+
+function onlyFile(batch: Buffer): FileRecordData {
+  const res = decodeBatch(batch);
+  assert.is(res.invalid, 0, res.error);
+  assert.is(res.records.length, 1);
+  const rec = res.records[0];
+  assert.is(rec.kind, 'file');
+  return rec as FileRecordData;
+}
+
+const PROC_EXPECTED = { pid: 4242, tid: 4243, ppid: 1, uid: 1000, gid: 1001 };
+
+function assertProc(actual: FileRecordData['proc'], comm: string): void {
+  assert.equal(
+    { pid: actual.pid, tid: actual.tid, ppid: actual.ppid, uid: actual.uid, gid: actual.gid },
+    PROC_EXPECTED,
+  );
+  assert.is(actual.comm.toString('latin1'), comm);
+}
+
+// ---- well-formed records ----
+
+test('open record: every field decoded', () => {
+  const rec = onlyFile(
+    fileRecord({
+      type: RecordType.OPEN,
+      flags: RecordFlag.FROM_CACHE_MISS,
+      timeNs: 0x1_0000_0001n,
+      ino: 0x1234_5678_9abcn,
+      dev: (8 << 20) | 1,
+      openFlags: 0o102, // O_RDWR | O_CREAT
+      count: 1n,
+      bytes: 0n,
+      mode: 0o100644,
+      path: '/etc/passwd',
+    }),
+  );
+  assert.is(rec.type, RecordType.OPEN);
+  assert.is(rec.flags, RecordFlag.FROM_CACHE_MISS);
+  assert.is(rec.timeNs, 0x1_0000_0001n);
+  assertProc(rec.proc, 'vim');
+  assert.is(rec.ino, 0x1234_5678_9abcn);
+  assert.is(rec.dev, (8 << 20) | 1);
+  assert.is(rec.openFlags, 0o102);
+  assert.is(rec.count, 1);
+  assert.is(rec.bytes, 0);
+  assert.is(rec.mode, 0o100644);
+  assert.is(rec.path.toString(), '/etc/passwd');
+  assert.is(rec.path2, null);
+});
+
+test('write record: count and bytes', () => {
+  const rec = onlyFile(
+    fileRecord({ type: RecordType.WRITE, openFlags: 0o1, count: 7n, bytes: 65_536n, path: '/etc/hosts', ino: 42n }),
+  );
+  assert.is(rec.type, RecordType.WRITE);
+  assert.is(rec.count, 7);
+  assert.is(rec.bytes, 65_536);
+  assert.is(rec.openFlags, 1);
+  assert.is(rec.ino, 42n);
+  assert.is(rec.path.toString(), '/etc/hosts');
+  assert.is(rec.path2, null);
+});
+
+test('rename record: path is the old name, path2 the new one', () => {
+  const rec = onlyFile(
+    fileRecord({
+      type: RecordType.RENAME,
+      flags: RecordFlag.PATH2_TRUNCATED,
+      path: '/etc/.passwd.swp',
+      path2: '/etc/passwd',
+      ino: 9n,
+      dev: 254 << 20,
+      mode: 0o100600,
+    }),
+  );
+  assert.is(rec.type, RecordType.RENAME);
+  assert.is(rec.flags, RecordFlag.PATH2_TRUNCATED);
+  assert.is(rec.path.toString(), '/etc/.passwd.swp');
+  assert.ok(rec.path2);
+  assert.is(rec.path2.toString(), '/etc/passwd');
+  assert.is(rec.dev, 254 << 20);
+  assert.is(rec.mode, 0o100600);
+});
+
+test('unlink record', () => {
+  const rec = onlyFile(fileRecord({ type: RecordType.UNLINK, path: '/root/.ssh/authorized_keys', ino: 77n, dev: 2049 }));
+  assert.is(rec.type, RecordType.UNLINK);
+  assert.is(rec.path.toString(), '/root/.ssh/authorized_keys');
+  assert.is(rec.path2, null);
+  assert.is(rec.ino, 77n);
+  assert.is(rec.dev, 2049);
+});
+
+test('ptrace record: every field decoded, negative result kept', () => {
+  const res = decodeBatch(
+    ptraceRecord({
+      flags: RecordFlag.DENIED,
+      timeNs: 99n,
+      targetPid: 314,
+      targetTid: 315,
+      targetUid: 0,
+      mode: 0x02 | 0x04,
+      request: 0,
+      result: -1,
+      kind: PtraceKind.ACCESS_CHECK,
+      decision: Decision.DENY,
+      targetComm: 'lsmwatch',
+    }),
+  );
+  assert.is(res.invalid, 0);
+  assert.is(res.records.length, 1);
+  const rec = res.records[0] as PtraceRecordData;
+  assert.is(rec.kind, 'ptrace');
+  assert.is(rec.flags, RecordFlag.DENIED);
+  assert.is(rec.timeNs, 99n);
+  assertProc(rec.tracer, 'vim');
+  assert.is(rec.targetPid, 314);
+  assert.is(rec.targetTid, 315);
+  assert.is(rec.targetUid, 0);
+  assert.is(rec.mode, 6);
+  assert.is(rec.request, 0);
+  assert.is(rec.result, -1);
+  assert.is(rec.ptraceKind, PtraceKind.ACCESS_CHECK);
+  assert.is(rec.decision, Decision.DENY);
+  assert.is(rec.targetComm.toString(), 'lsmwatch');
+});
+
+test('ptrace request record with empty target comm', () => {
+  const res = decodeBatch(
+    ptraceRecord({
+      targetPid: 1,
+      targetTid: 1,
+      targetUid: 0,
+      mode: 0,
+      request: 0x4206,
+      result: 0,
+      kind: PtraceKind.REQUEST,
+      decision: Decision.ALLOW,
+      targetComm: '',
+    }),
+  );
+  const rec = res.records[0] as PtraceRecordData;
+  assert.is(rec.request, 0x4206);
+  assert.is(rec.ptraceKind, PtraceKind.REQUEST);
+  assert.is(rec.targetComm.length, 0);
+});
+
+test('a full 16-byte comm without NUL is taken whole, never read past', () => {
+  const comm = 'abcdefghijklmnop'; // exactly COMM_LEN, no terminator
+  assert.is(comm.length, COMM_LEN);
+  const rec = onlyFile(fileRecord({ type: RecordType.OPEN, path: '/x', proc: { ...PROC, comm } }));
+  assert.is(rec.proc.comm.toString(), comm);
+});
+
+test('several records in one batch, in order', () => {
+  const batch = Buffer.concat([
+    fileRecord({ type: RecordType.OPEN, path: '/etc/a', timeNs: 1n }),
+    ptraceRecord({
+      timeNs: 2n,
+      targetPid: 5,
+      targetTid: 5,
+      targetUid: 0,
+      mode: 2,
+      request: 0,
+      result: 0,
+      kind: PtraceKind.ACCESS_CHECK,
+      decision: Decision.ALLOW,
+      targetComm: 'sshd',
+    }),
+    fileRecord({ type: RecordType.WRITE, path: '/etc/bb', timeNs: 3n, count: 2n, bytes: 10n }),
+    fileRecord({ type: RecordType.RENAME, path: '/etc/ccc', path2: '/etc/dddd', timeNs: 4n }),
+    fileRecord({ type: RecordType.UNLINK, path: '/etc/e', timeNs: 5n }),
+  ]);
+  const res = decodeBatch(batch, 5);
+  assert.is(res.invalid, 0);
+  assert.is(res.error, undefined);
+  assert.equal(
+    res.records.map((r) => r.timeNs),
+    [1n, 2n, 3n, 4n, 5n],
+  );
+  assert.equal(
+    res.records.map((r) => (r.kind === 'file' ? `${r.type}:${r.path}:${r.path2 ?? ''}` : `ptrace:${r.targetComm}`)),
+    ['1:/etc/a:', 'ptrace:sshd', '2:/etc/bb:', '3:/etc/ccc:/etc/dddd', '4:/etc/e:'],
+  );
+});
+
+test('paths with a newline, an ANSI escape and invalid UTF-8 survive as exact bytes', () => {
+  const nasty = Buffer.concat([
+    Buffer.from('/tmp/a\nb\x1b[31mred'),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from('\r\t"\\end'),
+  ]);
+  const nasty2 = Buffer.from([0x2f, 0xc3, 0x28, 0x0a, 0x1b, 0x5b, 0x32, 0x4a, 0xed, 0xa0, 0x80]); // bad 2-byte seq, ESC[2J, encoded surrogate
+  const batch = Buffer.concat([
+    fileRecord({ type: RecordType.OPEN, path: nasty }),
+    fileRecord({ type: RecordType.RENAME, path: nasty, path2: nasty2 }),
+  ]);
+  const res = decodeBatch(batch);
+  assert.is(res.invalid, 0);
+  const [open, rename] = res.records as FileRecordData[];
+  assert.ok(open.path.equals(nasty), 'open path bytes');
+  assert.ok(rename.path.equals(nasty), 'rename path bytes');
+  assert.ok(rename.path2 !== null && rename.path2.equals(nasty2), 'rename path2 bytes');
+});
+
+test('longest path the sensor can emit (PATH_MAX - 1 bytes) decodes', () => {
+  const long = Buffer.alloc(PATH_MAX - 1, 0x61);
+  long[0] = 0x2f;
+  const rec = onlyFile(fileRecord({ type: RecordType.OPEN, path: long, flags: RecordFlag.PATH_TRUNCATED }));
+  assert.is(rec.path.length, PATH_MAX - 1);
+  assert.ok(rec.path.equals(long));
+});
+
+test('an empty batch decodes to nothing', () => {
+  assert.equal(decodeBatch(Buffer.alloc(0)), { records: [], invalid: 0 });
+  assert.equal(decodeBatch(Buffer.alloc(0), 0), { records: [], invalid: 0 });
+});
+
+// ---- malformed input: counted in `invalid`, never thrown ----
+
+const good = () => fileRecord({ type: RecordType.OPEN, path: '/etc/good' });
+
+test('size 0 ends the batch and is counted', () => {
+  const batch = Buffer.concat([good(), rawRecord(RecordType.OPEN, 0, 16), good()]);
+  const res = decodeBatch(batch);
+  assert.is(res.records.length, 1);
+  assert.is(res.invalid, 1);
+  assert.type(res.error, 'string');
+});
+
+test('size not a multiple of 8 is counted', () => {
+  const rec = good();
+  rec.writeUInt16LE(rec.length - 4, Header.size_);
+  const res = decodeBatch(rec);
+  assert.is(res.records.length, 0);
+  assert.is(res.invalid, 1);
+  assert.type(res.error, 'string');
+});
+
+test('size smaller than a header is counted', () => {
+  const res = decodeBatch(rawRecord(RecordType.OPEN, 8, 16));
+  assert.is(res.records.length, 0);
+  assert.is(res.invalid, 1);
+});
+
+test('size overrunning the batch is counted', () => {
+  const rec = good();
+  const batch = Buffer.concat([good(), rec.subarray(0, rec.length - 8)]);
+  const res = decodeBatch(batch);
+  assert.is(res.records.length, 1);
+  assert.is(res.invalid, 1);
+  assert.match(res.error ?? '', /impossible/);
+});
+
+test('path_len overrunning the record is counted; the next record still decodes', () => {
+  const bad = fileRecord({ type: RecordType.OPEN, path: '/etc/x', pathLen: 200 });
+  const res = decodeBatch(Buffer.concat([bad, good()]));
+  assert.is(res.invalid, 1);
+  assert.is(res.records.length, 1);
+  assert.is((res.records[0] as FileRecordData).path.toString(), '/etc/good');
+});
+
+test('path2_len overrunning the record is counted', () => {
+  const bad = fileRecord({ type: RecordType.RENAME, path: '/a', path2: '/b', path2Len: 500 });
+  const res = decodeBatch(bad);
+  assert.is(res.invalid, 1);
+  assert.is(res.records.length, 0);
+});
+
+test('path_len of PATH_MAX or more is counted even if the record were large enough', () => {
+  const bad = fileRecord({ type: RecordType.OPEN, path: Buffer.alloc(PATH_MAX + 8, 0x61), pathLen: PATH_MAX });
+  const res = decodeBatch(bad);
+  assert.is(res.invalid, 1);
+  assert.is(res.records.length, 0);
+});
+
+test('file and ptrace records shorter than their fixed part are counted', () => {
+  const batch = Buffer.concat([
+    rawRecord(RecordType.WRITE, FileRecord.size - 8),
+    rawRecord(RecordType.PTRACE, PtraceRecord.size - 8),
+    good(),
+  ]);
+  const res = decodeBatch(batch);
+  assert.is(res.invalid, 2);
+  assert.is(res.records.length, 1);
+});
+
+test('unknown record types are counted and skipped by their size', () => {
+  const batch = Buffer.concat([rawRecord(0, 16), rawRecord(6, 32), rawRecord(0xffff, 128), good()]);
+  const res = decodeBatch(batch);
+  assert.is(res.invalid, 3);
+  assert.is(res.records.length, 1);
+});
+
+test('trailing bytes shorter than a header are counted', () => {
+  for (const n of [1, 7, 8, 15]) {
+    const res = decodeBatch(Buffer.concat([good(), Buffer.alloc(n, 0xaa)]));
+    assert.is(res.records.length, 1, `${n} trailing bytes`);
+    assert.is(res.invalid, 1, `${n} trailing bytes`);
+    assert.match(res.error ?? '', /trailing/);
+  }
+});
+
+test('arbitrary garbage never throws and every outcome is accounted for', () => {
+  let seed = 0x2545f491;
+  const rand = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  for (let i = 0; i < 500; i++) {
+    const len = Math.floor(rand() * 400);
+    const buf = Buffer.alloc(len);
+    for (let j = 0; j < len; j++) buf[j] = Math.floor(rand() * 256);
+    // sometimes plant a plausible header so decoding gets past the first checks
+    if (len >= 16 && rand() < 0.5) {
+      buf.writeUInt16LE(1 + Math.floor(rand() * 5), 0);
+      buf.writeUInt16LE(align8(Math.floor(rand() * len)), 2);
+    }
+    const res = decodeBatch(buf, 3);
+    assert.ok(res.invalid >= 0);
+    assert.ok(res.records.length + res.invalid >= 3);
+  }
+});
+
+// ---- expectedRecords accounting ----
+
+test('expectedRecords: records lost after a malformed one are counted as invalid', () => {
+  // 4 records produced; the second has an impossible size, so it and the two after it are lost
+  const batch = Buffer.concat([good(), rawRecord(RecordType.OPEN, 0, 16), good(), good()]);
+  const res = decodeBatch(batch, 4);
+  assert.is(res.records.length, 1);
+  assert.is(res.invalid, 3);
+});
+
+test('expectedRecords: a batch shorter than announced counts the missing records', () => {
+  const res = decodeBatch(Buffer.concat([good(), good()]), 5);
+  assert.is(res.records.length, 2);
+  assert.is(res.invalid, 3);
+  assert.is(res.error, undefined);
+});
+
+test('expectedRecords: matches the batch, or is not given', () => {
+  const batch = Buffer.concat([good(), rawRecord(9, 16), good()]);
+  assert.is(decodeBatch(batch, 3).invalid, 1);
+  assert.is(decodeBatch(batch).invalid, 1);
+  assert.is(decodeBatch(batch, 1).invalid, 1); // fewer announced than found: nothing invented
+});
+
+test.run();

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compareSnapshots, formatMode, formatNanoTime, hasChanged } from '../../../src/state/changeRecord.js';
+import type { FileSnapshot } from '../../../src/state/fileSnapshot.js';
+import { snapshotPath } from '../../../src/state/fileSnapshot.js';
+import { TEST_KEY, fixturePath, makeTempDir } from '../../fixtures/state/helpers.js';
+
+function snap(over: Partial<FileSnapshot> = {}): FileSnapshot {
+  return {
+    path: '/etc/x',
+    fileType: 'file',
+    dev: 1n,
+    ino: 100n,
+    size: 2,
+    mode: 0o100644,
+    uid: 0,
+    gid: 0,
+    mtimeNs: 1_000_000_000n,
+    sha256: 'a'.repeat(64),
+    content: { kind: 'text', lines: ['a'] },
+    ...over,
+  };
+}
+
+test('formatting of mode and nanosecond times', () => {
+  assert.is(formatMode(0o104755), '4755');
+  assert.is(formatMode(0o100600), '0600');
+  assert.is(formatNanoTime(1714564800123456789n), '2024-05-01T12:00:00.123456789Z');
+  assert.is(formatNanoTime(-1n), '1969-12-31T23:59:59.999999999Z');
+  assert.is(formatNanoTime(10n ** 30n), null);
+});
+
+test('no change: same hash and metadata (mtime alone does not count)', () => {
+  assert.is(compareSnapshots('/etc/x', snap(), snap()), null);
+  assert.is(compareSnapshots('/etc/x', snap(), snap({ mtimeNs: 5n })), null);
+  assert.is(compareSnapshots('/etc/x', null, null), null);
+});
+
+test('actions: created, deleted, modified (content or metadata), replaced (other inode or type)', () => {
+  assert.is(compareSnapshots('/etc/x', null, snap())!.action, 'created');
+  assert.is(compareSnapshots('/etc/x', snap(), null)!.action, 'deleted');
+  assert.is(compareSnapshots('/etc/x', snap(), snap({ mode: 0o100666 }))!.action, 'modified');
+  assert.is(compareSnapshots('/etc/x', snap(), snap({ uid: 1000 }))!.action, 'modified');
+  const modified = compareSnapshots('/etc/x', snap(), snap({ sha256: 'b'.repeat(64), content: { kind: 'text', lines: ['b'] } }))!;
+  assert.is(modified.action, 'modified');
+  assert.equal(modified.diff, { kind: 'text', added: ['b'], removed: ['a'], addedCount: 1, removedCount: 1, truncated: false });
+  assert.is(compareSnapshots('/etc/x', snap(), snap({ ino: 101n }))!.action, 'replaced');
+  assert.is(compareSnapshots('/etc/x', snap(), snap({ fileType: 'symlink', sha256: null, content: { kind: 'symlink', target: '/x' } }))!.action, 'replaced');
+  // Without hashes (secret files) the models decide.
+  const secret = (digest: string) => snap({ sha256: null, content: { kind: 'secret', lineCount: 1, digest } });
+  assert.not.ok(hasChanged(secret('d1'), secret('d1')));
+  assert.ok(hasChanged(secret('d1'), secret('d2')));
+});
+
+test('record shape: old/new state, by, offline flag', () => {
+  const record = compareSnapshots('/etc/x', snap(), snap({ sha256: 'b'.repeat(64) }), { by: { pid: 7, comm: 'vi', uid: 0 } })!;
+  assert.equal(record.old, { fileType: 'file', size: 2, mode: '0644', uid: 0, gid: 0, mtime: '1970-01-01T00:00:01.000000000Z', sha256: 'a'.repeat(64), inode: 100 });
+  assert.equal(record.by, { pid: 7, comm: 'vi', uid: 0 });
+  assert.is(record.offline, undefined);
+  assert.is(compareSnapshots('/etc/x', snap(), null, { offline: true })!.offline, true);
+  assert.is(compareSnapshots('/etc/x', snap({ ino: 2n ** 60n }), null)!.old!.inode, (2n ** 60n).toString());
+});
+
+test('binary file change is reported by hash only', async () => {
+  const tmp = makeTempDir();
+  try {
+    const path = join(tmp.dir, 'tool');
+    const options = { hmacKey: TEST_KEY, secretPrefixes: [], textMaxBytes: 1024 };
+    copyFileSync(fixturePath('binary.old'), path);
+    const before = await snapshotPath(path, options);
+    copyFileSync(fixturePath('binary.new'), path);
+    const after = await snapshotPath(path, options);
+    const record = compareSnapshots(path, before, after)!;
+    const sha = (name: string) => createHash('sha256').update(readFileSync(fixturePath(name))).digest('hex');
+    assert.is(record.action, 'modified');
+    assert.equal(record.diff, { kind: 'hash', reason: 'binary' });
+    assert.is(record.old!.sha256, sha('binary.old'));
+    assert.is(record.new!.sha256, sha('binary.new'));
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test.run();

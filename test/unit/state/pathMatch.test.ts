@@ -1,0 +1,37 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { isCoveredByAny, isCoveredByPattern, matchesPathPrefix, normalizePattern, patternProblem } from '../../../src/state/pathMatch.js';
+
+test('patterns: validity and normalization', () => {
+  assert.is(patternProblem('/home/*/.ssh/authorized_keys'), null);
+  assert.ok(patternProblem('etc/passwd'));
+  assert.ok(patternProblem('/home/a*/x'));
+  assert.ok(patternProblem('/etc/../root'));
+  assert.ok(patternProblem('/etc/\0'));
+  assert.is(normalizePattern('/etc/sudoers.d/'), '/etc/sudoers.d');
+  assert.is(normalizePattern('//etc//x'), '/etc/x');
+  assert.is(normalizePattern('/'), '/');
+});
+
+test('coverage: exact, below a directory, single * component', () => {
+  assert.ok(isCoveredByPattern('/etc/passwd', '/etc/passwd'));
+  assert.not.ok(isCoveredByPattern('/etc/passwd-', '/etc/passwd'));
+  assert.ok(isCoveredByPattern('/etc/sudoers.d/x', '/etc/sudoers.d'));
+  assert.ok(isCoveredByPattern('/home/bob/.ssh/authorized_keys', '/home/*/.ssh/authorized_keys'));
+  assert.not.ok(isCoveredByPattern('/home/bob/x/.ssh/authorized_keys', '/home/*/.ssh/authorized_keys'));
+  assert.not.ok(isCoveredByPattern('/home/../.ssh/authorized_keys', '/home/*/.ssh/authorized_keys'));
+  assert.ok(isCoveredByPattern('/anything', '/'));
+  assert.ok(isCoveredByAny('/usr/bin/ls', ['/etc', '/usr/bin']));
+});
+
+test('secret prefixes: string prefix of the last component, * components', () => {
+  assert.ok(matchesPathPrefix('/etc/ssh/ssh_host_rsa_key', '/etc/ssh/ssh_host_'));
+  assert.not.ok(matchesPathPrefix('/etc/ssh/sshd_config', '/etc/ssh/ssh_host_'));
+  assert.ok(matchesPathPrefix('/root/.ssh/id_rsa', '/root/.ssh/'));
+  assert.not.ok(matchesPathPrefix('/root/.ssh', '/root/.ssh/'));
+  assert.ok(matchesPathPrefix('/home/bob/.ssh/id_rsa', '/home/*/.ssh/'));
+  assert.ok(matchesPathPrefix('/home/.hidden/.ssh/id_rsa', '/home/*/.ssh/'));
+  assert.not.ok(matchesPathPrefix('/home/bob/.sshx', '/home/*/.ssh/'));
+});
+
+test.run();
