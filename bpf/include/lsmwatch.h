@@ -33,6 +33,8 @@ enum lw_record_type {
 	LW_REC_RENAME = 3,  /* rename where either side is watched: path = old name, path2 = new name */
 	LW_REC_UNLINK = 4,  /* a watched file was unlinked */
 	LW_REC_PTRACE = 5,  /* a ptrace access check or request */
+	LW_REC_SIGNAL = 6,  /* another process signalled the agent (LSM sensor) */
+	LW_REC_BPF_ACCESS = 7, /* another process asked for an fd to the agent's maps or programs (--protect) */
 };
 
 /* lw_header.flags */
@@ -106,6 +108,46 @@ struct lw_ptrace_record {
 	char target_comm[LW_COMM_LEN];
 };
 
+/* LW_REC_SIGNAL */
+struct lw_signal_record {
+	struct lw_header hdr;
+	struct lw_process sender;
+	__u32 target_pid;
+	__u32 signal;
+	__u16 decision;     /* enum lw_decision */
+	__u16 _pad0;
+	__u32 _pad1;
+};
+
+/* lw_bpf_access_record.kind and lw_protected_id.kind */
+enum lw_object_kind {
+	LW_OBJECT_MAP = 1,
+	LW_OBJECT_PROG = 2,
+};
+
+/* LW_REC_BPF_ACCESS */
+struct lw_bpf_access_record {
+	struct lw_header hdr;
+	struct lw_process proc;
+	__u32 object_id;
+	__u32 kind;         /* enum lw_object_kind */
+	__u16 decision;     /* enum lw_decision */
+	__u16 _pad0;
+	__u32 _pad1;
+};
+
+/* --protect: the agent's files (by inode) and BPF objects (by id) that others may not touch. */
+struct lw_protected_inode {
+	__u32 dev;          /* kernel dev_t of the superblock, as in lw_file_record.dev */
+	__u32 _pad0;
+	__u64 ino;
+};
+
+struct lw_protected_id {
+	__u32 kind;         /* enum lw_object_kind */
+	__u32 id;
+};
+
 /* Watch list: an LPM trie keyed by path bytes. The agent inserts "dir/" for directories and
  * "file\0" for exact files, so "/etc/shadow" does not also match "/etc/shadowfoo". */
 struct lw_watch_key {
@@ -134,7 +176,8 @@ enum lw_forbid_ptrace {
 struct lw_settings {
 	__u32 forbid_ptrace;     /* enum lw_forbid_ptrace */
 	__u32 deny_ptrace_read;  /* also deny PTRACE_MODE_READ where forbid_ptrace applies */
-	__u32 _reserved[6];
+	__u32 protect;           /* guard the agent: its files, SIGKILL/SIGSTOP, its BPF objects */
+	__u32 _reserved[5];
 };
 
 /* Per-CPU counters (an array map indexed by these values). For every stage,

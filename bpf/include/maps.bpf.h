@@ -30,6 +30,21 @@ struct {
 	__type(value, struct lw_settings);
 } lw_settings_map SEC(".maps");
 
+/* --protect: filled by the agent before it raises the protect flag */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct lw_protected_inode);
+	__type(value, __u8);
+} lw_protected_inodes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct lw_protected_id);
+	__type(value, __u8);
+} lw_protected_ids SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, LW_STAT_MAX);

@@ -3,6 +3,9 @@
 #include <napi.h>
 #include <sys/prctl.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <memory>
 
 #include "libbpf_log.h"
@@ -47,6 +50,10 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
                            InstanceMethod<&Sensor::Resume>("resume"),
                            InstanceMethod<&Sensor::Stats>("stats"),
                            InstanceMethod<&Sensor::VerifyAttachments>("verifyAttachments"),
+                           InstanceMethod<&Sensor::ObjectIds>("objectIds"),
+                           InstanceMethod<&Sensor::ArmWatchdog>("armWatchdog"),
+                           InstanceMethod<&Sensor::Heartbeat>("heartbeat"),
+                           InstanceMethod<&Sensor::WatchdogFired>("watchdogFired"),
                            InstanceMethod<&Sensor::Detach>("detach"),
                            InstanceMethod<&Sensor::Flush>("flush"),
                            InstanceMethod<&Sensor::Close>("close"),
@@ -168,10 +175,13 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "lsmwatch-ring", 0, 1);
     tsfn_started_ = true;
     try {
-      drainer_ = std::make_unique<RingDrainer>(object.RingBufferFd(), batch_bytes_, queue_bytes_, [this]() {
-        // Called on the drainer thread; the JS side then pops every queued batch.
-        tsfn_.NonBlockingCall([this](Napi::Env, Napi::Function callback) { Deliver(callback); });
-      });
+      drainer_ = std::make_unique<RingDrainer>(
+          object.RingBufferFd(), batch_bytes_, queue_bytes_,
+          [this]() {
+            // Called on the drainer thread; the JS side then pops every queued batch.
+            tsfn_.NonBlockingCall([this](Napi::Env, Napi::Function callback) { Deliver(callback); });
+          },
+          [this]() { CheckWatchdog(); });
       drainer_->Start();
     } catch (const SensorFailure& failure) {
       throw ToJsError(env, failure);
@@ -187,6 +197,66 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
       auto buffer = Napi::Buffer<uint8_t>::New(env, owned->data(), owned->size(),
                                                [](Napi::Env, uint8_t*, std::vector<uint8_t>* v) { delete v; }, owned);
       callback.Call({buffer, Napi::Number::New(env, batch.records)});
+    }
+  }
+
+  static int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // { maps: [{name, id}], progs: [{name, id}] }: what --protect guards.
+  Napi::Value ObjectIds(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    SensorObject& object = Object(env);
+    auto list = [&](const std::vector<ObjectId>& ids) {
+      Napi::Array out = Napi::Array::New(env, ids.size());
+      for (uint32_t i = 0; i < ids.size(); i++) {
+        Napi::Object entry = Napi::Object::New(env);
+        entry.Set("name", ids[i].name);
+        entry.Set("id", ids[i].id);
+        out.Set(i, entry);
+      }
+      return out;
+    };
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("maps", list(object.MapIds()));
+    out.Set("progs", list(object.ProgIds()));
+    return out;
+  }
+
+  // The guard must not outlive a hung JavaScript thread: if no heartbeat arrives for timeoutMs,
+  // the drainer thread clears the protect flag, so SIGKILL works again.
+  Napi::Value ArmWatchdog(const Napi::CallbackInfo& info) {
+    watchdog_timeout_ms_ = info[0].As<Napi::Number>().Int64Value();
+    last_heartbeat_ms_ = NowMs();
+    watchdog_fired_ = false;
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Heartbeat(const Napi::CallbackInfo& info) {
+    last_heartbeat_ms_ = NowMs();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value WatchdogFired(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), watchdog_fired_); }
+
+  void CheckWatchdog() {
+    int64_t timeout = watchdog_timeout_ms_;
+    if (timeout <= 0 || watchdog_fired_ || !object_) return;
+    int64_t stalled = NowMs() - last_heartbeat_ms_;
+    if (stalled < timeout) return;
+    watchdog_fired_ = true;
+    std::vector<uint8_t> key(4, 0), value;
+    try {
+      if (object_->LookupElem("lw_settings_map", key, &value) && value.size() >= sizeof(struct lw_settings)) {
+        reinterpret_cast<struct lw_settings*>(value.data())->protect = 0;
+        object_->UpdateElem("lw_settings_map", key, value);
+      }
+      fprintf(stderr, "lsmwatch: warning: the agent's JavaScript thread has not answered for %lld ms: guard lifted (SIGKILL works again)\n",
+              static_cast<long long>(stalled));
+    } catch (const SensorFailure& failure) {
+      fprintf(stderr, "lsmwatch: error: lifting the guard failed: %s\n", failure.what());
     }
   }
 
@@ -275,6 +345,9 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
   Napi::Env::CleanupHook<void (*)(Sensor*), Sensor> cleanup_hook_;
   size_t batch_bytes_ = 0;
   size_t queue_bytes_ = 0;
+  std::atomic<int64_t> watchdog_timeout_ms_{0};
+  std::atomic<int64_t> last_heartbeat_ms_{0};
+  std::atomic<bool> watchdog_fired_{false};
 };
 
 // setDumpable(false): tracers without CAP_SYS_PTRACE can no longer attach to this process.

@@ -11,8 +11,9 @@ namespace {
 constexpr int kPollTimeoutMs = 50;  // the kernel batches wake-ups; this bounds the latency of a quiet stream
 }
 
-RingDrainer::RingDrainer(int ring_fd, size_t batch_bytes, size_t queue_bytes, std::function<void()> notify)
-    : batch_bytes_(batch_bytes), queue_bytes_(queue_bytes), notify_(std::move(notify)) {
+RingDrainer::RingDrainer(int ring_fd, size_t batch_bytes, size_t queue_bytes, std::function<void()> notify,
+                         std::function<void()> idle)
+    : batch_bytes_(batch_bytes), queue_bytes_(queue_bytes), notify_(std::move(notify)), idle_(std::move(idle)) {
   ring_ = ring_buffer__new(ring_fd, &RingDrainer::OnRecord, this, nullptr);
   if (!ring_) {
     int err = errno;
@@ -73,6 +74,7 @@ void RingDrainer::Run() {
     if (n < 0 && n != -EINTR) break;
     ring_buffer__consume(ring_);  // records whose producer chose not to wake us
     FlushCurrent();
+    if (idle_) idle_();
   }
   ring_buffer__consume(ring_);
   FlushCurrent();

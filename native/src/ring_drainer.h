@@ -30,7 +30,9 @@ struct DrainerCounters {
 class RingDrainer {
  public:
   // notify is called from the drainer thread when the queue goes from empty to non-empty.
-  RingDrainer(int ring_fd, size_t batch_bytes, size_t queue_bytes, std::function<void()> notify);
+  // idle runs on the drainer thread after every poll (at least every 50 ms): the watchdog lives there.
+  RingDrainer(int ring_fd, size_t batch_bytes, size_t queue_bytes, std::function<void()> notify,
+              std::function<void()> idle = nullptr);
   ~RingDrainer();
   RingDrainer(const RingDrainer&) = delete;
   RingDrainer& operator=(const RingDrainer&) = delete;
@@ -49,6 +51,7 @@ class RingDrainer {
   size_t batch_bytes_;
   size_t queue_bytes_;
   std::function<void()> notify_;
+  std::function<void()> idle_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
 

@@ -214,4 +214,35 @@ std::vector<uint64_t> SensorObject::ReadCounters(const std::string& name, uint32
 
 int SensorObject::RingBufferFd() const { return bpf_map__fd(FindMap("lw_events")); }
 
+std::vector<ObjectId> SensorObject::MapIds() const {
+  std::vector<ObjectId> out;
+  struct bpf_map* map;
+  bpf_object__for_each_map(map, obj_) {
+    if (bpf_map__fd(map) < 0) continue;
+    struct bpf_map_info info = {};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len) == 0) out.push_back({bpf_map__name(map), info.id});
+  }
+  return out;
+}
+
+std::vector<ObjectId> SensorObject::ProgIds() const {
+  std::vector<ObjectId> out;
+  struct bpf_program* prog;
+  bpf_object__for_each_program(prog, obj_) {
+    if (bpf_program__fd(prog) < 0) continue;
+    struct bpf_prog_info info = {};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0) out.push_back({bpf_program__name(prog), info.id});
+  }
+  return out;
+}
+
+bool SensorObject::LookupElem(const std::string& name, const std::vector<uint8_t>& key, std::vector<uint8_t>* value) {
+  struct bpf_map* map = FindMap(name);
+  if (key.size() != bpf_map__key_size(map)) return false;
+  value->assign(bpf_map__value_size(map), 0);
+  return bpf_map_lookup_elem(bpf_map__fd(map), key.data(), value->data()) == 0;
+}
+
 }  // namespace lsmwatch

@@ -42,6 +42,11 @@ struct Attachment {
   uint32_t link_id = 0;  // 0 where the kernel gives perf-event links no id
 };
 
+struct ObjectId {
+  std::string name;
+  uint32_t id = 0;
+};
+
 struct SkippedProgram {
   std::string program;
   std::string reason;
@@ -70,6 +75,10 @@ class SensorObject {
   std::vector<uint64_t> ReadCounters(const std::string& map, uint32_t entries);
 
   int RingBufferFd() const;
+  std::vector<ObjectId> MapIds() const;
+  std::vector<ObjectId> ProgIds() const;
+  // Reads a map value (array/hash) into value; false if absent.
+  bool LookupElem(const std::string& map, const std::vector<uint8_t>& key, std::vector<uint8_t>* value);
   const std::vector<Attachment>& attachments() const { return attachments_; }
   const std::vector<SkippedProgram>& skipped() const { return skipped_; }
   std::vector<AttachmentState> VerifyAttachments() const;

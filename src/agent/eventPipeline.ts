@@ -6,7 +6,7 @@ import type { DecodedRecord } from '../sensor/decoder.js';
 import type { NdjsonWriter } from '../output/ndjsonWriter.js';
 import type { Notices } from '../log/notices.js';
 import type { WallClock } from '../events/wallClock.js';
-import { RecordType } from '../sensor/contract.js';
+import { RecordFlag, RecordType } from '../sensor/contract.js';
 import { createWriteDetectors, parseDetectConfig, type DetectAlert, type DetectConfig } from '../detect/index.js';
 import { parseStateConfig, type StateConfig } from '../state/stateConfig.js';
 import type { StateTracking } from './stateTracking.js';
@@ -85,6 +85,29 @@ export function createEventPipeline(deps: {
       await deps.state?.stop();
     },
     onEvent(record, event) {
+      const who = `${String(event.comm)} (pid ${String(event.pid)}, uid ${String(event.uid)})`;
+      if (record.kind === 'signal') {
+        if (event.decision === 'deny') {
+          raiseAlert({ type: 'alert', rule: 'signal_agent_denied', time: event.time, pid: event.pid, comm: event.comm, uid: event.uid, signal: event.signal }, `${String(event.signal)} to the agent from ${who} denied`);
+        } else {
+          deps.notices.info(`received ${String(event.signal)} from ${who}`);
+        }
+        return;
+      }
+      if (record.kind === 'bpf_access') {
+        raiseAlert(
+          { type: 'alert', rule: 'bpf_access_denied', time: event.time, pid: event.pid, comm: event.comm, uid: event.uid, object: event.object, object_id: event.object_id },
+          `${who} was denied access to the agent's BPF ${String(event.object)} ${String(event.object_id)}`,
+        );
+        return;
+      }
+      if (record.kind === 'file' && record.flags & RecordFlag.DENIED) {
+        raiseAlert(
+          { type: 'alert', rule: 'agent_file_denied', time: event.time, pid: event.pid, comm: event.comm, uid: event.uid, path: event.path, operation: event.type },
+          `${who} was denied ${String(event.type)} of the agent's file ${String(event.path)}`,
+        );
+        return;
+      }
       if (deps.state && record.kind === 'file') {
         const by = { pid: record.proc.pid, comm: event.comm as string, uid: record.proc.uid };
         const touchesContent =

@@ -19,6 +19,7 @@ import { startSelfIntegrity, type SelfIntegrity } from './selfIntegrity.js';
 import { createEventPipeline, parsePipelineConfig } from './eventPipeline.js';
 import { openStateTracking, type StateTracking } from './stateTracking.js';
 import { applySettings } from './sensorSetup.js';
+import { agentPaths, installGuard } from './guard.js';
 import { startControlServer } from '../control/controlServer.js';
 import type { ForbidPtraceMode } from '../cli/args.js';
 
@@ -113,8 +114,12 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   if (active.fallbackReason) {
     notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
   }
-  const enforcementWanted = options.forbidPtrace !== 'off';
-  if (enforcementWanted && !active.enforcement) {
+  const enforcementWanted = options.forbidPtrace !== 'off' || options.protect;
+  if (options.protect && !active.enforcement && options.requireEnforcement) {
+    active.native.close();
+    throw new SensorError(`--protect needs the LSM sensor, and the ${active.name} sensor cannot enforce (--require-enforcement)`, 'ENOENFORCE');
+  }
+  if (options.forbidPtrace !== 'off' && !active.enforcement) {
     if (options.requireEnforcement) {
       active.native.close();
       throw new SensorError(
@@ -153,15 +158,43 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     }
   });
 
+  // --protect: the guard goes up once the programs are attached (their ids are known).
+  const currentSettings = { forbidPtrace: (active.enforcement ? options.forbidPtrace : 'off') as ForbidPtraceMode, denyPtraceRead: policy.ptrace.denyRead, protect: false };
+  let heartbeatTimer: NodeJS.Timeout | null = null;
+  let guardInfo: Record<string, unknown> | null = null;
+  if (options.protect && !active.enforcement) {
+    notices.warn(`--protect needs the LSM sensor: the ${active.name} sensor cannot guard the agent`);
+  } else if (options.protect) {
+    const guarded = installGuard(
+      active.native,
+      agentPaths(io.packageRoot, [policy.file, ...(options.dbPath === null ? [] : [resolve(options.dbPath)])]),
+    );
+    currentSettings.protect = true;
+    applySettings(active.native, currentSettings);
+    active.native.armWatchdog(options.watchdogSeconds * 1000);
+    heartbeatTimer = setInterval(() => active.native.heartbeat(), 500);
+    notices.info(`guard on: ${guarded.inodes} files and ${guarded.objects} BPF objects of the agent are protected`);
+    guardInfo = { files: guarded.inodes, objects: guarded.objects, settings_map_id: active.native.objectIds().maps.find((m) => m.name === 'lw_settings_map')?.id ?? null, watchdog_seconds: options.watchdogSeconds };
+  }
+  void enforcementWanted;
+
   // Run-time settings through the control socket (lsmwatch ctl): flags in a map, no reload.
-  let forbidPtrace: ForbidPtraceMode = active.enforcement ? options.forbidPtrace : 'off';
+  let forbidPtrace: ForbidPtraceMode = currentSettings.forbidPtrace;
   const control = await startControlServer(options.controlPath, {
     handle(request) {
+      if (request.command === 'debug-stall') {
+        if (process.env.LSMWATCH_DEBUG_CONTROL !== '1') return { ok: false, error: 'debug commands are disabled' };
+        setTimeout(() => {
+          const end = Date.now() + request.seconds * 1000;
+          while (Date.now() < end); // deliberately hang the JavaScript thread
+        }, 50);
+      }
       if (request.command === 'forbid-ptrace') {
         if (!active.enforcement) {
           return { ok: false, error: `the ${active.name} sensor cannot enforce forbid-ptrace (needs BPF LSM)` };
         }
-        applySettings(active.native, { forbidPtrace: request.mode, denyPtraceRead: policy.ptrace.denyRead });
+        currentSettings.forbidPtrace = request.mode;
+        applySettings(active.native, currentSettings);
         forbidPtrace = request.mode;
         writer.write({ type: 'setting', time: clock.nowRfc3339(), forbid_ptrace: forbidPtrace });
         notices.info(`forbid-ptrace is now ${forbidPtrace}`);
@@ -181,7 +214,9 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     sensor: active.name,
     kernel: release(),
     enforcement: active.enforcement,
-    forbid_ptrace: active.enforcement ? options.forbidPtrace : 'off',
+    forbid_ptrace: currentSettings.forbidPtrace,
+    protect: currentSettings.protect,
+    ...(guardInfo ? { guard: guardInfo } : {}),
     hooks: active.attach.attached.map((a) => a.hook),
     programs: active.attach.attached.length,
     prog_ids: active.attach.attached.map((a) => a.progId),
@@ -203,6 +238,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   // 5. Run until a signal, or until stdout goes away.
   const why = await stopRequested;
   control?.close();
+  if (heartbeatTimer) clearInterval(heartbeatTimer);
   clearInterval(statsTimer);
   clearInterval(lossTimer);
   try {

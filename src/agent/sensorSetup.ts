@@ -10,6 +10,7 @@ import type { SensorName } from '../events/formatEvent.js';
 export interface SensorSettings {
   forbidPtrace: ForbidPtraceMode;
   denyPtraceRead: boolean;
+  protect?: boolean;
 }
 
 export interface ActiveSensor {
@@ -26,6 +27,7 @@ export function encodeSettings(settings: SensorSettings): Buffer {
   const mode = settings.forbidPtrace === 'all' ? ForbidPtrace.ALL : settings.forbidPtrace === 'self' ? ForbidPtrace.SELF : ForbidPtrace.OFF;
   value.writeUInt32LE(mode, Settings.forbidPtrace);
   value.writeUInt32LE(settings.denyPtraceRead ? 1 : 0, Settings.denyPtraceRead);
+  value.writeUInt32LE(settings.protect ? 1 : 0, Settings.protect);
   return value;
 }
 

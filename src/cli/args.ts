@@ -13,6 +13,8 @@ export interface RunOptions {
   ringBytes: number;
   queueBytes: number;
   controlPath: string;
+  protect: boolean;
+  watchdogSeconds: number;
 }
 
 export type ParsedArgs =
@@ -45,6 +47,10 @@ Options:
   --forbid-ptrace[=self|all]
                            deny ptrace attach to the agent (self, the default) or to every process
                            (all: breaks gdb and strace -p host-wide); needs the LSM sensor
+  --protect                guard the agent (LSM sensor): others cannot write, rename or unlink its
+                           files, send it SIGKILL or SIGSTOP, or open its BPF maps and programs
+  --watchdog SECONDS       lift the --protect guard if the agent's JavaScript thread stalls this
+                           long (default: 10)
   --require-enforcement    exit 1 instead of running when enforcement was asked for but the
                            sensor cannot enforce
   --db PATH                state database (default: /var/lib/lsmwatch/state.db)
@@ -76,7 +82,7 @@ function positiveInt(value: string, flag: string, min: number, max: number): num
   return n;
 }
 
-const BOOLEAN_FLAGS = ['--help', '--version', '--require-enforcement', '--no-state'];
+const BOOLEAN_FLAGS = ['--help', '--version', '--require-enforcement', '--no-state', '--protect'];
 
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
@@ -98,6 +104,8 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
     ringBytes: DEFAULTS.ringBytes,
     queueBytes: DEFAULTS.queueBytes,
     controlPath: '/run/lsmwatch/control.sock',
+    protect: false,
+    watchdogSeconds: 10,
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -137,6 +145,13 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
         break;
       case '--require-enforcement':
         options.requireEnforcement = true;
+        break;
+      case '--protect':
+        options.protect = true;
+        break;
+      case '--watchdog':
+        [value, i] = takeValue(rest, i, flag, inline);
+        options.watchdogSeconds = positiveInt(value, flag, 1, 3600);
         break;
       case '--db':
         [value, i] = takeValue(rest, i, flag, inline);

@@ -5,7 +5,11 @@ import type { ForbidPtraceMode } from '../cli/args.js';
 export const DEFAULT_CONTROL_PATH = '/run/lsmwatch/control.sock';
 export const MAX_REQUEST_BYTES = 4096;
 
-export type ControlRequest = { command: 'status' } | { command: 'forbid-ptrace'; mode: ForbidPtraceMode };
+export type ControlRequest =
+  | { command: 'status' }
+  | { command: 'forbid-ptrace'; mode: ForbidPtraceMode }
+  /** test hook (only with LSMWATCH_DEBUG_CONTROL=1): block the JavaScript thread, to prove the watchdog */
+  | { command: 'debug-stall'; seconds: number };
 
 export type ControlReply =
   | { ok: true; sensor: string; enforcement: boolean; forbid_ptrace: ForbidPtraceMode }
@@ -24,6 +28,10 @@ export function parseControlRequest(line: string): ControlRequest | string {
   if (r.command === 'forbid-ptrace' && Object.keys(r).length === 2) {
     if (r.mode === 'off' || r.mode === 'self' || r.mode === 'all') return { command: 'forbid-ptrace', mode: r.mode };
     return 'mode must be off, self or all';
+  }
+  if (r.command === 'debug-stall' && Object.keys(r).length === 2) {
+    if (typeof r.seconds === 'number' && r.seconds > 0 && r.seconds <= 120) return { command: 'debug-stall', seconds: r.seconds };
+    return 'seconds must be a number from 1 to 120';
   }
   return 'unknown command (expected status or forbid-ptrace)';
 }

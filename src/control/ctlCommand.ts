@@ -18,6 +18,9 @@ export function parseCtlArgs(argv: string[]): { path: string; request: ControlRe
   if (rest.length === 2 && rest[0] === 'forbid-ptrace' && (rest[1] === 'off' || rest[1] === 'self' || rest[1] === 'all')) {
     return { path, request: { command: 'forbid-ptrace', mode: rest[1] } };
   }
+  if (rest.length === 2 && rest[0] === 'debug-stall' && /^\d+$/.test(rest[1])) {
+    return { path, request: { command: 'debug-stall', seconds: Number(rest[1]) } };
+  }
   return CTL_USAGE;
 }
 

@@ -1,7 +1,8 @@
 /** Turns decoded kernel records into the flat, snake_case NDJSON objects of the output contract. */
 import { constants as osConstants } from 'node:os';
 import { Decision, PtraceKind, RecordFlag, RecordType } from '../sensor/contract.js';
-import type { DecodedRecord, FileRecordData, PtraceRecordData } from '../sensor/decoder.js';
+import type { BpfAccessRecordData, DecodedRecord, FileRecordData, PtraceRecordData, SignalRecordData } from '../sensor/decoder.js';
+import { ObjectKind } from '../sensor/contract.js';
 import { putPath } from '../output/pathText.js';
 import type { WallClock } from './wallClock.js';
 
@@ -90,6 +91,45 @@ function formatFile(rec: FileRecordData, ctx: FormatContext): Record<string, unk
     out.bytes = rec.bytes;
   }
   if (rec.flags & (RecordFlag.PATH_TRUNCATED | RecordFlag.PATH2_TRUNCATED)) out.path_truncated = true;
+  if (rec.flags & RecordFlag.DENIED) out.decision = 'deny'; // --protect refused it
+  return out;
+}
+
+const SIGNAL_NAMES = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
+
+function formatSignal(rec: SignalRecordData, ctx: FormatContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    type: 'signal',
+    time: ctx.clock.toRfc3339(rec.timeNs),
+    sensor: ctx.sensor,
+    pid: rec.sender.pid,
+    tid: rec.sender.tid,
+    ppid: rec.sender.ppid,
+    uid: rec.sender.uid,
+    gid: rec.sender.gid,
+  };
+  putPath(out, 'comm', rec.sender.comm);
+  out.target_pid = rec.targetPid;
+  out.signal = SIGNAL_NAMES.get(rec.signal) ?? rec.signal;
+  out.decision = rec.decision === Decision.DENY ? 'deny' : 'allow';
+  return out;
+}
+
+function formatBpfAccess(rec: BpfAccessRecordData, ctx: FormatContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    type: 'bpf_access',
+    time: ctx.clock.toRfc3339(rec.timeNs),
+    sensor: ctx.sensor,
+    pid: rec.proc.pid,
+    tid: rec.proc.tid,
+    ppid: rec.proc.ppid,
+    uid: rec.proc.uid,
+    gid: rec.proc.gid,
+  };
+  putPath(out, 'comm', rec.proc.comm);
+  out.object = rec.objectKind === ObjectKind.MAP ? 'map' : rec.objectKind === ObjectKind.PROG ? 'prog' : rec.objectKind;
+  out.object_id = rec.objectId;
+  out.decision = rec.decision === Decision.DENY ? 'deny' : 'allow';
   return out;
 }
 
@@ -121,5 +161,14 @@ function formatPtrace(rec: PtraceRecordData, ctx: FormatContext): Record<string,
 }
 
 export function formatRecord(rec: DecodedRecord, ctx: FormatContext): Record<string, unknown> {
-  return rec.kind === 'file' ? formatFile(rec, ctx) : formatPtrace(rec, ctx);
+  switch (rec.kind) {
+    case 'file':
+      return formatFile(rec, ctx);
+    case 'ptrace':
+      return formatPtrace(rec, ctx);
+    case 'signal':
+      return formatSignal(rec, ctx);
+    case 'bpf_access':
+      return formatBpfAccess(rec, ctx);
+  }
 }

@@ -14,6 +14,8 @@ export const RecordType = {
   RENAME: 3,
   UNLINK: 4,
   PTRACE: 5,
+  SIGNAL: 6,
+  BPF_ACCESS: 7,
 } as const;
 
 export const RecordFlag = {
@@ -27,6 +29,7 @@ export const Decision = { ALLOW: 0, DENY: 1, ERROR: 2 } as const;
 export const PtraceKind = { ACCESS_CHECK: 1, REQUEST: 2 } as const;
 export const WatchFlag = { WRITE: 1 << 0, READ: 1 << 1, IGNORE: 1 << 2 } as const;
 export const ForbidPtrace = { OFF: 0, SELF: 1, ALL: 2 } as const;
+export const ObjectKind = { MAP: 1, PROG: 2 } as const;
 
 /** enum lw_stat: indexes of the per-CPU counter array. */
 export const Stat = {
@@ -78,9 +81,19 @@ export const PtraceRecord = {
   targetComm: 88,
 } as const;
 
+/** struct lw_signal_record */
+export const SignalRecord = { size: 72, hdr: 0, sender: 16, targetPid: 56, signal: 60, decision: 64, pad0: 66, pad1: 68 } as const;
+
+/** struct lw_bpf_access_record */
+export const BpfAccessRecord = { size: 72, hdr: 0, proc: 16, objectId: 56, kind: 60, decision: 64, pad0: 66, pad1: 68 } as const;
+
+/** struct lw_protected_inode / lw_protected_id (keys of the --protect maps) */
+export const ProtectedInode = { size: 16, dev: 0, pad0: 4, ino: 8 } as const;
+export const ProtectedId = { size: 8, kind: 0, id: 4 } as const;
+
 /** struct lw_watch_key / lw_watch_value */
 export const WatchKey = { size: 260, prefixlen: 0, path: 4 } as const;
 export const WatchValue = { size: 8, flags: 0 } as const;
 
 /** struct lw_settings */
-export const Settings = { size: 32, forbidPtrace: 0, denyPtraceRead: 4 } as const;
+export const Settings = { size: 32, forbidPtrace: 0, denyPtraceRead: 4, protect: 8 } as const;

@@ -3,7 +3,7 @@
  * struct lw_header). Everything from the kernel is untrusted: sizes and lengths are checked before
  * use and a malformed record ends the batch (its size can no longer be trusted to find the next).
  */
-import { FileRecord, Header, Process, PtraceRecord, RecordType, COMM_LEN, PATH_MAX } from './contract.js';
+import { BpfAccessRecord, FileRecord, Header, Process, PtraceRecord, RecordType, SignalRecord, COMM_LEN, PATH_MAX } from './contract.js';
 
 export interface ProcessFields {
   pid: number;
@@ -46,7 +46,27 @@ export interface PtraceRecordData {
   targetComm: Buffer;
 }
 
-export type DecodedRecord = FileRecordData | PtraceRecordData;
+export interface SignalRecordData {
+  kind: 'signal';
+  flags: number;
+  timeNs: bigint;
+  sender: ProcessFields;
+  targetPid: number;
+  signal: number;
+  decision: number;
+}
+
+export interface BpfAccessRecordData {
+  kind: 'bpf_access';
+  flags: number;
+  timeNs: bigint;
+  proc: ProcessFields;
+  objectId: number;
+  objectKind: number;
+  decision: number;
+}
+
+export type DecodedRecord = FileRecordData | PtraceRecordData | SignalRecordData | BpfAccessRecordData;
 
 export interface DecodeResult {
   records: DecodedRecord[];
@@ -119,6 +139,32 @@ function decodePtrace(buf: Buffer, at: number, size: number): PtraceRecordData |
   };
 }
 
+function decodeSignal(buf: Buffer, at: number, size: number): SignalRecordData | string {
+  if (size < SignalRecord.size) return `signal record of ${size} bytes is shorter than ${SignalRecord.size}`;
+  return {
+    kind: 'signal',
+    flags: buf.readUInt32LE(at + Header.flags),
+    timeNs: buf.readBigUInt64LE(at + Header.timeNs),
+    sender: readProcess(buf, at + SignalRecord.sender),
+    targetPid: buf.readUInt32LE(at + SignalRecord.targetPid),
+    signal: buf.readUInt32LE(at + SignalRecord.signal),
+    decision: buf.readUInt16LE(at + SignalRecord.decision),
+  };
+}
+
+function decodeBpfAccess(buf: Buffer, at: number, size: number): BpfAccessRecordData | string {
+  if (size < BpfAccessRecord.size) return `bpf access record of ${size} bytes is shorter than ${BpfAccessRecord.size}`;
+  return {
+    kind: 'bpf_access',
+    flags: buf.readUInt32LE(at + Header.flags),
+    timeNs: buf.readBigUInt64LE(at + Header.timeNs),
+    proc: readProcess(buf, at + BpfAccessRecord.proc),
+    objectId: buf.readUInt32LE(at + BpfAccessRecord.objectId),
+    objectKind: buf.readUInt32LE(at + BpfAccessRecord.kind),
+    decision: buf.readUInt16LE(at + BpfAccessRecord.decision),
+  };
+}
+
 /** Decodes every record in batch; expectedRecords (from the addon) lets a truncated batch be counted. */
 export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResult {
   const records: DecodedRecord[] = [];
@@ -143,6 +189,12 @@ export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResu
         break;
       case RecordType.PTRACE:
         decoded = decodePtrace(batch, at, size);
+        break;
+      case RecordType.SIGNAL:
+        decoded = decodeSignal(batch, at, size);
+        break;
+      case RecordType.BPF_ACCESS:
+        decoded = decodeBpfAccess(batch, at, size);
         break;
       default:
         decoded = `unknown record type ${type}`;

@@ -37,6 +37,11 @@ export interface NativeSensor {
   resume(): void;
   stats(): NativeStats;
   verifyAttachments(): AttachmentState[];
+  objectIds(): { maps: Array<{ name: string; id: number }>; progs: Array<{ name: string; id: number }> };
+  /** lift --protect if heartbeat() is not called for timeoutMs (checked off the JS thread) */
+  armWatchdog(timeoutMs: number): void;
+  heartbeat(): void;
+  watchdogFired(): boolean;
   /** detaches every program; counters and queued records stay readable */
   detach(): void;
   /** last pass over the ring buffer, then every queued batch goes to onBatch synchronously */

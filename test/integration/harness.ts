@@ -38,8 +38,8 @@ export interface RunningAgent {
 
 const DEFAULT_TIMEOUT = inVm ? 60_000 : 15_000;
 
-export function startAgent(args: string[]): RunningAgent {
-  const child = spawn(process.execPath, [agentBin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function startAgent(args: string[], env: Record<string, string> = {}): RunningAgent {
+  const child = spawn(process.execPath, [agentBin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const events: Event[] = [];
   const waiters: Array<{ predicate: (e: Event) => boolean; resolve: (e: Event) => void }> = [];
   let stderr = '';

@@ -66,6 +66,14 @@ function fakeAddon(behaviour: Behaviour = {}) {
         throw { code: 'EPERM', message: 'failed to load BPF skeleton: Operation not permitted', log: 'verifier log here' };
       }
     }
+    objectIds() {
+      return { maps: [], progs: [] };
+    }
+    armWatchdog(): void {}
+    heartbeat(): void {}
+    watchdogFired(): boolean {
+      return false;
+    }
     attach(): AttachResult {
       calls.push(`${this.kind}:attach`);
       if (behaviour.attachFails?.includes(this.kind)) {

@@ -36,7 +36,16 @@ const DEFAULTS: RunOptions = {
   ringBytes: 8 * 1024 * 1024,
   queueBytes: 32 * 1024 * 1024,
   controlPath: '/run/lsmwatch/control.sock',
+  protect: false,
+  watchdogSeconds: 10,
 };
+
+test('--protect and --watchdog', () => {
+  assert.is(run(['--protect']).protect, true);
+  assert.is(run(['--watchdog', '3']).watchdogSeconds, 3);
+  usageError(['--watchdog', '0']);
+  usageError(['--protect=yes']);
+});
 
 test('defaults, with and without the run command', () => {
   assert.equal(run([]), DEFAULTS);

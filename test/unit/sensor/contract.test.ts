@@ -150,6 +150,10 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
   ['lw_watch_key', contract.WatchKey],
   ['lw_watch_value', contract.WatchValue],
   ['lw_settings', contract.Settings],
+  ['lw_signal_record', contract.SignalRecord],
+  ['lw_bpf_access_record', contract.BpfAccessRecord],
+  ['lw_protected_inode', contract.ProtectedInode],
+  ['lw_protected_id', contract.ProtectedId],
 ];
 
 /** Widths the decoder and the agent read and write each scalar field with (bytes). */
@@ -184,7 +188,11 @@ const WIDTHS: Record<string, Record<string, number>> = {
   },
   lw_watch_key: { prefixlen: 4, path: contract.WATCH_KEY_MAX },
   lw_watch_value: { flags: 4, _pad0: 4 },
-  lw_settings: { forbid_ptrace: 4, deny_ptrace_read: 4 },
+  lw_settings: { forbid_ptrace: 4, deny_ptrace_read: 4, protect: 4 },
+  lw_signal_record: { hdr: contract.Header.size, sender: contract.Process.size, target_pid: 4, signal: 4, decision: 2, _pad0: 2, _pad1: 4 },
+  lw_bpf_access_record: { hdr: contract.Header.size, proc: contract.Process.size, object_id: 4, kind: 4, decision: 2, _pad0: 2, _pad1: 4 },
+  lw_protected_inode: { dev: 4, _pad0: 4, ino: 8 },
+  lw_protected_id: { kind: 4, id: 4 },
 };
 
 /** C enum → [TypeScript object, prefix of the C names]. */
@@ -196,6 +204,7 @@ const ENUMS: Array<[string, Record<string, number>, string]> = [
   ['lw_watch_flags', contract.WatchFlag, 'LW_WATCH_'],
   ['lw_forbid_ptrace', contract.ForbidPtrace, 'LW_FORBID_PTRACE_'],
   ['lw_stat', contract.Stat, 'LW_STAT_'],
+  ['lw_object_kind', contract.ObjectKind, 'LW_OBJECT_'],
 ];
 
 const headerText = () => readFileSync(HEADER, 'utf8');

@@ -309,7 +309,7 @@ test('several records in one batch, in order', () => {
     [1n, 2n, 3n, 4n, 5n],
   );
   assert.equal(
-    res.records.map((r) => (r.kind === 'file' ? `${r.type}:${r.path}:${r.path2 ?? ''}` : `ptrace:${r.targetComm}`)),
+    res.records.map((r) => (r.kind === 'file' ? `${r.type}:${r.path}:${r.path2 ?? ''}` : r.kind === 'ptrace' ? `ptrace:${r.targetComm}` : r.kind)),
     ['1:/etc/a:', 'ptrace:sshd', '2:/etc/bb:', '3:/etc/ccc:/etc/dddd', '4:/etc/e:'],
   );
 });
