@@ -103,6 +103,23 @@ static __always_inline bool lw_is_regular(struct inode *inode)
 	return (mode & LW_S_IFMT) == LW_S_IFREG;
 }
 
+/* The inode of a regular file that someone other than the agent is operating on, counted as seen;
+ * NULL for everything else (pipes, sockets, the agent's own files), counted as filtered where seen. */
+static __always_inline struct inode *lw_regular_inode_seen(struct file *file)
+{
+	if (!file)
+		return NULL;
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	if (!inode || !lw_is_regular(inode))
+		return NULL;
+	lw_count(LW_STAT_SEEN);
+	if (lw_is_agent()) {
+		lw_count(LW_STAT_FILTERED);
+		return NULL;
+	}
+	return inode;
+}
+
 /* The watch verdict of an open file: cached, or computed by walking its path (left in s->walk, *wp). */
 static __always_inline __u32 lw_file_verdict(struct file *file, struct inode *inode, struct lw_scratch *s,
 					     struct lw_walked_path *wp, bool recompute, bool *walked)
@@ -129,16 +146,9 @@ static __always_inline void lw_handle_open(struct file *file)
 	struct lw_walked_path wp = {};
 	bool walked = false;
 
-	if (!file)
+	struct inode *inode = lw_regular_inode_seen(file);
+	if (!inode)
 		return;
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	if (!inode || !lw_is_regular(inode))
-		return;
-	lw_count(LW_STAT_SEEN);
-	if (lw_is_agent()) {
-		lw_count(LW_STAT_FILTERED);
-		return;
-	}
 	struct lw_scratch *s = lw_get_scratch();
 	struct lw_record_buf *r = lw_get_record();
 	if (!s || !r)
@@ -163,16 +173,9 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 	struct lw_walked_path wp = {};
 	bool walked = false;
 
-	if (!file)
+	struct inode *inode = lw_regular_inode_seen(file);
+	if (!inode)
 		return;
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	if (!inode || !lw_is_regular(inode))
-		return;
-	lw_count(LW_STAT_SEEN);
-	if (lw_is_agent()) {
-		lw_count(LW_STAT_FILTERED);
-		return;
-	}
 	struct lw_scratch *s = lw_get_scratch();
 	if (!s)
 		return;

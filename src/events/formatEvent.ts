@@ -1,7 +1,7 @@
 /** Turns decoded kernel records into the flat, snake_case NDJSON objects of the output contract. */
 import { constants as osConstants } from 'node:os';
 import { Decision, PtraceKind, RecordFlag, RecordType } from '../sensor/contract.js';
-import type { BpfAccessRecordData, DecodedRecord, FileRecordData, PtraceRecordData, SignalRecordData } from '../sensor/decoder.js';
+import type { BpfAccessRecordData, DecodedRecord, FileRecordData, ProcessFields, PtraceRecordData, SignalRecordData } from '../sensor/decoder.js';
 import { ObjectKind } from '../sensor/contract.js';
 import { putPath } from '../output/pathText.js';
 import type { WallClock } from './wallClock.js';
@@ -55,23 +55,29 @@ export function userDev(kernelDev: number): number {
   return (minor & 0xff) + (major & 0xfff) * 2 ** 8 + Math.floor(minor / 2 ** 8) * 2 ** 20;
 }
 
+/** The fields every event starts with: what, when, which sensor, and the acting process. */
+function baseFields(type: string, timeNs: bigint, proc: ProcessFields, ctx: FormatContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    type,
+    time: ctx.clock.toRfc3339(timeNs),
+    sensor: ctx.sensor,
+    pid: proc.pid,
+    tid: proc.tid,
+    ppid: proc.ppid,
+    uid: proc.uid,
+    gid: proc.gid,
+  };
+  putPath(out, 'comm', proc.comm);
+  return out;
+}
+
 function access(openFlags: number): 'read' | 'write' | 'read_write' {
   const mode = openFlags & 3;
   return mode === 0 ? 'read' : mode === 1 ? 'write' : 'read_write';
 }
 
 function formatFile(rec: FileRecordData, ctx: FormatContext): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    type: FILE_TYPE_NAMES[rec.type],
-    time: ctx.clock.toRfc3339(rec.timeNs),
-    sensor: ctx.sensor,
-    pid: rec.proc.pid,
-    tid: rec.proc.tid,
-    ppid: rec.proc.ppid,
-    uid: rec.proc.uid,
-    gid: rec.proc.gid,
-  };
-  putPath(out, 'comm', rec.proc.comm);
+  const out = baseFields(FILE_TYPE_NAMES[rec.type], rec.timeNs, rec.proc, ctx);
   if (rec.type === RecordType.RENAME && rec.path2) {
     // the rename's target is the path whose content changed
     putPath(out, 'path', rec.path2);
@@ -98,17 +104,7 @@ function formatFile(rec: FileRecordData, ctx: FormatContext): Record<string, unk
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
 
 function formatSignal(rec: SignalRecordData, ctx: FormatContext): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    type: 'signal',
-    time: ctx.clock.toRfc3339(rec.timeNs),
-    sensor: ctx.sensor,
-    pid: rec.sender.pid,
-    tid: rec.sender.tid,
-    ppid: rec.sender.ppid,
-    uid: rec.sender.uid,
-    gid: rec.sender.gid,
-  };
-  putPath(out, 'comm', rec.sender.comm);
+  const out = baseFields('signal', rec.timeNs, rec.sender, ctx);
   out.target_pid = rec.targetPid;
   out.signal = SIGNAL_NAMES.get(rec.signal) ?? rec.signal;
   out.decision = rec.decision === Decision.DENY ? 'deny' : 'allow';
@@ -116,17 +112,7 @@ function formatSignal(rec: SignalRecordData, ctx: FormatContext): Record<string,
 }
 
 function formatBpfAccess(rec: BpfAccessRecordData, ctx: FormatContext): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    type: 'bpf_access',
-    time: ctx.clock.toRfc3339(rec.timeNs),
-    sensor: ctx.sensor,
-    pid: rec.proc.pid,
-    tid: rec.proc.tid,
-    ppid: rec.proc.ppid,
-    uid: rec.proc.uid,
-    gid: rec.proc.gid,
-  };
-  putPath(out, 'comm', rec.proc.comm);
+  const out = baseFields('bpf_access', rec.timeNs, rec.proc, ctx);
   out.object = rec.objectKind === ObjectKind.MAP ? 'map' : rec.objectKind === ObjectKind.PROG ? 'prog' : rec.objectKind;
   out.object_id = rec.objectId;
   out.decision = rec.decision === Decision.DENY ? 'deny' : 'allow';
@@ -138,17 +124,7 @@ function formatPtrace(rec: PtraceRecordData, ctx: FormatContext): Record<string,
   const attach = isRequest
     ? rec.request === PTRACE_ATTACH || rec.request === PTRACE_SEIZE || rec.request === PTRACE_TRACEME
     : (rec.mode & PTRACE_MODE_ATTACH) !== 0;
-  const out: Record<string, unknown> = {
-    type: 'ptrace',
-    time: ctx.clock.toRfc3339(rec.timeNs),
-    sensor: ctx.sensor,
-    pid: rec.tracer.pid,
-    tid: rec.tracer.tid,
-    ppid: rec.tracer.ppid,
-    uid: rec.tracer.uid,
-    gid: rec.tracer.gid,
-  };
-  putPath(out, 'comm', rec.tracer.comm);
+  const out = baseFields('ptrace', rec.timeNs, rec.tracer, ctx);
   out.target_pid = rec.targetPid;
   if (rec.targetComm.length > 0) putPath(out, 'target_comm', rec.targetComm);
   else out.target_comm = ctx.lookupComm?.(rec.targetPid) ?? null;
