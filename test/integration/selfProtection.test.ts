@@ -105,6 +105,8 @@ if (sensorUnderTest === 'lsm') {
       assert.match(ctl('forbid-ptrace', 'all'), /"forbid_ptrace":"all"/);
       await agent.waitFor((e) => e.type === 'setting' && e.forbid_ptrace === 'all', 'setting line');
       assert.match(ptraceAttach(other.pid!), /errno=1 /, 'denied with all');
+      assert.match(ptraceAttach(agent.child.pid!), /errno=1 /, 'the agent itself is denied too');
+      await agent.waitFor((e) => e.type === 'alert' && e.rule === 'ptrace_agent' && e.decision === 'deny', 'ptrace_agent alert with all');
       const ps = run('ps', ['aux']);
       assert.match(ps, /sleep/, 'ps still lists processes');
       assert.match(ctl('forbid-ptrace', 'off'), /"forbid_ptrace":"off"/);
