@@ -19,6 +19,19 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define LW_MAX_ERRNO 4095
+
+/* A verdict the verifier can prove is 0 or an errno: 6.12 checks the return range of LSM programs,
+ * and clang may compute a verdict in ways (e.g. negation) whose range the verifier does not track.
+ * Used for an earlier LSM's verdict (passed on) and for our own computed ones. */
+static __always_inline int lw_verdict(long verdict)
+{
+	barrier_var(verdict); /* keep the explicit 64-bit range check below */
+	if (verdict < -LW_MAX_ERRNO || verdict > 0)
+		return -LW_EPERM;
+	return verdict;
+}
+
 /* ---- --protect: the guard around the agent (a run-time flag; off unless asked for) ---- */
 
 static __always_inline bool lw_protecting(void)
@@ -65,7 +78,7 @@ SEC("lsm/file_open")
 int BPF_PROG(lw_lsm_file_open, struct file *file, int ret)
 {
 	if (ret != 0)
-		return ret;
+		return lw_verdict(ret);
 	if (lw_protecting()) {
 		__u32 f_flags = BPF_CORE_READ(file, f_flags);
 		struct inode *inode = BPF_CORE_READ(file, f_inode);
@@ -85,7 +98,7 @@ int BPF_PROG(lw_lsm_task_kill, struct task_struct *p, struct kernel_siginfo *inf
 	     const struct cred *cred, int ret)
 {
 	if (ret != 0)
-		return ret;
+		return lw_verdict(ret);
 	if (lw_agent_tgid == 0 || sig == 0 || BPF_CORE_READ(p, tgid) != lw_agent_tgid || lw_is_agent())
 		return 0;
 	/* SIGTERM and the rest stay allowed (the agent reports who sent them); KILL and STOP cannot be
@@ -97,7 +110,7 @@ int BPF_PROG(lw_lsm_task_kill, struct task_struct *p, struct kernel_siginfo *inf
 	if (decision)
 		lw_count(LW_STAT_DENIED);
 	if (!r)
-		return decision;
+		return lw_verdict(decision);
 	struct lw_signal_record *sr = (void *)r->data;
 	__builtin_memset(sr, 0, sizeof(*sr));
 	sr->hdr.type = LW_REC_SIGNAL;
@@ -109,7 +122,7 @@ int BPF_PROG(lw_lsm_task_kill, struct task_struct *p, struct kernel_siginfo *inf
 	sr->signal = sig;
 	sr->decision = decision ? LW_DECISION_DENY : LW_DECISION_ALLOW;
 	lw_emit(sr, sizeof(*sr));
-	return decision;
+	return lw_verdict(decision);
 }
 
 /* Another process asking for an fd to one of the agent's maps or programs (bpftool map update ...). */
@@ -140,7 +153,7 @@ SEC("lsm/bpf_map")
 int BPF_PROG(lw_lsm_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
 {
 	if (ret != 0)
-		return ret;
+		return lw_verdict(ret);
 	return lw_guard_bpf_object(LW_OBJECT_MAP, BPF_CORE_READ(map, id));
 }
 
@@ -148,7 +161,7 @@ SEC("lsm/bpf_prog")
 int BPF_PROG(lw_lsm_bpf_prog, struct bpf_prog *prog, int ret)
 {
 	if (ret != 0)
-		return ret;
+		return lw_verdict(ret);
 	return lw_guard_bpf_object(LW_OBJECT_PROG, BPF_CORE_READ(prog, aux, id));
 }
 
@@ -156,7 +169,7 @@ SEC("lsm/file_permission")
 int BPF_PROG(lw_lsm_file_permission, struct file *file, int mask, int ret)
 {
 	if (ret != 0)
-		return ret;
+		return lw_verdict(ret);
 	if (!(mask & (LW_MAY_WRITE | LW_MAY_APPEND)))
 		return 0;
 	lw_handle_write(file, 0);
@@ -209,7 +222,7 @@ int BPF_PROG(lw_lsm_path_rename, const struct path *old_dir, struct dentry *old_
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
 {
 	if (ret != 0)
-		return ret;
+		return lw_verdict(ret);
 	return lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry);
 }
 
@@ -217,7 +230,7 @@ SEC("lsm/path_unlink")
 int BPF_PROG(lw_lsm_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {
 	if (ret != 0)
-		return ret;
+		return lw_verdict(ret);
 	return lw_handle_path_op(LW_REC_UNLINK, dir, dentry, NULL, NULL);
 }
 
@@ -225,7 +238,7 @@ SEC("lsm/ptrace_access_check")
 int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
 {
 	if (ret != 0)
-		return ret;
+		return lw_verdict(ret);
 
 	__u32 tracer_tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 target_tgid = BPF_CORE_READ(child, tgid);
@@ -246,14 +259,14 @@ int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int
 	 * ps and top make for every process to decide which /proc fields to show: not reported. */
 	bool report = attach || decision != 0 || (on_agent && !(mode & LW_PTRACE_MODE_NOAUDIT));
 	if (!report)
-		return decision;
+		return lw_verdict(decision);
 
 	lw_count(LW_STAT_SEEN);
 	if (decision)
 		lw_count(LW_STAT_DENIED);
 	struct lw_record_buf *r = lw_get_record();
 	if (!r)
-		return decision;
+		return lw_verdict(decision);
 	struct lw_ptrace_record *pr = (void *)r->data;
 	pr->hdr.type = LW_REC_PTRACE;
 	pr->hdr.size = sizeof(*pr);
@@ -271,5 +284,5 @@ int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int
 	pr->_pad0 = 0;
 	BPF_CORE_READ_STR_INTO(&pr->target_comm, child, comm);
 	lw_emit(pr, sizeof(*pr));
-	return decision;
+	return lw_verdict(decision);
 }

@@ -16,12 +16,18 @@ std::string* g_log = nullptr;  // leaked on purpose: libbpf may log until the pr
 
 int CaptureLibbpfMessage(enum libbpf_print_level level, const char* format, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
-  char line[4096];
-  int n = vsnprintf(line, sizeof(line), format, args);
+  // One message can be a whole verifier log (hundreds of KiB): size it first, keep its tail.
+  va_list copy;
+  va_copy(copy, args);
+  int n = vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
   if (n <= 0) return 0;
+  std::string line(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(line.data(), line.size(), format, args);
+  line.resize(static_cast<size_t>(n));
   std::lock_guard<std::mutex> lock(g_log_mutex);
   if (!g_log) g_log = new std::string();
-  g_log->append(line, std::min<size_t>(static_cast<size_t>(n), sizeof(line) - 1));
+  g_log->append(line);
   if (g_log->size() > kMaxLogBytes) g_log->erase(0, g_log->size() - kMaxLogBytes);
   return n;
 }
