@@ -102,12 +102,16 @@ $(MANIFEST): $(TS_STAMP) $(ADDON) $(BPF_OBJECTS) bin/lsmwatch.js
 check-root:
 	@[ "$$(id -u)" = 0 ] || { echo "lsmwatch: the tests load BPF programs: run them as root (sudo make test)" >&2; exit 1; }
 
+TEST_LOG := $(BUILD)/test-output.log
+
 test: check-root build deps-test
 	npx tsc -p tsconfig.test.json
-	$(MAKE) --no-print-directory test-unit
-	$(MAKE) --no-print-directory test-integration
-	$(MAKE) --no-print-directory test-vm
+	@rm -f $(TEST_LOG)
+	set -o pipefail; $(MAKE) --no-print-directory test-unit 2>&1 | tee -a $(TEST_LOG)
+	set -o pipefail; $(MAKE) --no-print-directory test-integration 2>&1 | tee -a $(TEST_LOG)
+	set -o pipefail; $(MAKE) --no-print-directory test-vm 2>&1 | tee -a $(TEST_LOG)
 	@scripts/check-no-leftovers.sh
+	@scripts/test-summary.sh $(TEST_LOG)
 
 test-unit: build
 	$(UVU) test/unit

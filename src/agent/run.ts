@@ -141,11 +141,13 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   const onBatch = (batch: Buffer, count: number) => {
     const decoded = decodeBatch(batch, count);
     stats.recordDecoded(decoded.records.length, decoded.invalid, decoded.error);
+    writer.beginBatch();
     for (const record of decoded.records) {
       const event = formatRecord(record, formatContext);
       stats.countOutput(writer.write(event));
       pipeline.onEvent(record, event);
     }
+    writer.endBatch();
     if (writer.blocked && !paused) {
       paused = true;
       active.native.pause();

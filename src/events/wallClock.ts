@@ -6,11 +6,18 @@ export interface WallClock {
   monotonicNowNs(): bigint;
 }
 
+// Events come in bursts within the same second: keep that second's "YYYY-MM-DDTHH:MM:SS" text.
+let cachedSecond = -1n;
+let cachedPrefix = '';
+
 export function formatRfc3339Ns(epochNs: bigint): string {
-  const ms = epochNs / 1_000_000n;
   const nsInSecond = ((epochNs % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
-  const iso = new Date(Number(ms)).toISOString(); // 2026-11-22T06:40:01.123Z
-  return `${iso.slice(0, 19)}.${nsInSecond.toString().padStart(9, '0')}Z`;
+  const second = (epochNs - nsInSecond) / 1_000_000_000n;
+  if (second !== cachedSecond) {
+    cachedPrefix = new Date(Number(second) * 1000).toISOString().slice(0, 19); // 2026-11-22T06:40:01
+    cachedSecond = second;
+  }
+  return `${cachedPrefix}.${nsInSecond.toString().padStart(9, '0')}Z`;
 }
 
 export function createWallClock(

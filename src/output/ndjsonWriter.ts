@@ -12,6 +12,10 @@ export type WriteOutcome = 'written' | 'blocked' | 'dropped';
 export interface NdjsonWriter {
   write(record: object): WriteOutcome;
   onDrain(listener: () => void): void;
+  /** Lines written until endBatch() go to the stream as one write (the hot path: one batch of
+   * kernel records becomes one write, not one per event). */
+  beginBatch(): void;
+  endBatch(): void;
   readonly blocked: boolean;
   readonly linesWritten: number;
   readonly linesDropped: number;
@@ -34,6 +38,8 @@ export function createNdjsonWriter(stream: Writable, maxBufferedBytes = 16 * 102
   let blocked = false;
   let linesWritten = 0;
   let linesDropped = 0;
+  let batch: string[] | null = null;
+  let batchBytes = 0;
   const drainListeners: Array<() => void> = [];
   stream.on('drain', () => {
     blocked = false;
@@ -45,18 +51,35 @@ export function createNdjsonWriter(stream: Writable, maxBufferedBytes = 16 * 102
         linesDropped++;
         return 'dropped';
       }
-      if (stream.writableLength > maxBufferedBytes) {
+      if (stream.writableLength + batchBytes > maxBufferedBytes) {
         linesDropped++;
         blocked = true;
         return 'dropped';
       }
-      const ok = stream.write(toNdjsonLine(record));
+      const line = toNdjsonLine(record);
+      if (batch) {
+        batch.push(line);
+        batchBytes += line.length;
+        linesWritten++;
+        return 'written';
+      }
+      const ok = stream.write(line);
       linesWritten++;
       if (!ok) blocked = true;
       return ok ? 'written' : 'blocked';
     },
     onDrain(listener) {
       drainListeners.push(listener);
+    },
+    beginBatch() {
+      batch ??= [];
+    },
+    endBatch() {
+      const lines = batch;
+      batch = null;
+      batchBytes = 0;
+      if (!lines || lines.length === 0 || stream.destroyed || stream.writableEnded) return;
+      if (!stream.write(lines.join(''))) blocked = true;
     },
     get blocked() {
       return blocked;
