@@ -4,7 +4,7 @@
  * Prints recorded history: a table on a terminal (untrusted strings escaped), NDJSON otherwise
  * or with --json. Exit codes: 0 ok, 1 database missing/unreadable, 2 bad arguments.
  */
-import { escapeControlChars } from './escapeControl.js';
+import { escapeControlChars } from '../log/escape.js';
 import { parseSince } from './sinceArg.js';
 import { HISTORY_TYPES, type HistoryRow, type HistoryType, StateDbMissingError, StateSchemaError, openStateStore } from './store.js';
 

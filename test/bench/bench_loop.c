@@ -51,6 +51,19 @@ static void die(const char *what, const char *arg)
 	exit(1);
 }
 
+/* seconds, fractions allowed: returns nanoseconds */
+static uint64_t seconds_ns(const char *s)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || v < 0 || v > 1e6) {
+		fprintf(stderr, "bench_loop: bad SECONDS '%s'\n", s);
+		exit(2);
+	}
+	return (uint64_t)(v * 1e9);
+}
+
 static uint64_t num(const char *s, const char *what)
 {
 	char *end;
@@ -128,12 +141,12 @@ static int cmd_write(const char *path, uint64_t size, uint64_t n)
 }
 
 /* 1-byte writes, paced (rate > 0) for `seconds`, or as fast as possible for `limit` writes. */
-static int cmd_rate(const char *path, uint64_t rate, uint64_t seconds, uint64_t limit)
+static int cmd_rate(const char *path, uint64_t rate, uint64_t duration_ns, uint64_t limit)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		die("open", path);
-	uint64_t t0 = now_ns(), deadline = t0 + seconds * 1000000000ull, writes = 0, off = 0, now = t0;
+	uint64_t t0 = now_ns(), deadline = t0 + duration_ns, writes = 0, off = 0, now = t0;
 	struct pacer p = { .t0 = t0, .rate = rate };
 	for (;;) {
 		now = now_ns();
@@ -203,9 +216,9 @@ static void churn_child(const char *dir, uint64_t seq)
 	_exit(0);
 }
 
-static int cmd_churn(const char *dir, uint64_t rate, uint64_t seconds)
+static int cmd_churn(const char *dir, uint64_t rate, uint64_t duration_ns)
 {
-	uint64_t t0 = now_ns(), deadline = t0 + seconds * 1000000000ull, procs = 0, failed = 0, running = 0;
+	uint64_t t0 = now_ns(), deadline = t0 + duration_ns, procs = 0, failed = 0, running = 0;
 	struct pacer p = { .t0 = t0, .rate = rate ? rate : 1 };
 	int status;
 	for (;;) {
@@ -248,13 +261,13 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "write"))
 		return cmd_write(argv[2], num(argv[3], "SIZE"), num(argv[4], "N"));
 	if (argc == 5 && !strcmp(argv[1], "rate"))
-		return cmd_rate(argv[2], num(argv[3], "RATE"), num(argv[4], "SECONDS"), 0);
+		return cmd_rate(argv[2], num(argv[3], "RATE"), seconds_ns(argv[4]), 0);
 	if (argc == 4 && !strcmp(argv[1], "count"))
 		return cmd_rate(argv[2], 0, 0, num(argv[3], "N"));
 	if (argc == 5 && !strcmp(argv[1], "touch"))
 		return cmd_touch(argv[2], num(argv[3], "N"), num(argv[4], "RATE"));
 	if (argc == 5 && !strcmp(argv[1], "churn"))
-		return cmd_churn(argv[2], num(argv[3], "RATE"), num(argv[4], "SECONDS"));
+		return cmd_churn(argv[2], num(argv[3], "RATE"), seconds_ns(argv[4]));
 	fprintf(stderr,
 		"usage: bench_loop open PATH N r|w | write PATH SIZE N | rate PATH RATE SECONDS | count PATH N |\n"
 		"       touch DIR N RATE | churn DIR RATE SECONDS\n");

@@ -41,6 +41,7 @@ function parseOptions(argv) {
     switch (flag) {
       case '--quick': o.quick = true; break;
       case '--markers': o.markers = true; break;
+      case '--verbose': o.verbose = true; break;
       case '--sensor': o.sensor = value(); break;
       case '--out': o.out = value(); break;
       case '--only': o.only = new Set(value().split(',').map((s) => s.trim()).filter(Boolean)); break;
@@ -239,7 +240,21 @@ function controlStatus() {
  * stream with an fd (a pipe to jq). Resolves once the agent answers on its control socket, which it
  * opens after its programs are attached (events from then on are in the ring buffer).
  */
-async function startAgent({ stdout = 'null', extra = [] } = {}) {
+async function startAgent(options = {}) {
+  // Another build of the checkout (make build removes build/dist first) makes the agent exit with
+  // "not built yet": wait for it to finish instead of failing the whole run.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAgentOnce(options);
+    } catch (err) {
+      if (!/not built yet/.test(err.message) || attempt >= 36) throw err;
+      if (attempt === 1) warn('the agent is not built right now (a build is running in this checkout?): waiting for it');
+      await sleep(5000);
+    }
+  }
+}
+
+async function startAgentOnce({ stdout = 'null', extra = [] } = {}) {
   const errFile = path.join(box, `agent-${agentPids.length}.stderr`);
   const errFd = fs.openSync(errFile, 'w');
   let outFd = null;
@@ -268,7 +283,10 @@ async function startAgent({ stdout = 'null', extra = [] } = {}) {
     async stop() {
       if (agent.exitStatus !== undefined) return agent.exitStatus;
       child.kill('SIGTERM');
-      const status = await Promise.race([exited, sleep(opts.agentTimeoutMs).then(() => 'timeout')]);
+      let timer;
+      const timeout = new Promise((r) => (timer = setTimeout(() => r('timeout'), opts.agentTimeoutMs)));
+      const status = await Promise.race([exited, timeout]);
+      clearTimeout(timer);
       if (status === 'timeout') {
         child.kill('SIGKILL');
         await exited;
@@ -355,6 +373,20 @@ function rmrf(p) {
 }
 
 // ---- machine ------------------------------------------------------------------------------------
+function cpuJiffies() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + (f[4] || 0);
+  return { idle, total: f.reduce((a, b) => a + b, 0) };
+}
+/** Share of all CPUs busy over `ms` while this bench does nothing: other work on the machine. */
+async function cpuBusy(ms = 2000) {
+  const a = cpuJiffies();
+  await sleep(ms);
+  const b = cpuJiffies();
+  const total = b.total - a.total;
+  return total > 0 ? Math.round((1 - (b.idle - a.idle) / total) * 100) : null;
+}
+
 function machine() {
   const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
   return {
@@ -421,12 +453,17 @@ function loopWorkloads(tree, archive) {
       unit: 'run',
       start: 1,
       run(n) {
+        // one untimed sweep first, in both blocks: the first one after tar's clean-up is slower (caches)
+        sh(`find '${tree}' -type f | xargs stat -c %s >/dev/null`);
         const ns = timeSh(`i=0; while [ $i -lt ${n} ]; do find '${tree}' -type f | xargs stat -c %s >/dev/null || exit 1; i=$((i+1)); done`);
         return { ns, ops: n, events: null };
       },
     },
   ];
 }
+
+/** Pause before every measured run, agent off or on (plus, agent on, until the agent is idle). */
+const SETTLE_MS = 300;
 
 /** Grows n until one run (agent off) lasts at least opts.minMs. */
 function calibrate(w) {
@@ -454,7 +491,10 @@ async function runLoops() {
   const rounds = [];
   for (let r = 0; r < opts.pairs; r++) {
     log(`loops: pair ${r + 1}/${opts.pairs}: agent off`);
-    for (const w of workloads) w.off.push(w.run(w.n).ns / w.n);
+    for (const w of workloads) {
+      await sleep(SETTLE_MS); // as in the on block: the kernel finishes the previous workload's clean-up
+      w.off.push(w.run(w.n).ns / w.n);
+    }
     log(`loops: pair ${r + 1}/${opts.pairs}: agent on`);
     const agent = await startAgent();
     const round = { startMs: agent.startMs, kernel: null };
@@ -462,9 +502,13 @@ async function runLoops() {
     try {
       await sleep(inVm ? 1000 : 300); // let start-up settle (JIT, first integrity pass)
       for (const w of workloads) {
+        const idleStart = Date.now();
+        await sleep(SETTLE_MS);
         await waitAgentIdle(agent.pid, 300, 30_000); // the previous workload's backlog is not this one's cost
+        const idleMs = Date.now() - idleStart;
         const before = kernelCounters(agent.statsMapId);
         const res = w.run(w.n);
+        if (opts.verbose) log(`  ${w.id}: waited ${idleMs} ms for the agent to go idle, then ${(res.ns / 1e6).toFixed(0)} ms`);
         w.on.push(res.ns / w.n);
         const d = diffCounters(before, kernelCounters(agent.statsMapId));
         if (d) {
@@ -908,18 +952,33 @@ async function main() {
     log('terminated: stopping the agents');
     void stopEverything().then(() => process.exit(143));
   });
+  result.errors = [];
+  const part = async (name, fn) => {
+    try {
+      return await fn();
+    } catch (err) {
+      failed = err;
+      result.errors.push({ part: name, error: String(err.stack ?? err) });
+      result.error ??= `${name}: ${err.stack ?? err}`;
+      log(`ERROR in ${name}: ${err.stack ?? err}`);
+      await stopEverything();
+      return undefined;
+    }
+  };
+  result.cpuBusyBeforePct = await cpuBusy();
+  if (result.cpuBusyBeforePct > 10) {
+    warn(`the machine was ${result.cpuBusyBeforePct}% busy before the bench started (other work): the ratios are noisier`);
+  }
   try {
-    if (want('loops')) result.loops = await runLoops();
-    if (want('ingest')) result.ingest = await runIngest();
+    if (want('loops')) result.loops = await part('loops', runLoops);
+    if (want('ingest')) result.ingest = await part('ingest', runIngest);
     if (want('rss')) {
       result.rss = {};
-      result.rss.touch = await runTouch(result.ingest?.file?.best ?? (inVm ? 20_000 : 200_000));
-      result.rss.churn = await runChurn();
+      result.rss.touch = await part('rss touch', () => runTouch(result.ingest?.file?.best ?? (inVm ? 20_000 : 200_000)));
+      result.rss.churn = await part('rss churn', runChurn);
     }
-  } catch (err) {
-    failed = err;
-    result.error = String(err.stack ?? err);
-    log(`ERROR: ${err.stack ?? err}`);
+    result.cpuBusyAfterPct = await cpuBusy();
+    if (result.cpuBusyAfterPct > 10) warn(`the machine was ${result.cpuBusyAfterPct}% busy right after the bench (other work)`);
   } finally {
     await stopEverything();
     rmrf(box);
