@@ -72,6 +72,50 @@ struct {
 	__type(value, struct lw_verdict);
 } lw_verdicts SEC(".maps");
 
+/* The watch verdict of a path, by dentry and mount, so that opening an unwatched file costs two
+ * lookups instead of a dentry walk. A rename anywhere changes paths below it: every rename bumps
+ * lw_generation_map, and an entry from an older generation is recomputed. */
+struct lw_dentry_key {
+	__u64 dentry;
+	__u64 mnt;
+};
+
+struct lw_dentry_verdict {
+	__u32 watch_flags;
+	__u32 _pad0;
+	__u64 generation;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct lw_dentry_key);
+	__type(value, struct lw_dentry_verdict);
+} lw_dentry_verdicts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lw_generation_map SEC(".maps");
+
+static __always_inline __u64 lw_generation(void)
+{
+	__u32 zero = 0;
+	__u64 *generation = bpf_map_lookup_elem(&lw_generation_map, &zero);
+	return generation ? *generation : 0;
+}
+
+/* Called for every rename (before it happens: a stale verdict is recomputed, never trusted). */
+static __always_inline void lw_bump_generation(void)
+{
+	__u32 zero = 0;
+	__u64 *generation = bpf_map_lookup_elem(&lw_generation_map, &zero);
+	if (generation)
+		__sync_fetch_and_add(generation, 1);
+}
+
 /* Per-CPU scratch space: BPF stacks are 512 bytes, paths are up to 4 KiB. */
 struct lw_scratch {
 	char walk[2 * LW_PATH_MAX];   /* dentry walk writes the path backwards, ending at LW_PATH_MAX - 1 */

@@ -133,9 +133,24 @@ static __always_inline __u32 lw_file_verdict(struct file *file, struct inode *in
 			return cached->watch_flags;
 		lw_count(LW_STAT_VERDICT_MISS);
 	}
-	lw_walk_file(file, s, wp);
-	*walked = true;
-	verdict.watch_flags = lw_watch_flags(&s->walk[wp->off & LW_PATH_MASK], wp->len, &s->key);
+	/* Read the generation before walking: a rename during the walk makes this entry stale. */
+	__u64 generation = lw_generation();
+	struct lw_dentry_key dkey = {
+		.dentry = (__u64)(unsigned long)BPF_CORE_READ(file, f_path.dentry),
+		.mnt = (__u64)(unsigned long)BPF_CORE_READ(file, f_path.mnt),
+	};
+	struct lw_dentry_verdict *known = bpf_map_lookup_elem(&lw_dentry_verdicts, &dkey);
+	if (known && known->generation == generation) {
+		verdict.watch_flags = known->watch_flags;
+	} else {
+		struct lw_dentry_verdict fresh = { .generation = generation };
+
+		lw_walk_file(file, s, wp);
+		*walked = true;
+		fresh.watch_flags = lw_watch_flags(&s->walk[wp->off & LW_PATH_MASK], wp->len, &s->key);
+		bpf_map_update_elem(&lw_dentry_verdicts, &dkey, &fresh, BPF_ANY);
+		verdict.watch_flags = fresh.watch_flags;
+	}
 	bpf_map_update_elem(&lw_verdicts, &key, &verdict, BPF_ANY);
 	return verdict.watch_flags;
 }
@@ -162,6 +177,8 @@ static __always_inline void lw_handle_open(struct file *file)
 		lw_count(LW_STAT_FILTERED);
 		return;
 	}
+	if (!walked)
+		lw_walk_file(file, s, &wp);
 	__u32 end = lw_file_record_begin(r, LW_REC_OPEN, wp.truncated ? LW_F_PATH_TRUNCATED : 0, inode, f_flags,
 					 &s->walk[wp.off & LW_PATH_MASK], wp.len);
 	lw_emit(r, lw_record_finish(r, end));

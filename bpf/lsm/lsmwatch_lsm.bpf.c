@@ -223,6 +223,7 @@ int BPF_PROG(lw_lsm_path_rename, const struct path *old_dir, struct dentry *old_
 {
 	if (ret != 0)
 		return lw_verdict(ret);
+	lw_bump_generation(); /* paths below the renamed name change */
 	return lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry);
 }
 

@@ -100,6 +100,8 @@ static __always_inline void lw_path_op_enter(__u16 type, long dirfd, const char 
 {
 	__u32 truncated = 0;
 
+	if (type == LW_REC_RENAME)
+		lw_bump_generation(); /* paths below the renamed name change, whoever renames */
 	if (lw_is_agent())
 		return;
 	struct lw_scratch *s = lw_get_scratch();

@@ -87,6 +87,17 @@ events('writes to unwatched paths give no event', async () => {
   assert.equal(leaked, [], 'no event for the unwatched directory');
 });
 
+events('a directory renamed into a watched tree is watched at once (no stale cached verdict)', async () => {
+  const outside = join(box.unwatched, 'moving');
+  run('sh', ['-c', 'mkdir "$1" && echo a > "$1/f" && cat "$1/f" >/dev/null', 'sh', outside]);
+  const inside = join(box.watched, 'moving');
+  run('mv', [outside, inside]);
+  const file = join(inside, 'f');
+  const pid = Number(run('sh', ['-c', 'echo $$; echo b >> "$1"', 'sh', file]).trim());
+  await agent.waitFor(isFileEvent('open', file, pid), 'open after the directory moved in');
+  await agent.waitFor(isFileEvent('write', file, pid), 'write after the directory moved in');
+});
+
 events('a write through an fd opened before the agent started is reported with its path', async () => {
   // 'preexisting' was created before the agent; open it now in a process, then write after a pause.
   const file = join(box.watched, 'preexisting');
