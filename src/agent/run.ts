@@ -72,6 +72,14 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     ignore: expandWildcardPaths(policy.ignore, listDir),
   });
 
+  // 2. The host.
+  const probe = probeHost();
+  if (!probe.isRoot) {
+    throw new SensorError('lsmwatch loads BPF programs and must run as root: sudo npx lsmwatch', 'EPERM');
+  }
+  if (!probe.hasBtf) {
+    throw new SensorError('this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y', 'ENOBTF');
+  }
   // The state database (baselines, history): opened before any program loads, so a bad --db
   // fails early and cleanly.
   let state: StateTracking | null = null;
@@ -90,14 +98,6 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     }
   }
 
-  // 2. The host.
-  const probe = probeHost();
-  if (!probe.isRoot) {
-    throw new SensorError('lsmwatch loads BPF programs and must run as root: sudo npx lsmwatch', 'EPERM');
-  }
-  if (!probe.hasBtf) {
-    throw new SensorError('this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y', 'ENOBTF');
-  }
   const addon = loadAddon(io.packageRoot);
 
   // 3. The sensor.
@@ -114,7 +114,6 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   if (active.fallbackReason) {
     notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
   }
-  const enforcementWanted = options.forbidPtrace !== 'off' || options.protect;
   if (options.protect && !active.enforcement && options.requireEnforcement) {
     active.native.close();
     throw new SensorError(`--protect needs the LSM sensor, and the ${active.name} sensor cannot enforce (--require-enforcement)`, 'ENOENFORCE');
@@ -178,7 +177,6 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     notices.info(`guard on: ${guarded.inodes} files and ${guarded.objects} BPF objects of the agent are protected`);
     guardInfo = { files: guarded.inodes, objects: guarded.objects, settings_map_id: active.native.objectIds().maps.find((m) => m.name === 'lw_settings_map')?.id ?? null, watchdog_seconds: options.watchdogSeconds };
   }
-  void enforcementWanted;
 
   // Run-time settings through the control socket (lsmwatch ctl): flags in a map, no reload.
   let forbidPtrace: ForbidPtraceMode = currentSettings.forbidPtrace;
