@@ -85,26 +85,27 @@ export function createEventPipeline(deps: {
       await deps.state?.stop();
     },
     onEvent(record, event) {
-      const who = `${String(event.comm)} (pid ${String(event.pid)}, uid ${String(event.uid)})`;
+      // hot path: plain file events fall through to the detectors and the state with no extra work
+      const who = () => `${String(event.comm)} (pid ${String(event.pid)}, uid ${String(event.uid)})`;
       if (record.kind === 'signal') {
         if (event.decision === 'deny') {
-          raiseAlert({ type: 'alert', rule: 'signal_agent_denied', time: event.time, pid: event.pid, comm: event.comm, uid: event.uid, signal: event.signal }, `${String(event.signal)} to the agent from ${who} denied`);
+          raiseAlert({ type: 'alert', rule: 'signal_agent_denied', time: event.time, pid: event.pid, comm: event.comm, uid: event.uid, signal: event.signal }, `${String(event.signal)} to the agent from ${who()} denied`);
         } else {
-          deps.notices.info(`received ${String(event.signal)} from ${who}`);
+          deps.notices.info(`received ${String(event.signal)} from ${who()}`);
         }
         return;
       }
       if (record.kind === 'bpf_access') {
         raiseAlert(
           { type: 'alert', rule: 'bpf_access_denied', time: event.time, pid: event.pid, comm: event.comm, uid: event.uid, object: event.object, object_id: event.object_id },
-          `${who} was denied access to the agent's BPF ${String(event.object)} ${String(event.object_id)}`,
+          `${who()} was denied access to the agent's BPF ${String(event.object)} ${String(event.object_id)}`,
         );
         return;
       }
       if (record.kind === 'file' && record.flags & RecordFlag.DENIED) {
         raiseAlert(
           { type: 'alert', rule: 'agent_file_denied', time: event.time, pid: event.pid, comm: event.comm, uid: event.uid, path: event.path, operation: event.type },
-          `${who} was denied ${String(event.type)} of the agent's file ${String(event.path)}`,
+          `${who()} was denied ${String(event.type)} of the agent's file ${String(event.path)}`,
         );
         return;
       }
