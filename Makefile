@@ -127,7 +127,7 @@ vm-kernels: deps-test
 	test/vm/fetch-kernels.sh
 
 bench: check-root build deps-test
-	node --import tsx test/bench/run.ts
+	node --import tsx test/bench/run.ts $(ARGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -64,8 +64,8 @@ function parseOptions(argv) {
   o.touchPaths = Math.max(1000, Math.round(raw.touch ?? (q ? 20_000 : 1_000_000)));
   o.touchBudget = raw['touch-budget'] ?? (q ? 20 : inVm ? 240 : 150);
   o.treeFiles = Math.max(100, Math.round(raw.tree ?? (q ? 1000 : 3000)));
-  o.minMs = raw['min-ms'] ?? (q ? 300 : 500);
-  o.ingestSeconds = raw['ingest-seconds'] ?? (q ? 1.5 : 4);
+  o.minMs = raw['min-ms'] ?? (q ? 300 : inVm ? 1000 : 500); // TCG timing is noisier: longer runs
+  o.ingestSeconds = raw['ingest-seconds'] ?? (q ? (inVm ? 3 : 1.5) : inVm ? 6 : 4);
   o.agentTimeoutMs = inVm ? 300_000 : 60_000;
   return o;
 }
@@ -254,7 +254,7 @@ async function startAgent(options = {}) {
   }
 }
 
-async function startAgentOnce({ stdout = 'null', extra = [] } = {}) {
+async function startAgentOnce({ stdout = 'null', extra = [], inspect = true } = {}) {
   const errFile = path.join(box, `agent-${agentPids.length}.stderr`);
   const errFd = fs.openSync(errFile, 'w');
   let outFd = null;
@@ -322,10 +322,14 @@ async function startAgentOnce({ stdout = 'null', extra = [] } = {}) {
     await sleep(50);
   }
   agent.startMs = Date.now() - started;
+  agent.progIds = [];
+  agent.statsMapId = null;
+  // Looking at /proc/<agent>/fd is itself an event under the LSM sensor (a ptrace read check on the
+  // agent): the ingest steps, which count every event, skip it (the VM checks for leftovers globally).
+  if (!inspect) return agent;
   const objs = bpfObjectsOf(child.pid);
   agent.progIds = objs.progs;
   for (const id of objs.progs) ourProgIds.add(id);
-  agent.statsMapId = null;
   try {
     const maps = bpftool(['map', 'show']);
     const mine = new Set(objs.maps);
@@ -566,27 +570,28 @@ function readFinalStats(file) {
   }
   return null;
 }
-/** Lines of NDJSON file events (open, write, unlink, rename) in an output file. */
-function countEventLines(file) {
-  const patterns = ['open', 'write', 'unlink', 'rename'].map((t) => Buffer.from(`\n{"type":"${t}"`));
+/** NDJSON lines per "type" in an output file (every line starts with {"type":"...). */
+function countLinesByType(file) {
   const fd = fs.openSync(file, 'r');
   const chunk = Buffer.alloc(8 << 20);
-  let count = 0;
-  let carry = Buffer.from('\n'); // every line starts after a newline
+  const counts = {};
+  let carry = '';
   for (;;) {
     const n = fs.readSync(fd, chunk, 0, chunk.length, null);
     if (n === 0) break;
-    const buf = Buffer.concat([carry, chunk.subarray(0, n)]);
-    const lastNl = buf.lastIndexOf(10);
-    // only lines that start before the last newline are counted now; the rest is carried over
-    for (const p of patterns) {
-      for (let at = buf.indexOf(p); at !== -1 && at < lastNl; at = buf.indexOf(p, at + 1)) count++;
-    }
-    carry = Buffer.from(buf.subarray(lastNl));
+    const text = carry + chunk.toString('latin1', 0, n);
+    const lastNl = text.lastIndexOf('\n');
+    const re = /^\{"type":"([a-z_]+)"/gm;
+    const done = text.slice(0, lastNl + 1);
+    for (let m = re.exec(done); m; m = re.exec(done)) counts[m[1]] = (counts[m[1]] ?? 0) + 1;
+    carry = text.slice(lastNl + 1);
   }
   fs.closeSync(fd);
-  return count;
+  return counts;
 }
+/** Record types: the lines the agent counts as "emitted" (alerts, stats, ready... are not records). */
+const FILE_RECORD_TYPES = ['open', 'write', 'rename', 'unlink'];
+const OTHER_RECORD_TYPES = ['ptrace', 'signal', 'bpf_access'];
 function fileSize(f) {
   try {
     return fs.statSync(f).size;
@@ -623,7 +628,7 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
   let reader = null;
   let agent;
   if (sink === 'file') {
-    agent = await startAgent({ stdout: out, extra });
+    agent = await startAgent({ stdout: out, extra, inspect: opts.sensor !== 'lsm' });
   } else {
     const outFd = fs.openSync(out, 'w');
     reader =
@@ -636,7 +641,7 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
     reader.startedAt = Date.now();
     running.add({ stop: async () => reader.kill('SIGKILL') });
     try {
-      agent = await startAgent({ stdout: reader.stdin, extra });
+      agent = await startAgent({ stdout: reader.stdin, extra, inspect: opts.sensor !== 'lsm' });
     } finally {
       reader.stdin.destroy(); // the agent holds the pipe's only write end now
     }
@@ -656,12 +661,16 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
   }
   stats = readFinalStats(out);
   if (!stats) throw new Error(`no final stats line in ${out} (${sink}); agent stderr:\n${agent.stderr()}`);
-  eventLines = countEventLines(out);
+  const byType = countLinesByType(out);
+  const fileLines = FILE_RECORD_TYPES.reduce((n, t) => n + (byType[t] ?? 0), 0);
+  const otherLines = OTHER_RECORD_TYPES.reduce((n, t) => n + (byType[t] ?? 0), 0);
+  eventLines = fileLines + otherLines;
   rmrf(out);
   const achieved = res.writes / (res.ns / 1e9);
   const k = stats.kernel;
   const a = stats.agent;
-  const generated = res.events;
+  // the writer's events, plus records the run itself causes (under LSM: the SIGTERM to the agent)
+  const generated = res.events + otherLines;
   const checks = {
     kernelBalance: k.seen === k.filtered + k.emitted + k.lost,
     receivedAll: a.received === k.emitted,
@@ -679,6 +688,9 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
     writes: res.writes,
     achieved: Math.round(achieved),
     generated,
+    generatedByWriter: res.events,
+    otherRecords: Object.fromEntries(OTHER_RECORD_TYPES.filter((t) => byType[t]).map((t) => [t, byType[t]])),
+    linesByType: byType,
     emitted: a.emitted,
     lost: stats.lost,
     lostKernel: k.lost,
@@ -697,15 +709,19 @@ function ingestSummary(s) {
   return `offered ${s.offered ?? 'max'}/s achieved ${s.achieved}/s, generated ${s.generated}, emitted ${s.emitted}, lost ${s.lost} (ring ${s.lostKernel}, queue ${s.droppedQueue}, stdout ${s.droppedOutput}), drain ${s.drainMs} ms${s.exact ? '' : ' ACCOUNTING MISMATCH ' + JSON.stringify(s.checks)}`;
 }
 
+/** "Sustained": the backlog left when the writer stops is written out within this. Under TCG the
+ * agent's wake-up latency alone is several hundred ms, hence the higher floor there. */
+const drainLimitMs = (seconds) => Math.max(inVm ? 1500 : 500, seconds * 100);
+
 /** Steps the offered load up until events are lost; returns the steps and the best lossless rate. */
 async function ingestLadder(sink) {
   const seconds = opts.ingestSeconds;
   const factor = opts.quick ? 2 : 1.5;
-  let rate = inVm ? 2000 : 20_000;
+  let rate = inVm ? 1000 : 20_000;
   const steps = [];
   let good = null;
   let bad = null;
-  const ok = (s) => s.lost === 0 && s.exact && s.drainMs <= Math.max(500, seconds * 100);
+  const ok = (s) => s.lost === 0 && s.exact && s.drainMs <= drainLimitMs(seconds);
   const step = async (r) => {
     const s = await ingestStep({ rate: r, seconds, sink });
     s.sustained = ok(s);
@@ -737,7 +753,7 @@ async function ingestLadder(sink) {
     if (s.sustained) good = s.achieved > good.achieved ? s : good;
     else bad = s;
   }
-  return { sink, seconds, steps, best: good ? good.achieved : 0, bestStep: good, firstFailing: bad };
+  return { sink, seconds, drainLimitMs: drainLimitMs(seconds), steps, best: good ? good.achieved : 0, bestStep: good, firstFailing: bad };
 }
 
 async function runIngest() {
@@ -887,7 +903,7 @@ async function runChurn() {
   const vt = samples.reduce((s, x) => s + (x.t - mt) ** 2, 0);
   const slopeMbPerMin = vt > 0 ? (cov / vt / 1024) * 60 : 0;
   const growthMb = lastMb - firstMb;
-  const flat = growthMb <= Math.max(5, firstMb * 0.1);
+  const flat = growthMb <= Math.max(5, firstMb * 0.05);
   const r = {
     seconds,
     rate: opts.churnRate,
