@@ -412,7 +412,7 @@ function render(runs: Run[], host: Machine, opts: Options, argv: string[], total
   const lines: string[] = [];
   lines.push('# lsmwatch benchmark (issue 7)', '');
   lines.push(`Machine: ${host.nproc} CPUs, ${host.model}, kernel ${host.kernel}, ${int(host.memMb)} MB RAM; load average at start ${host.loadavg.map((x) => fix(x)).join(' ')}.`);
-  lines.push(`Command: \`node --import tsx test/bench/run.ts${argv.length ? ' ' + argv.join(' ') : ''}\` (${opts.quick ? 'quick smoke run: few pairs, small sizes, short churn' : 'full run'}); ${new Date(startedAt).toISOString()}; took ${fix(totalS / 60, 1)} min.`);
+  lines.push(`Command: \`node --import tsx test/bench/run.ts${argv.length ? ' ' + argv.join(' ') : ''}\` (${opts.quick ? 'quick smoke run: few pairs, small sizes, short churn' : opts.guestArgs.length ? 'full-size run, with the sizes changed by the options above' : 'full run'}); ${new Date(startedAt).toISOString()}; took ${fix(totalS / 60, 1)} min.`);
   lines.push('', 'off = agent not running; on = agent running (`--no-state`, policy watching only the bench\'s watched directory). Ratio = on/off, median over the pairs. No timing is asserted: "met"/"missed" only compares with the targets of the issue.');
   for (const run of runs) {
     lines.push('', `## ${run.sensor} sensor — ${run.where}`, '');
