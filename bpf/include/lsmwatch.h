@@ -43,6 +43,8 @@ enum lw_record_flags {
 	LW_F_PATH2_TRUNCATED = 1u << 1,
 	LW_F_DENIED = 1u << 2,       /* the sensor denied the operation (enforcement) */
 	LW_F_FROM_CACHE_MISS = 1u << 3, /* file was opened before the sensor saw its open (inherited fd) */
+	LW_F_AGGREGATED = 1u << 4,   /* a flush: count and bytes are writes folded in the kernel since the last record */
+	LW_F_PATH_UNKNOWN = 1u << 5, /* the file was gone when its writes were flushed: no path (ino and dev are set) */
 };
 
 /* Common header of every record in the ring buffer (Tetragon's msg_common has the same role). */
@@ -180,8 +182,9 @@ struct lw_settings {
 	__u32 _reserved[5];
 };
 
-/* Per-CPU counters (an array map indexed by these values). For every stage,
- * LW_STAT_SEEN == LW_STAT_FILTERED + LW_STAT_EMITTED + LW_STAT_LOST_RINGBUF. */
+/* Per-CPU counters (an array map indexed by these values). Every hook invocation that is seen ends
+ * one way: LW_STAT_SEEN == FILTERED + EMITTED + LOST_RINGBUF + AGGREGATED. Aggregated writes leave
+ * later inside a record: AGGREGATED == AGG_REPORTED + AGG_LOST + (still pending; 0 after LW_FLUSH_ALL). */
 enum lw_stat {
 	LW_STAT_SEEN = 0,           /* hook invocations that reached the filter */
 	LW_STAT_FILTERED = 1,       /* dropped in the kernel: unwatched path, the agent itself, not a regular file */
@@ -190,7 +193,18 @@ enum lw_stat {
 	LW_STAT_VERDICT_MISS = 4,   /* file verdicts computed outside open (inherited fds, evicted entries) */
 	LW_STAT_PATH_TRUNCATED = 5, /* paths longer than LW_PATH_MAX or deeper than the walk allows */
 	LW_STAT_DENIED = 6,         /* operations denied by enforcement */
-	LW_STAT_MAX = 8,
+	LW_STAT_AGGREGATED = 7,     /* writes folded into a pending (process, file) count instead of a record */
+	LW_STAT_FLUSHED = 8,        /* flush records written (each carries aggregated writes) */
+	LW_STAT_FLUSH_LOST = 9,     /* flush records lost because the ring buffer was full */
+	LW_STAT_AGG_REPORTED = 10,  /* aggregated writes carried out in records that reached the ring buffer */
+	LW_STAT_AGG_LOST = 11,      /* aggregated writes carried in records that were lost */
+	LW_STAT_MAX = 16,
+};
+
+/* The agent runs lw_flush_writes (BPF_PROG_TEST_RUN) with this in args[0]. */
+enum lw_flush_mode {
+	LW_FLUSH_EXPIRED = 0, /* flush counts whose window has passed; forget idle entries */
+	LW_FLUSH_ALL = 1,     /* flush every pending count (the agent is stopping) */
 };
 
 #endif /* LSMWATCH_H */

@@ -8,6 +8,12 @@
 /* Load-time settings (the agent rewrites .rodata before load). */
 const volatile __u32 lw_agent_tgid = 0;          /* the agent's own process: never reported */
 const volatile __u32 lw_wakeup_bytes = 256 * 1024; /* wake user space once this much is queued */
+/* Write aggregation: after a record, further writes by the same process to the same open file are
+ * counted in lw_write_agg for this long, then flushed as one record carrying the exact count. */
+const volatile __u64 lw_agg_window_ns = 1000000000ULL;
+const volatile __u64 lw_agg_max_count = 65536;    /* flush early once this many writes are pending */
+/* Entries with nothing pending for this long are forgotten by the flush program. */
+#define LW_AGG_IDLE_NS (10ULL * 1000000000ULL)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -116,6 +122,34 @@ static __always_inline void lw_bump_generation(void)
 		__sync_fetch_and_add(generation, 1);
 }
 
+/* Pending writes per (open file, process). A plain hash, not LRU: an eviction would lose counts
+ * without a trace. When it is full, writes are simply not aggregated (each gets its own record). */
+struct lw_agg_key {
+	__u64 file;
+	__u64 inode;
+	__u32 tgid;
+	__u32 _pad0;
+};
+
+struct lw_agg_value {
+	struct lw_process proc;  /* the writer when the entry was made */
+	__u64 window_start;      /* bpf_ktime_get_ns() of the last record for this key */
+	__u64 count;             /* writes not reported yet (claimed with an atomic exchange) */
+	__u64 bytes;
+	__u64 ino;
+	__u32 dev;
+	__u32 mode;
+	__u32 open_flags;
+	__u32 _pad0;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct lw_agg_key);
+	__type(value, struct lw_agg_value);
+} lw_write_agg SEC(".maps");
+
 /* Per-CPU scratch space: BPF stacks are 512 bytes, paths are up to 4 KiB. */
 struct lw_scratch {
 	char walk[2 * LW_PATH_MAX];   /* dentry walk writes the path backwards, ending at LW_PATH_MAX - 1 */
@@ -143,11 +177,16 @@ struct {
 	__type(value, struct lw_record_buf);
 } lw_record_map SEC(".maps");
 
-static __always_inline void lw_count(__u32 stat)
+static __always_inline void lw_count_n(__u32 stat, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&lw_stats, &stat);
 	if (v)
-		*v += 1; /* per-CPU slot: no atomic needed */
+		*v += n; /* per-CPU slot: no atomic needed */
+}
+
+static __always_inline void lw_count(__u32 stat)
+{
+	lw_count_n(stat, 1);
 }
 
 static __always_inline struct lw_scratch *lw_get_scratch(void)

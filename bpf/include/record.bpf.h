@@ -30,17 +30,22 @@ static __always_inline void lw_fill_process(struct lw_process *p)
 
 /* Hands a finished record to the ring buffer and counts the outcome. Wake-ups are batched: user
  * space is woken once lw_wakeup_bytes are queued and otherwise drains on its own short timer. */
-static __always_inline void lw_emit(void *rec, __u32 size)
+static __always_inline bool lw_output(void *rec, __u32 size)
 {
 	__u64 queued = bpf_ringbuf_query(&lw_events, BPF_RB_AVAIL_DATA);
 	__u64 flags = queued + size >= lw_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	if (size > LW_RECORD_MAX)
-		return;
-	if (bpf_ringbuf_output(&lw_events, rec, size, flags) == 0)
-		lw_count(LW_STAT_EMITTED);
-	else
-		lw_count(LW_STAT_LOST_RINGBUF);
+		return false;
+	return bpf_ringbuf_output(&lw_events, rec, size, flags) == 0;
+}
+
+/* Emits the record of one seen event; returns whether it reached the ring buffer. */
+static __always_inline bool lw_emit(void *rec, __u32 size)
+{
+	bool ok = lw_output(rec, size);
+	lw_count(ok ? LW_STAT_EMITTED : LW_STAT_LOST_RINGBUF);
+	return ok;
 }
 
 /* Fills header, process, inode fields and the first path. Returns the offset just past the path's NUL. */
@@ -184,7 +189,55 @@ static __always_inline void lw_handle_open(struct file *file)
 	lw_emit(r, lw_record_finish(r, end));
 }
 
-/* A write to an open file (LSM file_permission with MAY_WRITE, or a write-family syscall). */
+/* Reports the writes pending in an aggregation entry as one LW_F_AGGREGATED record. The count is
+ * claimed with an atomic exchange, so writes racing with the flush land in the next one: every write
+ * is reported exactly once. The file pointer comes from the map key: it is used only if the file still
+ * points at the same inode, otherwise the record goes out without a path (LW_F_PATH_UNKNOWN). */
+static __always_inline void lw_flush_agg(const struct lw_agg_key *key, struct lw_agg_value *agg)
+{
+	struct lw_walked_path wp = {};
+	__u64 count = __sync_lock_test_and_set(&agg->count, 0);
+	if (count == 0)
+		return;
+	__u64 bytes = __sync_lock_test_and_set(&agg->bytes, 0);
+	struct lw_scratch *s = lw_get_scratch();
+	struct lw_record_buf *r = lw_get_record();
+	if (!s || !r) {
+		lw_count(LW_STAT_FLUSH_LOST);
+		lw_count_n(LW_STAT_AGG_LOST, count);
+		return;
+	}
+	struct file *file = (struct file *)(unsigned long)key->file;
+	struct lw_file_record *fr = (void *)r->data;
+	__u32 flags = LW_F_AGGREGATED;
+	__u32 end;
+
+	if ((__u64)(unsigned long)BPF_CORE_READ(file, f_inode) == key->inode) {
+		lw_walk_file(file, s, &wp);
+		if (wp.truncated)
+			flags |= LW_F_PATH_TRUNCATED;
+		end = lw_file_record_begin(r, LW_REC_WRITE, flags, NULL, agg->open_flags, &s->walk[wp.off & LW_PATH_MASK],
+					   wp.len);
+	} else {
+		end = lw_file_record_begin(r, LW_REC_WRITE, flags | LW_F_PATH_UNKNOWN, NULL, agg->open_flags, "", 0);
+	}
+	__builtin_memcpy(&fr->proc, &agg->proc, sizeof(fr->proc));
+	fr->ino = agg->ino;
+	fr->dev = agg->dev;
+	fr->mode = agg->mode;
+	fr->count = count;
+	fr->bytes = bytes;
+	if (lw_output(r, lw_record_finish(r, end))) {
+		lw_count(LW_STAT_FLUSHED);
+		lw_count_n(LW_STAT_AGG_REPORTED, count);
+	} else {
+		lw_count(LW_STAT_FLUSH_LOST);
+		lw_count_n(LW_STAT_AGG_LOST, count);
+	}
+}
+
+/* A write to an open file (LSM file_permission with MAY_WRITE, or a write-family syscall). The first
+ * write of a window gets its own record; later ones in the window only add to the entry's count. */
 static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 {
 	struct lw_walked_path wp = {};
@@ -201,9 +254,46 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 		lw_count(LW_STAT_FILTERED);
 		return;
 	}
+
+	struct lw_agg_key akey = {
+		.file = (__u64)(unsigned long)file,
+		.inode = (__u64)(unsigned long)inode,
+		.tgid = bpf_get_current_pid_tgid() >> 32,
+	};
+	__u64 now = bpf_ktime_get_ns();
+	__u64 pending = 0, pending_bytes = 0;
+	struct lw_agg_value *agg = bpf_map_lookup_elem(&lw_write_agg, &akey);
+	if (agg) {
+		/* signed: another CPU may have opened the window after we read the clock */
+		if ((__s64)(now - agg->window_start) < (__s64)lw_agg_window_ns) {
+			__u64 before = __sync_fetch_and_add(&agg->count, 1);
+			__sync_fetch_and_add(&agg->bytes, bytes);
+			lw_count(LW_STAT_AGGREGATED);
+			if (before + 1 == lw_agg_max_count)
+				lw_flush_agg(&akey, agg);
+			return;
+		}
+		pending = __sync_lock_test_and_set(&agg->count, 0);
+		pending_bytes = __sync_lock_test_and_set(&agg->bytes, 0);
+		agg->window_start = now;
+	} else {
+		struct lw_agg_value fresh = {
+			.window_start = now,
+			.ino = BPF_CORE_READ(inode, i_ino),
+			.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+			.mode = BPF_CORE_READ(inode, i_mode),
+			.open_flags = BPF_CORE_READ(file, f_flags),
+		};
+		lw_fill_process(&fresh.proc);
+		bpf_map_update_elem(&lw_write_agg, &akey, &fresh, BPF_NOEXIST); /* full: no aggregation, no loss */
+	}
+
 	struct lw_record_buf *r = lw_get_record();
-	if (!r)
+	if (!r) {
+		lw_count(LW_STAT_LOST_RINGBUF);
+		lw_count_n(LW_STAT_AGG_LOST, pending);
 		return;
+	}
 	__u32 flags = walked ? LW_F_FROM_CACHE_MISS : 0;
 	if (!walked)
 		lw_walk_file(file, s, &wp);
@@ -211,8 +301,60 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 		flags |= LW_F_PATH_TRUNCATED;
 	__u32 end = lw_file_record_begin(r, LW_REC_WRITE, flags, inode, BPF_CORE_READ(file, f_flags),
 					 &s->walk[wp.off & LW_PATH_MASK], wp.len);
-	((struct lw_file_record *)r->data)->bytes = bytes;
-	lw_emit(r, lw_record_finish(r, end));
+	((struct lw_file_record *)r->data)->count = 1 + pending;
+	((struct lw_file_record *)r->data)->bytes = bytes + pending_bytes;
+	if (lw_emit(r, lw_record_finish(r, end)))
+		lw_count_n(LW_STAT_AGG_REPORTED, pending);
+	else
+		lw_count_n(LW_STAT_AGG_LOST, pending);
+}
+
+/* The file is being closed (LSM file_free_security: last reference; tracepoint: close(2) by this
+ * process): report what this process wrote to it. forget: also drop the entry (safe only when no
+ * one can write through the file any more). */
+static __always_inline void lw_handle_close(struct file *file, bool forget)
+{
+	if (!file)
+		return;
+	struct lw_agg_key akey = {
+		.file = (__u64)(unsigned long)file,
+		.inode = (__u64)(unsigned long)BPF_CORE_READ(file, f_inode),
+		.tgid = bpf_get_current_pid_tgid() >> 32,
+	};
+	struct lw_agg_value *agg = bpf_map_lookup_elem(&lw_write_agg, &akey);
+	if (!agg)
+		return;
+	lw_flush_agg(&akey, agg);
+	if (forget)
+		bpf_map_delete_elem(&lw_write_agg, &akey);
+}
+
+struct lw_flush_ctx {
+	__u64 now;
+	__u64 all;
+};
+
+static long lw_flush_one(struct bpf_map *map, struct lw_agg_key *key, struct lw_agg_value *agg,
+			 struct lw_flush_ctx *ctx)
+{
+	__s64 age = ctx->now - agg->window_start;
+
+	if (ctx->all || age >= (__s64)lw_agg_window_ns)
+		lw_flush_agg(key, agg);
+	/* A writer inside its window never meets this: its window_start is less than a second old. */
+	if (age >= (__s64)LW_AGG_IDLE_NS && agg->count == 0)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* Run by the agent (BPF_PROG_TEST_RUN) a few times a second, and with LW_FLUSH_ALL as it stops:
+ * reports counts of files that went quiet and forgets idle entries. */
+static __always_inline int lw_flush_writes(__u64 mode)
+{
+	struct lw_flush_ctx ctx = { .now = bpf_ktime_get_ns(), .all = mode == LW_FLUSH_ALL };
+
+	bpf_for_each_map_elem(&lw_write_agg, lw_flush_one, &ctx, 0);
+	return 0;
 }
 
 #endif

@@ -176,6 +176,22 @@ int BPF_PROG(lw_lsm_file_permission, struct file *file, int mask, int ret)
 	return 0;
 }
 
+/* The last reference to a file is gone: report the writes still pending for it. No one can write
+ * through it any more, so the entry is dropped too. A void hook: the return value is ignored. */
+SEC("lsm/file_free_security")
+int BPF_PROG(lw_lsm_file_free, struct file *file)
+{
+	lw_handle_close(file, true);
+	return 0;
+}
+
+/* Not attached: the agent runs it (BPF_PROG_TEST_RUN) to flush quiet files; args[0] = lw_flush_mode. */
+SEC("raw_tp")
+int lw_flush_writes_prog(struct bpf_raw_tracepoint_args *ctx)
+{
+	return lw_flush_writes(ctx->args[0]);
+}
+
 /* Rename and unlink of a watched name (path hooks: the operation is about to happen). */
 static __always_inline int lw_handle_path_op(__u16 type, const struct path *dir, struct dentry *dentry,
 					     const struct path *dir2, struct dentry *dentry2)

@@ -56,6 +56,23 @@ int lw_tp_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return lw_on_open
 SEC("tracepoint/syscalls/sys_exit_creat")
 int lw_tp_exit_creat(struct trace_event_raw_sys_exit *ctx) { return lw_on_open_exit(ctx); }
 
+/* close(2): report what this process wrote through the fd. Other fds to the same file may still
+ * write, so the entry stays (the flush program forgets it once idle). */
+SEC("tracepoint/syscalls/sys_enter_close")
+int lw_tp_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!lw_is_agent())
+		lw_handle_close(lw_file_from_fd(ctx->args[0]), false);
+	return 0;
+}
+
+/* Not attached: the agent runs it (BPF_PROG_TEST_RUN) to flush quiet files; args[0] = lw_flush_mode. */
+SEC("raw_tp")
+int lw_flush_writes_prog(struct bpf_raw_tracepoint_args *ctx)
+{
+	return lw_flush_writes(ctx->args[0]);
+}
+
 /* ---- writes: args[0] is the fd; write and pwrite64 also tell the byte count ---- */
 
 SEC("tracepoint/syscalls/sys_enter_write")

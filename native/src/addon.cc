@@ -181,7 +181,10 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
             // Called on the drainer thread; the JS side then pops every queued batch.
             tsfn_.NonBlockingCall([this](Napi::Env, Napi::Function callback) { Deliver(callback); });
           },
-          [this]() { CheckWatchdog(); });
+          [this]() {
+            CheckWatchdog();
+            FlushQuietWrites();
+          });
       drainer_->Start();
     } catch (const SensorFailure& failure) {
       throw ToJsError(env, failure);
@@ -260,6 +263,19 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     }
   }
 
+  // Pending write counts of files that went quiet leave the kernel a few times a second.
+  void FlushQuietWrites() {
+    int64_t now = NowMs();
+    if (now - last_write_flush_ms_ < kWriteFlushIntervalMs || !object_) return;
+    last_write_flush_ms_ = now;
+    try {
+      object_->FlushWrites(LW_FLUSH_EXPIRED);
+    } catch (const SensorFailure& failure) {
+      if (!write_flush_failed_) fprintf(stderr, "lsmwatch: error: %s\n", failure.what());
+      write_flush_failed_ = true;
+    }
+  }
+
   // While paused (stdout is backed up) batches wait in the bounded queue; overflow is counted.
   Napi::Value Pause(const Napi::CallbackInfo& info) {
     paused_ = true;
@@ -324,6 +340,13 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
   // callback now, synchronously: used at shutdown so the final counters are complete.
   Napi::Value Flush(const Napi::CallbackInfo& info) {
     if (!drainer_) return info.Env().Undefined();
+    if (object_) {
+      try {
+        object_->FlushWrites(LW_FLUSH_ALL);  // after detach: nothing adds to the counts any more
+      } catch (const SensorFailure& failure) {
+        throw ToJsError(info.Env(), failure);
+      }
+    }
     drainer_->Stop();
     paused_ = false;
     if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "flush needs the batch callback");
@@ -348,6 +371,9 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
   std::atomic<int64_t> watchdog_timeout_ms_{0};
   std::atomic<int64_t> last_heartbeat_ms_{0};
   std::atomic<bool> watchdog_fired_{false};
+  static constexpr int64_t kWriteFlushIntervalMs = 250;
+  int64_t last_write_flush_ms_ = 0;  // drainer thread only
+  bool write_flush_failed_ = false;  // drainer thread only
 };
 
 // setDumpable(false): tracers without CAP_SYS_PTRACE can no longer attach to this process.

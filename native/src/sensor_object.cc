@@ -61,6 +61,10 @@ struct bpf_object* OpenSkeleton(Skel* (*open)(const struct bpf_object_open_opts*
   return skel->obj;
 }
 
+constexpr const char* kFlushProgram = "lw_flush_writes_prog";
+
+bool IsFlushProgram(const struct bpf_program* prog) { return strcmp(bpf_program__name(prog), kFlushProgram) == 0; }
+
 bool LsmHookExists(const char* hook) {
   return libbpf_find_vmlinux_btf_id(hook, BPF_LSM_MAC) > 0;
 }
@@ -106,6 +110,14 @@ SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
 
 SensorObject::~SensorObject() { Detach(); }
 
+void SensorObject::FlushWrites(uint32_t mode) {
+  struct bpf_program* prog = obj_ ? bpf_object__find_program_by_name(obj_, kFlushProgram) : nullptr;
+  if (!prog) throw SensorFailure("ENOENT", ENOENT, std::string("no BPF program named ") + kFlushProgram, "");
+  uint64_t args[1] = {mode};
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+  if (int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts)) Fail("running the write flush program", err);
+}
+
 struct bpf_map* SensorObject::FindMap(const std::string& name) const {
   struct bpf_map* map = obj_ ? bpf_object__find_map_by_name(obj_, name.c_str()) : nullptr;
   if (!map) throw SensorFailure("ENOENT", ENOENT, "no BPF map named " + name, "");
@@ -117,6 +129,7 @@ void SensorObject::Attach() {
   struct bpf_program* prog;
   bpf_object__for_each_program(prog, obj_) {
     if (!bpf_program__autoload(prog)) continue;
+    if (IsFlushProgram(prog)) continue;  // run on demand, never attached
     struct bpf_link* link = bpf_program__attach(prog);
     if (!link) {
       int err = errno;

@@ -74,6 +74,9 @@ class SensorObject {
   // Sums a per-CPU array of u64 counters.
   std::vector<uint64_t> ReadCounters(const std::string& map, uint32_t entries);
 
+  // Runs the flush program (enum lw_flush_mode): pending write counts go out as records. Thread-safe.
+  void FlushWrites(uint32_t mode);
+
   int RingBufferFd() const;
   std::vector<ObjectId> MapIds() const;
   std::vector<ObjectId> ProgIds() const;

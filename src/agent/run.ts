@@ -6,6 +6,8 @@ import type { Writable } from 'node:stream';
 import type { RunOptions } from '../cli/args.js';
 import { createWallClock } from '../events/wallClock.js';
 import { formatRecord, type FormatContext } from '../events/formatEvent.js';
+import { createInodePaths } from '../events/inodePaths.js';
+import { RecordFlag, RecordType } from '../sensor/contract.js';
 import { createNotices } from '../log/notices.js';
 import { createNdjsonWriter } from '../output/ndjsonWriter.js';
 import { loadPolicy } from '../policy/policy.js';
@@ -132,7 +134,13 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     );
   }
 
-  const formatContext: FormatContext = { sensor: active.name, clock, lookupComm: readComm };
+  const inodePaths = createInodePaths();
+  const formatContext: FormatContext = {
+    sensor: active.name,
+    clock,
+    lookupComm: readComm,
+    lookupPath: (dev, ino) => inodePaths.lookup(dev, ino),
+  };
   const pipeline = createEventPipeline({ config: pipelineConfig, policy, options, writer, notices, clock, agentPid: process.pid, state });
   const stats = createStatsReporter({ native: active.native, writer, notices, clock, sensor: active.name });
   let paused = false;
@@ -142,6 +150,9 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     stats.recordDecoded(decoded.records.length, decoded.invalid, decoded.error);
     writer.beginBatch();
     for (const record of decoded.records) {
+      if (record.kind === 'file' && (record.type === RecordType.OPEN || record.type === RecordType.WRITE) && !(record.flags & RecordFlag.PATH_UNKNOWN)) {
+        inodePaths.remember(record.dev, record.ino, record.path);
+      }
       const event = formatRecord(record, formatContext);
       stats.countOutput(writer.write(event));
       pipeline.onEvent(record, event);

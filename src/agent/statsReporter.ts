@@ -1,6 +1,8 @@
 /**
  * Loss accounting. Per stage, what came in equals what went out plus what was dropped:
- *   kernel: seen = filtered + emitted + lost           (lost: ring buffer full)
+ *   kernel: seen = filtered + aggregated + emitted + lost   (lost: ring buffer full)
+ *           aggregated = aggregated_reported + aggregated_lost + aggregated_pending
+ *           (writes counted in the kernel leave later inside a record's count; pending is 0 at exit)
  *   agent:  received = delivered + dropped_queue + queued (bounded hand-off queue in the addon)
  *           delivered = decoded + invalid
  *           decoded = emitted + dropped_output          (stdout backed up past its bound)
@@ -44,11 +46,20 @@ export function createStatsReporter(deps: {
     const native = deps.native.stats();
     const k = native.kernel;
     const u = native.user;
+    const aggregated = k[Stat.AGGREGATED];
+    const aggregatedReported = k[Stat.AGG_REPORTED];
+    const aggregatedLost = k[Stat.AGG_LOST];
     const kernel = {
       seen: k[Stat.SEEN],
       filtered: k[Stat.FILTERED],
+      aggregated,
       emitted: k[Stat.EMITTED],
       lost: k[Stat.LOST_RINGBUF],
+      aggregated_reported: aggregatedReported,
+      aggregated_lost: aggregatedLost,
+      aggregated_pending: Math.max(0, aggregated - aggregatedReported - aggregatedLost),
+      flushed: k[Stat.FLUSHED],
+      flush_lost: k[Stat.FLUSH_LOST],
       verdict_miss: k[Stat.VERDICT_MISS],
       path_truncated: k[Stat.PATH_TRUNCATED],
       denied: k[Stat.DENIED],
@@ -64,7 +75,7 @@ export function createStatsReporter(deps: {
       dropped_output: droppedOutput,
       ...(lastDecodeError ? { last_decode_error: lastDecodeError } : {}),
     };
-    const lost = kernel.lost + agent.dropped_queue + agent.invalid + agent.dropped_output;
+    const lost = kernel.lost + kernel.aggregated_lost + agent.dropped_queue + agent.invalid + agent.dropped_output;
     return { type: 'stats', time: deps.clock.nowRfc3339(), sensor: deps.sensor, final, lost, kernel, agent };
   };
 

@@ -13,6 +13,8 @@ export interface FormatContext {
   clock: WallClock;
   /** comm of a process by pid, for records whose sensor could not read it (tracepoint ptrace) */
   lookupComm?: (pid: number) => string | undefined;
+  /** last known path of an inode, for flushed writes whose file was gone (LW_F_PATH_UNKNOWN) */
+  lookupPath?: (dev: number, ino: bigint) => Buffer | undefined;
 }
 
 const FILE_TYPE_NAMES: Record<number, string> = {
@@ -82,6 +84,11 @@ function formatFile(rec: FileRecordData, ctx: FormatContext): Record<string, unk
     // the rename's target is the path whose content changed
     putPath(out, 'path', rec.path2);
     putPath(out, 'old_path', rec.path);
+  } else if (rec.flags & RecordFlag.PATH_UNKNOWN) {
+    const known = ctx.lookupPath?.(rec.dev, rec.ino);
+    if (known) putPath(out, 'path', known);
+    else out.path = null;
+    out.path_unknown = known === undefined;
   } else {
     putPath(out, 'path', rec.path);
   }
@@ -95,6 +102,8 @@ function formatFile(rec: FileRecordData, ctx: FormatContext): Record<string, unk
   if (rec.type === RecordType.WRITE) {
     out.count = rec.count;
     out.bytes = rec.bytes;
+    // a flush of writes counted in the kernel: time is when they were reported, not the first write
+    if (rec.flags & RecordFlag.AGGREGATED) out.aggregated = true;
   }
   if (rec.flags & (RecordFlag.PATH_TRUNCATED | RecordFlag.PATH2_TRUNCATED)) out.path_truncated = true;
   if (rec.flags & RecordFlag.DENIED) out.decision = 'deny'; // --protect refused it

@@ -23,6 +23,8 @@ export const RecordFlag = {
   PATH2_TRUNCATED: 1 << 1,
   DENIED: 1 << 2,
   FROM_CACHE_MISS: 1 << 3,
+  AGGREGATED: 1 << 4,
+  PATH_UNKNOWN: 1 << 5,
 } as const;
 
 export const Decision = { ALLOW: 0, DENY: 1, ERROR: 2 } as const;
@@ -40,8 +42,16 @@ export const Stat = {
   VERDICT_MISS: 4,
   PATH_TRUNCATED: 5,
   DENIED: 6,
+  AGGREGATED: 7,
+  FLUSHED: 8,
+  FLUSH_LOST: 9,
+  AGG_REPORTED: 10,
+  AGG_LOST: 11,
 } as const;
-export const STAT_MAX = 8;
+export const STAT_MAX = 16;
+
+/** enum lw_flush_mode: args[0] of the flush program. */
+export const FlushMode = { EXPIRED: 0, ALL: 1 } as const;
 
 /** struct lw_header */
 export const Header = { size: 16, type: 0, size_: 2, flags: 4, timeNs: 8 } as const;

@@ -205,6 +205,7 @@ const ENUMS: Array<[string, Record<string, number>, string]> = [
   ['lw_forbid_ptrace', contract.ForbidPtrace, 'LW_FORBID_PTRACE_'],
   ['lw_stat', contract.Stat, 'LW_STAT_'],
   ['lw_object_kind', contract.ObjectKind, 'LW_OBJECT_'],
+  ['lw_flush_mode', contract.FlushMode, 'LW_FLUSH_'],
 ];
 
 const headerText = () => readFileSync(HEADER, 'utf8');

@@ -1,0 +1,30 @@
+/**
+ * The last path seen for each (dev, inode), bounded. A flush of aggregated writes whose file was
+ * already gone arrives without a path (LW_F_PATH_UNKNOWN); the earlier record of the same window
+ * named it, so the name comes from here. Least recently used entries go first.
+ */
+export interface InodePaths {
+  remember(dev: number, ino: bigint, path: Buffer): void;
+  lookup(dev: number, ino: bigint): Buffer | undefined;
+  readonly size: number;
+}
+
+export function createInodePaths(capacity = 4096): InodePaths {
+  const paths = new Map<string, Buffer>();
+  const keyOf = (dev: number, ino: bigint) => `${dev}:${ino}`;
+  return {
+    remember(dev, ino, path) {
+      if (ino === 0n || path.length === 0) return;
+      const key = keyOf(dev, ino);
+      paths.delete(key); // re-insert: Map order is recency order
+      paths.set(key, path);
+      if (paths.size > capacity) paths.delete(paths.keys().next().value as string);
+    },
+    lookup(dev, ino) {
+      return paths.get(keyOf(dev, ino));
+    },
+    get size() {
+      return paths.size;
+    },
+  };
+}
