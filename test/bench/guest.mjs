@@ -165,7 +165,7 @@ function bpfNumber(v) {
   if (Array.isArray(v)) return v.reduceRight((acc, b) => acc * 256 + parseInt(b, 16), 0);
   return Number(v);
 }
-const STAT_NAMES = ['seen', 'filtered', 'emitted', 'lost', 'verdict_miss', 'path_truncated', 'denied'];
+const STAT_NAMES = ['seen', 'filtered', 'emitted', 'lost', 'verdict_miss', 'path_truncated', 'denied', 'aggregated', 'flushed', 'flush_lost', 'aggregated_reported', 'aggregated_lost'];
 /** Kernel counters of one agent (its lw_stats per-CPU array), summed over CPUs. */
 function kernelCounters(mapId) {
   if (mapId == null) return null;
@@ -490,7 +490,7 @@ async function runLoops() {
     w.n = calibrate(w);
     w.off = [];
     w.on = [];
-    w.kernel = { emitted: 0, lost: 0, expected: 0, known: true };
+    w.kernel = { emitted: 0, aggregated: 0, lost: 0, expected: 0, known: true };
   }
   const rounds = [];
   for (let r = 0; r < opts.pairs; r++) {
@@ -517,6 +517,7 @@ async function runLoops() {
         const d = diffCounters(before, kernelCounters(agent.statsMapId));
         if (d) {
           w.kernel.emitted += d.emitted;
+          w.kernel.aggregated += d.aggregated;
           w.kernel.lost += d.lost;
         } else w.kernel.known = false;
         if (res.events != null) w.kernel.expected += res.events;
@@ -544,7 +545,7 @@ async function runLoops() {
         off: median(w.off),
         on: median(w.on),
         ratio: median(ratios),
-        kernel: w.kernel.known ? { emitted: w.kernel.emitted, lost: w.kernel.lost, expected: w.kernel.expected } : null,
+        kernel: w.kernel.known ? { emitted: w.kernel.emitted, aggregated: w.kernel.aggregated, lost: w.kernel.lost, expected: w.kernel.expected } : null,
       };
     }),
   };
@@ -672,12 +673,13 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
   // the writer's events, plus records the run itself causes (under LSM: the SIGTERM to the agent)
   const generated = res.events + otherLines;
   const checks = {
-    kernelBalance: k.seen === k.filtered + k.emitted + k.lost,
-    receivedAll: a.received === k.emitted,
+    kernelBalance: k.seen === k.filtered + k.aggregated + k.emitted + k.lost,
+    aggregatedBalance: k.aggregated === k.aggregated_reported + k.aggregated_lost,
+    receivedAll: a.received === k.emitted + k.flushed,
     queueBalance: a.queued_bytes === 0 && a.received === a.delivered + a.dropped_queue,
     decodeBalance: a.delivered === a.decoded + a.invalid,
     outputBalance: a.decoded === a.emitted + a.dropped_output,
-    lostTotal: stats.lost === k.lost + a.dropped_queue + a.invalid + a.dropped_output,
+    lostTotal: stats.lost === k.lost + k.aggregated_lost + a.dropped_queue + a.invalid + a.dropped_output,
     generatedBalance: a.emitted + stats.lost === generated,
     linesMatch: eventLines === a.emitted,
   };

@@ -270,3 +270,21 @@ test('invalid UTF-8 in target comm travels as target_comm_b64', () => {
 });
 
 test.run();
+
+test('an aggregated flush is marked and keeps its count and bytes', () => {
+  const out = formatRecord(file({ type: RecordType.WRITE, flags: RecordFlag.AGGREGATED, count: 65536, bytes: 131072 }), ctx());
+  assert.is(out.aggregated, true);
+  assert.is(out.count, 65536);
+  assert.is(out.bytes, 131072);
+  assert.is(formatRecord(file({ type: RecordType.WRITE, count: 3 }), ctx()).aggregated, undefined);
+});
+
+test('a flush without a path takes the last known path of its inode, or says it is unknown', () => {
+  const rec = file({ type: RecordType.WRITE, flags: RecordFlag.AGGREGATED | RecordFlag.PATH_UNKNOWN, path: Buffer.alloc(0) });
+  const known = formatRecord(rec, ctx({ lookupPath: (dev, ino) => (dev === rec.dev && ino === 1234n ? Buffer.from('/etc/hosts') : undefined) }));
+  assert.is(known.path, '/etc/hosts');
+  assert.is(known.path_unknown, false);
+  const unknown = formatRecord(rec, ctx({ lookupPath: () => undefined }));
+  assert.is(unknown.path, null);
+  assert.is(unknown.path_unknown, true);
+});
