@@ -67,7 +67,7 @@ $(BUILD)/bpf/vmlinux.h: | $(BUILD)/.deps-build
 
 vpath %.bpf.c bpf/lsm bpf/tracepoint
 $(BUILD)/bpf/%.bpf.o: %.bpf.c $(BPF_HEADERS) $(BUILD)/bpf/vmlinux.h
-	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		-I$(BUILD)/bpf -Ibpf/include -c $< -o $@
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o

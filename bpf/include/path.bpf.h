@@ -105,7 +105,12 @@ static __always_inline __u32 lw_watch_flags(const char *path, __u32 len, struct 
 
 	if (n > LW_WATCH_KEY_MAX)
 		n = LW_WATCH_KEY_MAX;
-	bpf_probe_read_kernel(key->path, n & (2 * LW_WATCH_KEY_MAX - 1), path);
+	/* Checked again on the register passed as the size: with alu32 code the verifier may not
+	 * carry the bound of the clamp above over to it. */
+	barrier_var(n);
+	if (n > LW_WATCH_KEY_MAX)
+		return 0;
+	bpf_probe_read_kernel(key->path, n, path);
 	key->prefixlen = n * 8;
 
 	struct lw_watch_value *v = bpf_map_lookup_elem(&lw_watch, key);

@@ -195,10 +195,10 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
   void Deliver(Napi::Function callback) {
     Batch batch;
     while (!paused_ && drainer_ && drainer_->Pop(&batch)) {
-      auto* owned = new std::vector<uint8_t>(std::move(batch.bytes));
       Napi::Env env = callback.Env();
-      auto buffer = Napi::Buffer<uint8_t>::New(env, owned->data(), owned->size(),
-                                               [](Napi::Env, uint8_t*, std::vector<uint8_t>* v) { delete v; }, owned);
+      // A copy into V8's memory: the batch's buffer goes straight back to the drainer for reuse.
+      auto buffer = Napi::Buffer<uint8_t>::Copy(env, batch.bytes.data(), batch.bytes.size());
+      drainer_->Recycle(std::move(batch.bytes));
       callback.Call({buffer, Napi::Number::New(env, batch.records)});
     }
   }

@@ -8,6 +8,7 @@
 namespace lsmwatch {
 
 namespace {
+constexpr size_t kMaxSpare = 4;
 constexpr int kPollTimeoutMs = 50;  // the kernel batches wake-ups; this bounds the latency of a quiet stream
 }
 
@@ -64,6 +65,13 @@ void RingDrainer::FlushCurrent() {
     queue_.push_back(std::move(current_));
   }
   current_ = Batch();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!spare_.empty()) {
+      current_.bytes = std::move(spare_.back());
+      spare_.pop_back();
+    }
+  }
   current_.bytes.reserve(batch_bytes_);
   if (was_empty) notify_();
 }
@@ -89,6 +97,12 @@ bool RingDrainer::Pop(Batch* out) {
   counters_.records_delivered += out->records;
   counters_.batches_delivered++;
   return true;
+}
+
+void RingDrainer::Recycle(std::vector<uint8_t>&& bytes) {
+  bytes.clear();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (spare_.size() < kMaxSpare) spare_.push_back(std::move(bytes));
 }
 
 DrainerCounters RingDrainer::Counters() {

@@ -40,6 +40,9 @@ class RingDrainer {
   void Start();
   void Stop();  // joins the thread; idempotent
   bool Pop(Batch* out);  // JS thread
+  // Hands a delivered batch's buffer back for reuse (JS thread). Buffers are allocated by the drainer
+  // thread and would otherwise be freed on the JS thread: reusing a few keeps the heap from growing.
+  void Recycle(std::vector<uint8_t>&& bytes);
   DrainerCounters Counters();
 
  private:
@@ -58,6 +61,7 @@ class RingDrainer {
   Batch current_;  // drainer thread only
   std::mutex mutex_;
   std::deque<Batch> queue_;
+  std::vector<std::vector<uint8_t>> spare_;  // recycled buffers, at most kMaxSpare
   size_t queued_bytes_ = 0;
   DrainerCounters counters_;
 };

@@ -64,7 +64,7 @@ Options:
 const DEFAULTS = {
   sensor: 'auto' as SensorChoice,
   dbPath: '/var/lib/lsmwatch/state.db',
-  ringBytes: 8 * 1024 * 1024,
+  ringBytes: 4 * 1024 * 1024, // mapped into the agent (twice, by the kernel), so it counts in RSS; writes are aggregated
   queueBytes: 32 * 1024 * 1024,
 };
 

@@ -33,7 +33,7 @@ const DEFAULTS: RunOptions = {
   requireEnforcement: false,
   dbPath: '/var/lib/lsmwatch/state.db',
   statsInterval: null,
-  ringBytes: 8 * 1024 * 1024,
+  ringBytes: 4 * 1024 * 1024,
   queueBytes: 32 * 1024 * 1024,
   controlPath: '/run/lsmwatch/control.sock',
   protect: false,
