@@ -192,7 +192,8 @@ static __always_inline void lw_handle_open(struct file *file)
 /* Reports the writes pending in an aggregation entry as one LW_F_AGGREGATED record. The count is
  * claimed with an atomic exchange, so writes racing with the flush land in the next one: every write
  * is reported exactly once. The file pointer comes from the map key: it is used only if the file still
- * points at the same inode, otherwise the record goes out without a path (LW_F_PATH_UNKNOWN). */
+ * points at the same inode (pointer and number), otherwise the record goes out without a path
+ * (LW_F_PATH_UNKNOWN). */
 static __always_inline void lw_flush_agg(const struct lw_agg_key *key, struct lw_agg_value *agg)
 {
 	struct lw_walked_path wp = {};
@@ -212,7 +213,8 @@ static __always_inline void lw_flush_agg(const struct lw_agg_key *key, struct lw
 	__u32 flags = LW_F_AGGREGATED;
 	__u32 end;
 
-	if ((__u64)(unsigned long)BPF_CORE_READ(file, f_inode) == key->inode) {
+	struct inode *now_inode = BPF_CORE_READ(file, f_inode);
+	if ((__u64)(unsigned long)now_inode == key->inode && BPF_CORE_READ(now_inode, i_ino) == agg->ino) {
 		lw_walk_file(file, s, &wp);
 		if (wp.truncated)
 			flags |= LW_F_PATH_TRUNCATED;
@@ -263,7 +265,19 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 	__u64 now = bpf_ktime_get_ns();
 	__u64 pending = 0, pending_bytes = 0;
 	struct lw_agg_value *agg = bpf_map_lookup_elem(&lw_write_agg, &akey);
-	if (agg) {
+	__u64 ino = BPF_CORE_READ(inode, i_ino);
+	if (agg && agg->ino != ino) {
+		/* The key's file and inode structs were freed and reused for another file (entries of
+		 * the tracepoint sensor outlive close): report what the old file still owed, without
+		 * a path, and start over for this one. */
+		lw_flush_agg(&akey, agg);
+		agg->ino = ino;
+		agg->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		agg->mode = BPF_CORE_READ(inode, i_mode);
+		agg->open_flags = BPF_CORE_READ(file, f_flags);
+		lw_fill_process(&agg->proc);
+		agg->window_start = now;
+	} else if (agg) {
 		/* signed: another CPU may have opened the window after we read the clock */
 		if ((__s64)(now - agg->window_start) < (__s64)lw_agg_window_ns) {
 			__u64 before = __sync_fetch_and_add(&agg->count, 1);
@@ -279,7 +293,7 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 	} else {
 		struct lw_agg_value fresh = {
 			.window_start = now,
-			.ino = BPF_CORE_READ(inode, i_ino),
+			.ino = ino,
 			.dev = BPF_CORE_READ(inode, i_sb, s_dev),
 			.mode = BPF_CORE_READ(inode, i_mode),
 			.open_flags = BPF_CORE_READ(file, f_flags),

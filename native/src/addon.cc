@@ -77,6 +77,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     options.agent_tgid = OptionalUint(o, "agentTgid", 0);
     options.ring_bytes = OptionalUint(o, "ringBytes", options.ring_bytes);
     options.wakeup_bytes = OptionalUint(o, "wakeupBytes", options.wakeup_bytes);
+    options.aggregate_window_ms = OptionalUint(o, "aggregateWindowMs", options.aggregate_window_ms);
     batch_bytes_ = OptionalUint(o, "batchBytes", 256 * 1024);
     queue_bytes_ = OptionalUint(o, "queueBytes", 32 * 1024 * 1024);
     try {

@@ -57,6 +57,7 @@ struct bpf_object* OpenSkeleton(Skel* (*open)(const struct bpf_object_open_opts*
   if (!skel) Fail("opening the BPF object", errno);
   skel->rodata->lw_agent_tgid = options.agent_tgid;
   skel->rodata->lw_wakeup_bytes = options.wakeup_bytes;
+  skel->rodata->lw_agg_window_ns = static_cast<uint64_t>(options.aggregate_window_ms) * 1000000ULL;
   *destroy_out = [skel, destroy]() { destroy(skel); };
   return skel->obj;
 }

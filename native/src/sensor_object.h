@@ -18,6 +18,7 @@ struct SensorOptions {
   uint32_t agent_tgid = 0;
   uint32_t ring_bytes = 8 * 1024 * 1024;
   uint32_t wakeup_bytes = 256 * 1024;
+  uint32_t aggregate_window_ms = 1000;  // 0: every write gets its own record
 };
 
 // A failure with an errno-style code name ("EPERM", "ENOENT", ...) and libbpf's log.

@@ -111,6 +111,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     watchEntries,
     settings,
     ringBytes: options.ringBytes,
+    aggregateWindowMs: policy.aggregate.windowMs,
     queueBytes: options.queueBytes,
   });
   if (active.fallbackReason) {

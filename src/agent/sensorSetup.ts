@@ -45,12 +45,19 @@ interface SetupRequest {
   settings: SensorSettings;
   ringBytes: number;
   queueBytes: number;
+  aggregateWindowMs: number;
 }
 
 function loadConfigured(req: SetupRequest, kind: SensorName): { native: NativeSensor; attach: AttachResult } {
   let native: NativeSensor | null = null;
   try {
-    native = new req.addon.Sensor({ kind, agentTgid: process.pid, ringBytes: req.ringBytes, queueBytes: req.queueBytes });
+    native = new req.addon.Sensor({
+      kind,
+      agentTgid: process.pid,
+      ringBytes: req.ringBytes,
+      queueBytes: req.queueBytes,
+      aggregateWindowMs: req.aggregateWindowMs,
+    });
     for (const entry of req.watchEntries) native.updateElem('lw_watch', entry.key, entry.value);
     applySettings(native, req.settings);
     const attach = native.attach();

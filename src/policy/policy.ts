@@ -13,13 +13,15 @@ export interface Policy {
   ignore: string[];
   ptrace: { denyRead: boolean };
   stats: { interval: number };
+  /** in-kernel write aggregation window in ms; 0 = one record per write */
+  aggregate: { windowMs: number };
   integrity: IntegrityConfig;
   /** sections owned by other modules, validated by them */
   detectRaw: unknown;
   stateRaw: unknown;
 }
 
-const TOP_LEVEL_KEYS = ['watch', 'watch_reads', 'ignore', 'ptrace', 'stats', 'detect', 'integrity', 'state'] as const;
+const TOP_LEVEL_KEYS = ['watch', 'watch_reads', 'ignore', 'ptrace', 'stats', 'aggregate', 'detect', 'integrity', 'state'] as const;
 
 export function parsePolicy(text: string, file: string): Policy {
   let raw: unknown;
@@ -47,6 +49,12 @@ export function parsePolicy(text: string, file: string): Policy {
     expectKnownKeys(stats, ['interval'], file, 'stats');
     if (stats.interval !== undefined) statsInterval = expectNumber(stats.interval, file, 'stats.interval', 1, 86400);
   }
+  let windowMs = 1000;
+  if (top.aggregate !== undefined) {
+    const aggregate = expectObject(top.aggregate, file, 'aggregate');
+    expectKnownKeys(aggregate, ['window_ms'], file, 'aggregate');
+    if (aggregate.window_ms !== undefined) windowMs = expectNumber(aggregate.window_ms, file, 'aggregate.window_ms', 0, 60_000);
+  }
   return {
     file,
     sha256: createHash('sha256').update(text).digest('hex'),
@@ -55,6 +63,7 @@ export function parsePolicy(text: string, file: string): Policy {
     ignore,
     ptrace: { denyRead },
     stats: { interval: statsInterval },
+    aggregate: { windowMs },
     integrity: parseIntegrityConfig(top.integrity, file),
     detectRaw: top.detect,
     stateRaw: top.state,

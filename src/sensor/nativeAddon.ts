@@ -53,6 +53,8 @@ export interface NativeSensorOptions {
   kind: 'lsm' | 'tracepoint';
   agentTgid: number;
   ringBytes?: number;
+  /** in-kernel write aggregation window; 0 reports every write */
+  aggregateWindowMs?: number;
   wakeupBytes?: number;
   batchBytes?: number;
   queueBytes?: number;

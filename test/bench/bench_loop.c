@@ -140,35 +140,36 @@ static int cmd_write(const char *path, uint64_t size, uint64_t n)
 	return 0;
 }
 
-/* Events for the ingest benchmark, paced (rate > 0) for `seconds`, or as fast as possible for `limit`:
- * each op is an open for writing and a close of a watched file, one record each. (Writes would not
- * do: the kernel folds a file's writes into one record per interval.) */
+/* 1-byte writes, paced (rate > 0) for `seconds`, or as fast as possible for `limit` writes. */
 static int cmd_rate(const char *path, uint64_t rate, uint64_t duration_ns, uint64_t limit)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		die("open", path);
-	close(fd);
-	uint64_t t0 = now_ns(), deadline = t0 + duration_ns, ops = 0, now = t0;
+	uint64_t t0 = now_ns(), deadline = t0 + duration_ns, writes = 0, off = 0, now = t0;
 	struct pacer p = { .t0 = t0, .rate = rate };
 	for (;;) {
 		now = now_ns();
-		if (limit ? ops >= limit : now >= deadline)
+		if (limit ? writes >= limit : now >= deadline)
 			break;
-		uint64_t due = pacer_due(&p, ops, now);
+		uint64_t due = pacer_due(&p, writes, now);
 		if (limit && due > limit)
 			due = limit;
-		while (ops < due) {
-			fd = open(path, O_WRONLY);
-			if (fd < 0)
-				die("open", path);
-			close(fd);
-			ops++;
+		while (writes < due) {
+			if (off + 1 > WRAP_BYTES) {
+				lseek(fd, 0, SEEK_SET);
+				off = 0;
+			}
+			if (write(fd, "x", 1) != 1)
+				die("write", path);
+			off++;
+			writes++;
 		}
 	}
 	now = now_ns();
-	printf("{\"ns\":%llu,\"ops\":%llu,\"writes\":%llu,\"opens\":%llu,\"events\":%llu}\n", (unsigned long long)(now - t0),
-	       (unsigned long long)ops, (unsigned long long)ops, (unsigned long long)(ops + 1), (unsigned long long)(ops + 1));
+	close(fd);
+	printf("{\"ns\":%llu,\"ops\":%llu,\"writes\":%llu,\"opens\":1,\"events\":%llu}\n", (unsigned long long)(now - t0),
+	       (unsigned long long)writes, (unsigned long long)writes, (unsigned long long)(writes + 1));
 	return 0;
 }
 

@@ -116,6 +116,9 @@ fs.mkdirSync(W);
 fs.mkdirSync(U);
 const policyFile = path.join(box, 'policy.json');
 fs.writeFileSync(policyFile, JSON.stringify({ watch: [W + '/'], stats: { interval: 3600 } }));
+// ingest measures the agent, not the kernel's aggregation: every write is its own record
+const ingestPolicyFile = path.join(box, 'policy-ingest.json');
+fs.writeFileSync(ingestPolicyFile, JSON.stringify({ watch: [W + '/'], stats: { interval: 3600 }, aggregate: { window_ms: 0 } }));
 const controlSock = path.join(box, 'control.sock');
 
 // ---- BPF bookkeeping ----------------------------------------------------------------------------
@@ -254,7 +257,7 @@ async function startAgent(options = {}) {
   }
 }
 
-async function startAgentOnce({ stdout = 'null', extra = [], inspect = true } = {}) {
+async function startAgentOnce({ stdout = 'null', extra = [], inspect = true, policy = policyFile } = {}) {
   const errFile = path.join(box, `agent-${agentPids.length}.stderr`);
   const errFd = fs.openSync(errFile, 'w');
   let outFd = null;
@@ -262,7 +265,7 @@ async function startAgentOnce({ stdout = 'null', extra = [], inspect = true } = 
   if (stdout === 'null') outStdio = outFd = fs.openSync('/dev/null', 'w');
   else if (typeof stdout === 'string') outStdio = outFd = fs.openSync(stdout, 'w');
   else outStdio = stdout;
-  const args = [agentBin, '--sensor', opts.sensor, '--no-state', '--policy', policyFile, '--control', controlSock, ...extra];
+  const args = [agentBin, '--sensor', opts.sensor, '--no-state', '--policy', policy, '--control', controlSock, ...extra];
   const child = spawn(process.execPath, args, { stdio: ['ignore', outStdio, errFd], cwd: root });
   if (outFd !== null) fs.closeSync(outFd);
   fs.closeSync(errFd);
@@ -629,7 +632,7 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
   let reader = null;
   let agent;
   if (sink === 'file') {
-    agent = await startAgent({ stdout: out, extra, inspect: opts.sensor !== 'lsm' });
+    agent = await startAgent({ stdout: out, extra, inspect: opts.sensor !== 'lsm', policy: ingestPolicyFile });
   } else {
     const outFd = fs.openSync(out, 'w');
     reader =
@@ -642,7 +645,7 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
     reader.startedAt = Date.now();
     running.add({ stop: async () => reader.kill('SIGKILL') });
     try {
-      agent = await startAgent({ stdout: reader.stdin, extra, inspect: opts.sensor !== 'lsm' });
+      agent = await startAgent({ stdout: reader.stdin, extra, inspect: opts.sensor !== 'lsm', policy: ingestPolicyFile });
     } finally {
       reader.stdin.destroy(); // the agent holds the pipe's only write end now
     }

@@ -121,7 +121,7 @@ const ENTRIES = buildWatchEntries({ watch: ['/etc/', '/root/.bashrc'], watchRead
 const SETTINGS: SensorSettings = { forbidPtrace: 'self', denyPtraceRead: true };
 
 function request(addon: NativeAddon, choice: SensorChoice, probe: HostProbe) {
-  return { addon, choice, probe, watchEntries: ENTRIES, settings: SETTINGS, ringBytes: 1 << 20, queueBytes: 1 << 22 };
+  return { addon, choice, probe, watchEntries: ENTRIES, settings: SETTINGS, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 };
 }
 
 function thrown(fn: () => unknown): SensorError {
@@ -152,7 +152,7 @@ test('auto with BPF LSM available: lsm sensor, enforcement, no fallback', () => 
   assert.is(s.fallbackReason, null);
   assert.is(s.attach.attached[0].program, 'lsm_prog');
   assert.equal(fake.calls, CONFIGURE('lsm'));
-  assert.equal(fake.options, [{ kind: 'lsm', agentTgid: process.pid, ringBytes: 1 << 20, queueBytes: 1 << 22 }]);
+  assert.equal(fake.options, [{ kind: 'lsm', agentTgid: process.pid, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 }]);
 });
 
 test('watch entries and settings are written before attach(), byte for byte', () => {

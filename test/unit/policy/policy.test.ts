@@ -123,4 +123,13 @@ test('loadPolicy: unreadable file is a PolicyError naming the file', () => {
   }
 });
 
+
+test('aggregate.window_ms: 1000 by default, 0 turns aggregation off, validated', () => {
+  assert.equal(parse({ watch: [] }).aggregate, { windowMs: 1000 });
+  assert.equal(parse({ watch: [], aggregate: { window_ms: 0 } }).aggregate, { windowMs: 0 });
+  assert.is(policyError(() => parse({ watch: [], aggregate: { window_ms: -1 } })).field, 'aggregate.window_ms');
+  assert.is(policyError(() => parse({ watch: [], aggregate: { window_ms: '1s' } })).field, 'aggregate.window_ms');
+  assert.is(policyError(() => parse({ watch: [], aggregate: { windows: 1 } })).field, 'aggregate.windows');
+});
+
 test.run();
