@@ -151,7 +151,8 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     stats.recordDecoded(decoded.records.length, decoded.invalid, decoded.error);
     writer.beginBatch();
     for (const record of decoded.records) {
-      if (record.kind === 'file' && (record.type === RecordType.OPEN || record.type === RecordType.WRITE) && !(record.flags & RecordFlag.PATH_UNKNOWN)) {
+      // the names a later flush may need: files opened, and files first seen at a write (inherited fds)
+      if (record.kind === 'file' && (record.type === RecordType.OPEN || (record.flags & RecordFlag.FROM_CACHE_MISS) !== 0)) {
         inodePaths.remember(record.dev, record.ino, record.path);
       }
       const event = formatRecord(record, formatContext);

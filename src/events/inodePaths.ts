@@ -17,7 +17,7 @@ export function createInodePaths(capacity = 4096): InodePaths {
       if (ino === 0n || path.length === 0) return;
       const key = keyOf(dev, ino);
       paths.delete(key); // re-insert: Map order is recency order
-      paths.set(key, path);
+      paths.set(key, Buffer.from(path)); // a copy: a record's path is a view that would pin its whole batch
       if (paths.size > capacity) paths.delete(paths.keys().next().value as string);
     },
     lookup(dev, ino) {

@@ -38,13 +38,27 @@ export function createNdjsonWriter(stream: Writable, maxBufferedBytes = 16 * 102
   let blocked = false;
   let linesWritten = 0;
   let linesDropped = 0;
-  let batch: string[] | null = null;
+  // A batch is encoded straight into one buffer (no array of strings to join and encode again).
+  // The buffer is reused only when the stream took the bytes at once (files, and pipes with room):
+  // otherwise the stream still holds it and the next batch gets a fresh one.
+  let batching = false;
+  let batchBuf: Buffer | null = null;
   let batchBytes = 0;
+  let lastBatchBytes = 64 * 1024;
   const drainListeners: Array<() => void> = [];
   stream.on('drain', () => {
     blocked = false;
     for (const listener of drainListeners) listener();
   });
+  const appendToBatch = (line: string) => {
+    const worst = line.length * 3; // UTF-16 code unit → at most 3 UTF-8 bytes
+    if (batchBuf === null || batchBytes + worst > batchBuf.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(lastBatchBytes + (lastBatchBytes >> 2), 2 * (batchBytes + worst)));
+      if (batchBuf !== null) batchBuf.copy(grown, 0, 0, batchBytes);
+      batchBuf = grown;
+    }
+    batchBytes += batchBuf.write(line, batchBytes);
+  };
   return {
     write(record) {
       if (stream.destroyed || stream.writableEnded) {
@@ -57,9 +71,8 @@ export function createNdjsonWriter(stream: Writable, maxBufferedBytes = 16 * 102
         return 'dropped';
       }
       const line = toNdjsonLine(record);
-      if (batch) {
-        batch.push(line);
-        batchBytes += line.length;
+      if (batching) {
+        appendToBatch(line);
         linesWritten++;
         return 'written';
       }
@@ -72,14 +85,17 @@ export function createNdjsonWriter(stream: Writable, maxBufferedBytes = 16 * 102
       drainListeners.push(listener);
     },
     beginBatch() {
-      batch ??= [];
+      batching = true;
     },
     endBatch() {
-      const lines = batch;
-      batch = null;
+      const bytes = batchBytes;
+      const buf = batchBuf;
+      batching = false;
       batchBytes = 0;
-      if (!lines || lines.length === 0 || stream.destroyed || stream.writableEnded) return;
-      if (!stream.write(lines.join(''))) blocked = true;
+      if (buf === null || bytes === 0 || stream.destroyed || stream.writableEnded) return;
+      lastBatchBytes = bytes;
+      if (!stream.write(buf.subarray(0, bytes))) blocked = true;
+      if (stream.writableLength !== 0) batchBuf = null;
     },
     get blocked() {
       return blocked;
