@@ -193,14 +193,24 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     return env.Undefined();
   }
 
+  // Each batch is lent to JavaScript for the length of one call, without a copy: the buffer is
+  // detached when the call returns (a view kept by mistake then reads as empty, never as a later
+  // batch) and its memory goes back to the drainer. Copies would pile up as external memory that
+  // V8 collects late: hundreds of MB under a flood.
   void Deliver(Napi::Function callback) {
     Batch batch;
     while (!paused_ && drainer_ && drainer_->Pop(&batch)) {
       Napi::Env env = callback.Env();
-      // A copy into V8's memory: the batch's buffer goes straight back to the drainer for reuse.
-      auto buffer = Napi::Buffer<uint8_t>::Copy(env, batch.bytes.data(), batch.bytes.size());
+      auto buffer = Napi::Buffer<uint8_t>::New(env, batch.bytes.data(), batch.bytes.size());
+      try {
+        callback.Call({buffer, Napi::Number::New(env, batch.records)});
+      } catch (...) {
+        // JavaScript threw: the buffer may still be reachable, so its memory is never reused.
+        kept_after_exception_.push_back(std::move(batch.bytes));
+        throw;
+      }
+      buffer.ArrayBuffer().Detach();
       drainer_->Recycle(std::move(batch.bytes));
-      callback.Call({buffer, Napi::Number::New(env, batch.records)});
     }
   }
 
@@ -362,6 +372,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
 
   std::unique_ptr<SensorObject> object_;
   std::unique_ptr<RingDrainer> drainer_;
+  std::vector<std::vector<uint8_t>> kept_after_exception_;  // see Deliver
   Napi::ThreadSafeFunction tsfn_;
   bool tsfn_started_ = false;
   bool paused_ = false;
