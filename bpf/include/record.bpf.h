@@ -238,6 +238,19 @@ static __always_inline void lw_flush_agg(const struct lw_agg_key *key, struct lw
 	}
 }
 
+/* Makes an aggregation entry describe this file and writer, with a window opening now. Its count
+ * and bytes are left alone: they belong to whoever claims them. */
+static __always_inline void lw_agg_start(struct lw_agg_value *agg, struct file *file, struct inode *inode, __u64 ino,
+					 __u64 now)
+{
+	agg->ino = ino;
+	agg->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	agg->mode = BPF_CORE_READ(inode, i_mode);
+	agg->open_flags = BPF_CORE_READ(file, f_flags);
+	lw_fill_process(&agg->proc);
+	agg->window_start = now;
+}
+
 /* A write to an open file (LSM file_permission with MAY_WRITE, or a write-family syscall). The first
  * write of a window gets its own record; later ones in the window only add to the entry's count. */
 static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
@@ -271,12 +284,7 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 		 * the tracepoint sensor outlive close): report what the old file still owed, without
 		 * a path, and start over for this one. */
 		lw_flush_agg(&akey, agg);
-		agg->ino = ino;
-		agg->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		agg->mode = BPF_CORE_READ(inode, i_mode);
-		agg->open_flags = BPF_CORE_READ(file, f_flags);
-		lw_fill_process(&agg->proc);
-		agg->window_start = now;
+		lw_agg_start(agg, file, inode, ino, now);
 	} else if (agg) {
 		/* signed: another CPU may have opened the window after we read the clock */
 		if ((__s64)(now - agg->window_start) < (__s64)lw_agg_window_ns) {
@@ -291,14 +299,9 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 		pending_bytes = __sync_lock_test_and_set(&agg->bytes, 0);
 		agg->window_start = now;
 	} else {
-		struct lw_agg_value fresh = {
-			.window_start = now,
-			.ino = ino,
-			.dev = BPF_CORE_READ(inode, i_sb, s_dev),
-			.mode = BPF_CORE_READ(inode, i_mode),
-			.open_flags = BPF_CORE_READ(file, f_flags),
-		};
-		lw_fill_process(&fresh.proc);
+		struct lw_agg_value fresh = {};
+
+		lw_agg_start(&fresh, file, inode, ino, now);
 		bpf_map_update_elem(&lw_write_agg, &akey, &fresh, BPF_NOEXIST); /* full: no aggregation, no loss */
 	}
 

@@ -3,6 +3,8 @@
  * already gone arrives without a path (LW_F_PATH_UNKNOWN); the earlier record of the same window
  * named it, so the name comes from here. Least recently used entries go first.
  */
+import { LruMap } from '../detect/lruMap.js';
+
 export interface InodePaths {
   remember(dev: number, ino: bigint, path: Buffer): void;
   lookup(dev: number, ino: bigint): Buffer | undefined;
@@ -10,18 +12,15 @@ export interface InodePaths {
 }
 
 export function createInodePaths(capacity = 4096): InodePaths {
-  const paths = new Map<string, Buffer>();
+  const paths = new LruMap<string, Buffer>(capacity);
   const keyOf = (dev: number, ino: bigint) => `${dev}:${ino}`;
   return {
     remember(dev, ino, path) {
       if (ino === 0n || path.length === 0) return;
-      const key = keyOf(dev, ino);
-      paths.delete(key); // re-insert: Map order is recency order
-      paths.set(key, Buffer.from(path)); // a copy: a record's path is a view that would pin its whole batch
-      if (paths.size > capacity) paths.delete(paths.keys().next().value as string);
+      paths.set(keyOf(dev, ino), Buffer.from(path)); // a copy: a record's path is a view that would pin its whole batch
     },
     lookup(dev, ino) {
-      return paths.get(keyOf(dev, ino));
+      return paths.peek(keyOf(dev, ino));
     },
     get size() {
       return paths.size;
