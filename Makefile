@@ -18,7 +18,7 @@ BUILD_PACKAGES := clang-16 libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config g
 TEST_PACKAGES := qemu-system-x86 busybox-static cpio strace jq sed coreutils
 
 BPF_SOURCES := $(wildcard bpf/lsm/*.bpf.c bpf/tracepoint/*.bpf.c)
-BPF_HEADERS := $(wildcard bpf/include/*.h)
+BPF_HEADERS := $(wildcard bpf/include/*.h bpf/lsm/*.h bpf/tracepoint/*.h)
 BPF_OBJECTS := $(patsubst %.bpf.c,$(BUILD)/bpf/%.bpf.o,$(notdir $(BPF_SOURCES)))
 SKELETONS := $(BUILD)/bpf/lsmwatch_lsm.skel.h $(BUILD)/bpf/lsmwatch_tp.skel.h
 ADDON := $(BUILD)/native/lsmwatch.node

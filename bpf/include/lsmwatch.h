@@ -198,7 +198,7 @@ enum lw_stat {
 	LW_STAT_FLUSH_LOST = 9,     /* flush records lost because the ring buffer was full */
 	LW_STAT_AGG_REPORTED = 10,  /* aggregated writes carried out in records that reached the ring buffer */
 	LW_STAT_AGG_LOST = 11,      /* aggregated writes carried in records that were lost */
-	LW_STAT_MAX = 16,
+	LW_STAT_MAX = 32,
 };
 
 /* The agent runs lw_flush_writes (BPF_PROG_TEST_RUN) with this in args[0]. */

@@ -48,7 +48,7 @@ export const Stat = {
   AGG_REPORTED: 10,
   AGG_LOST: 11,
 } as const;
-export const STAT_MAX = 16;
+export const STAT_MAX = 32;
 
 /** enum lw_flush_mode: args[0] of the flush program. */
 export const FlushMode = { EXPIRED: 0, ALL: 1 } as const;
