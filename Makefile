@@ -93,10 +93,12 @@ $(BUILD)/helpers/%: test/helpers/%.c
 	@mkdir -p $(@D)
 	gcc -O2 -Wall -Werror -static -o $@ $<
 
-# ---- self-integrity manifest of everything the agent runs from ----
-$(MANIFEST): $(TS_STAMP) $(ADDON) $(BPF_OBJECTS) bin/lsmwatch.js
-	node $(BUILD)/dist/integrity/buildManifest.js --root . --out $@ \
-		$(BUILD)/dist bin/lsmwatch.js $(ADDON) $(BPF_OBJECTS)
+# ---- self-integrity manifest of everything the agent runs: its build, the runtime node_modules
+# (from package-lock.json) and the node executable that runs the build ----
+$(MANIFEST): $(TS_STAMP) $(ADDON) $(BPF_OBJECTS) bin/lsmwatch.js package.json package-lock.json node_modules/.package-lock.json
+	node $(BUILD)/dist/integrity/buildManifest.js --root . --out $@ --runtime-dependencies \
+		--executable "$$(node -p process.execPath)" \
+		$(BUILD)/dist bin/lsmwatch.js package.json $(ADDON) $(BPF_OBJECTS)
 
 # ---- tests ----
 check-root:

@@ -35,6 +35,9 @@ enum lw_record_type {
 	LW_REC_PTRACE = 5,  /* a ptrace access check or request */
 	LW_REC_SIGNAL = 6,  /* another process signalled the agent (LSM sensor) */
 	LW_REC_BPF_ACCESS = 7, /* another process asked for an fd to the agent's maps or programs (--protect) */
+	LW_REC_TASK = 20,   /* another process changed the agent's limits or scheduling (denied under --protect) */
+	LW_REC_CGROUP = 21, /* the agent was moved to another cgroup, or a cgroup write that would stop, kill or
+			     * starve it (denied under --protect) */
 };
 
 /* lw_header.flags */
@@ -45,6 +48,9 @@ enum lw_record_flags {
 	LW_F_FROM_CACHE_MISS = 1u << 3, /* file was opened before the sensor saw its open (inherited fd) */
 	LW_F_AGGREGATED = 1u << 4,   /* a flush: count and bytes are writes folded in the kernel since the last record */
 	LW_F_PATH_UNKNOWN = 1u << 5, /* the file was gone when its writes were flushed: no path (ino and dev are set) */
+	/* LW_REC_SIGNAL: the kernel generated the signal (a tty, a timer, a resource limit, cgroup.kill): the
+	 * process fields name the task that was running, not a sender */
+	LW_F_SIGNAL_FROM_KERNEL = 1u << 10,
 };
 
 /* Common header of every record in the ring buffer (Tetragon's msg_common has the same role). */
@@ -110,7 +116,9 @@ struct lw_ptrace_record {
 	char target_comm[LW_COMM_LEN];
 };
 
-/* LW_REC_SIGNAL */
+/* LW_REC_SIGNAL: from the LSM hook task_kill (signals sent by other processes, which --protect may
+ * deny) or from the signal_generate tracepoint (every signal to the agent, also those the kernel
+ * sends; both sensors) */
 struct lw_signal_record {
 	struct lw_header hdr;
 	struct lw_process sender;
@@ -118,7 +126,52 @@ struct lw_signal_record {
 	__u32 signal;
 	__u16 decision;     /* enum lw_decision */
 	__u16 _pad0;
+	__s32 code;         /* siginfo si_code: SI_USER 0, SI_QUEUE -1, SI_TKILL -6, SI_KERNEL 0x80, ... */
+};
+
+/* lw_task_record.op */
+enum lw_task_op {
+	LW_TASK_SETRLIMIT = 1,    /* prlimit(2): arg = resource, value = new soft limit, value2 = new hard limit */
+	LW_TASK_SETNICE = 2,      /* setpriority(2): value = the nice value (two's complement) */
+	LW_TASK_SETSCHEDULER = 3, /* sched_setscheduler/sched_setattr/sched_setaffinity (also cpuset moves) */
+	LW_TASK_SETIOPRIO = 4,    /* ioprio_set(2): value = the I/O priority */
+};
+
+/* LW_REC_TASK */
+struct lw_task_record {
+	struct lw_header hdr;
+	struct lw_process actor;
+	__u32 target_pid;
+	__u32 op;           /* enum lw_task_op */
+	__u64 arg;
+	__u64 value;
+	__u64 value2;
+	__u16 decision;     /* enum lw_decision */
+	__u16 _pad0;
 	__u32 _pad1;
+};
+
+/* lw_cgroup_record.op */
+enum lw_cgroup_op {
+	LW_CGROUP_ATTACH = 1, /* the agent was moved into the cgroup at path (relative to its hierarchy) */
+	LW_CGROUP_WRITE = 2,  /* a write to the cgroup file at path (freeze, kill, limits of a cgroup holding
+			       * the agent, or procs of a frozen cgroup) */
+	LW_CGROUP_FREEZE = 3, /* the cgroup at path was frozen (tracepoint; the agent decides if it held it) */
+};
+
+/* LW_REC_CGROUP */
+struct lw_cgroup_record {
+	struct lw_header hdr;
+	struct lw_process actor;
+	__u32 target_pid;
+	__u32 op;           /* enum lw_cgroup_op */
+	__u64 cgroup_id;    /* kernfs id of the cgroup (its inode number on cgroup2), 0 if unknown */
+	__s32 level;        /* depth of that cgroup below its root, -1 if unknown */
+	__s32 root;         /* hierarchy id (cgroup2: 0), -1 if unknown */
+	__u16 decision;     /* enum lw_decision */
+	__u16 path_len;     /* bytes of path, without its NUL */
+	__u32 _pad0;
+	/* followed by: path, NUL, zero padding up to hdr.size */
 };
 
 /* lw_bpf_access_record.kind and lw_protected_id.kind */
@@ -178,7 +231,9 @@ enum lw_forbid_ptrace {
 struct lw_settings {
 	__u32 forbid_ptrace;     /* enum lw_forbid_ptrace */
 	__u32 deny_ptrace_read;  /* also deny PTRACE_MODE_READ where forbid_ptrace applies */
-	__u32 protect;           /* guard the agent: its files, SIGKILL/SIGSTOP, its BPF objects */
+	__u32 protect;           /* guard the agent: its files, signals that end or stop it, its process (ptrace
+				  * in any mode, whatever forbid_ptrace says; limits, scheduling), its cgroup,
+				  * its BPF objects */
 	__u32 _reserved[5];
 };
 
@@ -198,6 +253,8 @@ enum lw_stat {
 	LW_STAT_FLUSH_LOST = 9,     /* flush records lost because the ring buffer was full */
 	LW_STAT_AGG_REPORTED = 10,  /* aggregated writes carried out in records that reached the ring buffer */
 	LW_STAT_AGG_LOST = 11,      /* aggregated writes carried in records that were lost */
+	LW_STAT_GUARD_DENIED = 18,  /* of LW_STAT_DENIED: operations on the agent's process or cgroup (signals, ptrace,
+				     * limits, cgroup files) denied by --protect */
 	LW_STAT_MAX = 32,
 };
 

@@ -39,7 +39,7 @@ struct {
 /* --protect: filled by the agent before it raises the protect flag */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 4096); /* the agent's files: its build, runtime node_modules, node, state */
 	__type(key, struct lw_protected_inode);
 	__type(value, __u8);
 } lw_protected_inodes SEC(".maps");

@@ -5,6 +5,7 @@
 #define LSMWATCH_RECORD_BPF_H
 
 #include "path.bpf.h"
+#include "agent_task.bpf.h"
 
 #define LW_O_ACCMODE 00000003
 #define LW_O_RDONLY 00000000
@@ -119,6 +120,7 @@ static __always_inline struct inode *lw_regular_inode_seen(struct file *file)
 		return NULL;
 	lw_count(LW_STAT_SEEN);
 	if (lw_is_agent()) {
+		lw_note_agent_task(); /* the guard needs the agent's cgroup */
 		lw_count(LW_STAT_FILTERED);
 		return NULL;
 	}

@@ -9,8 +9,13 @@
 #define LW_PTRACE_MODE_READ 0x01
 #define LW_PTRACE_MODE_ATTACH 0x02
 #define LW_PTRACE_MODE_NOAUDIT 0x04
-#define LW_SIGKILL 9
-#define LW_SIGSTOP 19
+#define LW_SIGHUP 1
+#define LW_SIGINT 2
+#define LW_SIGTERM 15
+#define LW_SIGCHLD 17
+#define LW_SIGCONT 18
+#define LW_SIGURG 23
+#define LW_SIGWINCH 28
 
 #define LW_MAX_ERRNO 4095
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The LSM sensor: sees file opens, writes, renames, unlinks and ptrace access checks, and can deny
- * ptrace (forbid-ptrace, a run-time flag in lw_settings_map). Every program returns early when an
- * earlier LSM already denied (ret != 0) and never changes a decision except to deny ptrace. */
+ * ptrace (forbid-ptrace, a run-time flag in lw_settings_map) and, under --protect, what would tamper
+ * with the agent (guard.bpf.h). Every program returns early when an earlier LSM already denied
+ * (ret != 0) and never changes a decision except to deny. Signals to the agent and its cgroup moves
+ * are also observed by tracepoints (agent_events.bpf.h, via guard.bpf.h). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -31,6 +33,8 @@ int BPF_PROG(lw_lsm_file_permission, struct file *file, int mask, int ret)
 		return lw_verdict(ret);
 	if (!(mask & (LW_MAY_WRITE | LW_MAY_APPEND)))
 		return 0;
+	if (lw_guard_file_write(file))
+		return -LW_EPERM;
 	lw_handle_write(file, 0);
 	return 0;
 }
@@ -131,6 +135,15 @@ int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int
 		if (applies && (attach || settings->deny_ptrace_read))
 			decision = -LW_EPERM;
 	}
+	/* --protect closes the agent's process whatever forbid_ptrace says: every attach-mode check
+	 * (ptrace attach and seize, pidfd_getfd, process_vm_readv/writev, /proc/<pid>/mem, stack,
+	 * syscall) and every read-mode check that is not NOAUDIT (environ, maps, auxv, pagemap, fd and
+	 * exe links, perf_event_open, kcmp, setns through /proc/<pid>/ns). NOAUDIT read checks are how
+	 * ps and top decide which /proc fields to show: they stay allowed. */
+	if (on_agent && settings && settings->protect && (attach || !(mode & LW_PTRACE_MODE_NOAUDIT)))
+		decision = -LW_EPERM;
+	if (on_agent && decision)
+		lw_count(LW_STAT_GUARD_DENIED);
 	/* Report attaches, denials and anything aimed at the agent. Read-mode NOAUDIT checks are what
 	 * ps and top make for every process to decide which /proc fields to show: not reported. */
 	bool report = attach || decision != 0 || (on_agent && !(mode & LW_PTRACE_MODE_NOAUDIT));

@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "record.bpf.h"
+#include "agent_events.bpf.h"
 
 #define LW_PTRACE_TRACEME 0
 #define LW_PTRACE_ATTACH 16
@@ -274,5 +275,77 @@ int lw_tp_exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 	pr->decision = ret == 0 ? LW_DECISION_ALLOW : (ret == -1 ? LW_DECISION_DENY : LW_DECISION_ERROR);
 	bpf_map_delete_elem(&lw_pending_ptrace_map, &tid);
 	lw_emit(pr, sizeof(*pr));
+	return 0;
+}
+
+/* ---- the agent's own process: observed, never denied (this sensor cannot) ---- */
+
+#define LW_PRIO_PROCESS 0
+#define LW_IOPRIO_WHO_PROCESS 1
+
+/* A syscall by another process aimed at the agent's pid (0 = the caller itself, never the agent). */
+static __always_inline bool lw_aimed_at_agent(long pid)
+{
+	return lw_agent_tgid != 0 && pid == lw_agent_tgid && !lw_is_agent();
+}
+
+/* prlimit64(pid, resource, new_rlim, old_rlim): only a new limit changes anything */
+SEC("tracepoint/syscalls/sys_enter_prlimit64")
+int lw_tp_enter_prlimit64(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!lw_aimed_at_agent(ctx->args[0]) || !ctx->args[2])
+		return 0;
+	__u64 lim[2] = {};
+	bpf_probe_read_user(lim, sizeof(lim), (const void *)ctx->args[2]);
+	lw_emit_task(LW_TASK_SETRLIMIT, ctx->args[1], lim[0], lim[1], false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setpriority")
+int lw_tp_enter_setpriority(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->args[0] != LW_PRIO_PROCESS || !lw_aimed_at_agent(ctx->args[1]))
+		return 0;
+	lw_emit_task(LW_TASK_SETNICE, 0, (__u64)(__s64)(int)ctx->args[2], 0, false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sched_setaffinity")
+int lw_tp_enter_sched_setaffinity(struct trace_event_raw_sys_enter *ctx)
+{
+	if (lw_aimed_at_agent(ctx->args[0]))
+		lw_emit_task(LW_TASK_SETSCHEDULER, 0, 0, 0, false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sched_setscheduler")
+int lw_tp_enter_sched_setscheduler(struct trace_event_raw_sys_enter *ctx)
+{
+	if (lw_aimed_at_agent(ctx->args[0]))
+		lw_emit_task(LW_TASK_SETSCHEDULER, 0, 0, 0, false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_ioprio_set")
+int lw_tp_enter_ioprio_set(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->args[0] != LW_IOPRIO_WHO_PROCESS || !lw_aimed_at_agent(ctx->args[1]))
+		return 0;
+	lw_emit_task(LW_TASK_SETIOPRIO, 0, (__u64)(__s64)(int)ctx->args[2], 0, false);
+	return 0;
+}
+
+/* A cgroup v2 freeze (cgroup.freeze). Reported when the cgroup holds the agent, or while the agent's
+ * task is not known yet; the agent itself is frozen then, so the record is read once it thaws. */
+SEC("tracepoint/cgroup/cgroup_freeze")
+int lw_cgroup_freeze(struct trace_event_raw_cgroup *ctx)
+{
+	if (lw_agent_tgid == 0)
+		return 0;
+	if (lw_agent_leader && !lw_cgroup_id_holds_agent(ctx->id, ctx->level))
+		return 0;
+	__u32 loc = ctx->__data_loc_path;
+	lw_emit_cgroup_kstr(LW_CGROUP_FREEZE, ctx->id, ctx->level, ctx->root,
+			    (void *)((unsigned long)ctx + (loc & 0xffff)));
 	return 0;
 }

@@ -1,6 +1,7 @@
 // The JavaScript surface of the addon: a thin Sensor class over SensorObject (load/attach/maps) and
 // RingDrainer (batches). One JS call per batch of records, never per event.
 #include <napi.h>
+#include <signal.h>
 #include <sys/prctl.h>
 
 #include <atomic>
@@ -399,10 +400,34 @@ Napi::Value SetDumpable(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ignoreSignals([signo, ...]): SIG_IGN for each (JavaScript validates the list). Used for SIGTTIN and
+// SIGTTOU: a handler would make a background write to a tty with TOSTOP restart forever, ignoring
+// them lets the write through; either way the agent never stops.
+Napi::Value IgnoreSignals(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "ignoreSignals needs an array of signal numbers");
+  Napi::Array list = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value v = list.Get(i);
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, "signal numbers must be numbers");
+    int sig = v.As<Napi::Number>().Int32Value();
+    struct sigaction act = {};
+    act.sa_handler = SIG_IGN;
+    sigemptyset(&act.sa_mask);
+    if (sig <= 0 || sig == SIGKILL || sig == SIGSTOP || sigaction(sig, &act, nullptr) != 0) {
+      Napi::Error error = Napi::Error::New(env, "cannot ignore signal " + std::to_string(sig));
+      error.Set("code", ErrnoName(sig <= 0 || sig == SIGKILL || sig == SIGSTOP ? EINVAL : errno));
+      throw error;
+    }
+  }
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallLibbpfLogCapture();
   exports.Set("Sensor", Sensor::Define(env));
   exports.Set("setDumpable", Napi::Function::New(env, SetDumpable));
+  exports.Set("ignoreSignals", Napi::Function::New(env, IgnoreSignals));
   exports.Set("abiVersion", Napi::Number::New(env, LW_ABI_VERSION));
   return exports;
 }

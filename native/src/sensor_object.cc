@@ -74,10 +74,10 @@ bool LsmHookExists(const char* hook) {
 
 SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
   ClearLibbpfLog();
+  EnsureTracefs();  // both objects attach tracepoints (the LSM one: signals and cgroup moves of the agent)
   if (options_.kind == SensorKind::kLsm) {
     obj_ = OpenSkeleton(lsmwatch_lsm__open_opts, lsmwatch_lsm__destroy, options_, &destroy_skeleton_);
   } else {
-    EnsureTracefs();
     obj_ = OpenSkeleton(lsmwatch_tp__open_opts, lsmwatch_tp__destroy, options_, &destroy_skeleton_);
   }
   try {
@@ -92,7 +92,7 @@ SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
         bpf_program__set_autoload(prog, false);
         skipped_.push_back({bpf_program__name(prog), std::string("kernel has no LSM hook ") + (sec + 4)});
       }
-      if (options_.kind == SensorKind::kTracepoint && strncmp(sec, "tracepoint/", 11) == 0) {
+      if (strncmp(sec, "tracepoint/", 11) == 0) {
         std::string path = std::string("/sys/kernel/tracing/events/") + (sec + 11);
         struct stat st;
         if (stat(path.c_str(), &st) != 0 &&

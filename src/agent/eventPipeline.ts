@@ -10,6 +10,7 @@ import { RecordFlag, RecordType } from '../sensor/contract.js';
 import { createWriteDetectors, parseDetectConfig, type DetectAlert, type DetectConfig } from '../detect/index.js';
 import { parseStateConfig, type StateConfig } from '../state/stateConfig.js';
 import type { StateTracking } from './stateTracking.js';
+import { guardAlertFor, signalSender } from './guardAlerts.js';
 
 export interface PipelineConfig {
   detect: DetectConfig;
@@ -91,8 +92,14 @@ export function createEventPipeline(deps: {
         if (event.decision === 'deny') {
           raiseAlert({ type: 'alert', rule: 'signal_agent_denied', time: event.time, pid: event.pid, comm: event.comm, uid: event.uid, signal: event.signal }, `${String(event.signal)} to the agent from ${who()} denied`);
         } else {
-          deps.notices.info(`received ${String(event.signal)} from ${who()}`);
+          deps.notices.info(`received ${String(event.signal)} from ${signalSender(event)}`);
         }
+        return;
+      }
+      // guard records: the agent's limits, scheduling and cgroup (src/agent/guardAlerts.ts)
+      const guarded = record.kind === 'task' || record.kind === 'cgroup' ? guardAlertFor(record, event) : null;
+      if (guarded) {
+        raiseAlert(guarded.alert, guarded.human);
         return;
       }
       if (record.kind === 'bpf_access') {

@@ -21,15 +21,22 @@ import { startSelfIntegrity, type SelfIntegrity } from './selfIntegrity.js';
 import { createEventPipeline, parsePipelineConfig } from './eventPipeline.js';
 import { openStateTracking, type StateTracking } from './stateTracking.js';
 import { applySettings } from './sensorSetup.js';
-import { agentPaths, installGuard } from './guard.js';
+import { installGuard } from './guard.js';
 import { startControlServer } from '../control/controlServer.js';
 import type { ForbidPtraceMode } from '../cli/args.js';
+// issue 14: signals, node's inspector, the start-up check, the extended guard
+import type { AgentStartup } from './startup.js';
+import { describeReport, installSignalHandling, signalReadyFields } from './signals.js';
+import { watchInspector } from './inspectorWatch.js';
+import { guardedPaths, guardReadyFields, ownCgroup } from './guard.js';
 
 export interface AgentIo {
   stdout: Writable;
   stderr: Writable & { isTTY?: boolean };
   packageRoot: string;
   version: string;
+  /** node options and the start-up integrity check, done before this module loaded (src/agent/startup.ts) */
+  startup?: AgentStartup;
 }
 
 function listDir(dir: string): string[] {
@@ -52,10 +59,6 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   // start-up still leads to an orderly shutdown (and never to a default kill with programs loaded).
   let requestStop: (why: string) => void = () => {};
   const stopRequested = new Promise<string>((res) => (requestStop = res));
-  const onSigint = () => requestStop('SIGINT');
-  const onSigterm = () => requestStop('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
   io.stdout.on('error', (err: NodeJS.ErrnoException) => {
     requestStop(err.code === 'EPIPE' ? 'stdout closed' : `stdout error ${err.code ?? err.message}`);
   });
@@ -65,6 +68,17 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   (io.stdout as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(false);
   const writer = createNdjsonWriter(io.stdout);
   const clock = createWallClock();
+  // issue 14: SIGTERM/SIGINT stop; every other signal that would end or stop the agent is reported
+  const signals = installSignalHandling({
+    target: process,
+    onStop: (signal) => requestStop(signal),
+    onReport: (r) => {
+      writer.write({ type: 'signal_handled', time: clock.nowRfc3339(), signal: r.signal, action: r.action, suppressed: r.suppressed, ...(r.early ? { early: true } : {}) });
+      notices.warn(describeReport(r));
+    },
+    now: () => performance.now(),
+  });
+  const inspector = watchInspector({ allowed: options.allowNodeOptions, onClosed: (url) => notices.alert(`node's inspector was open (${url}): closed`) });
   // 1. Everything the user gave is validated before anything native happens.
   const policy = loadPolicy(resolve(options.policyFile));
   const pipelineConfig = parsePipelineConfig(policy);
@@ -179,16 +193,23 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   if (options.protect && !active.enforcement) {
     notices.warn(`--protect needs the LSM sensor: the ${active.name} sensor cannot guard the agent`);
   } else if (options.protect) {
+    const cgroup = ownCgroup(); // also how the sensor learns the agent's task (cgroup guard)
     const guarded = installGuard(
       active.native,
-      agentPaths(io.packageRoot, [policy.file, ...(options.dbPath === null ? [] : [resolve(options.dbPath)])]),
+      guardedPaths({
+        packageRoot: io.packageRoot,
+        manifest: io.startup?.integrity.manifest ?? null,
+        runningExecutable: io.startup?.node.executable ?? process.execPath,
+        policyFile: policy.file,
+        dbPath: options.dbPath === null ? null : resolve(options.dbPath),
+      }),
     );
     currentSettings.protect = true;
     applySettings(active.native, currentSettings);
     active.native.armWatchdog(options.watchdogSeconds * 1000);
     heartbeatTimer = setInterval(() => active.native.heartbeat(), 500);
     notices.info(`guard on: ${guarded.inodes} files and ${guarded.objects} BPF objects of the agent are protected`);
-    guardInfo = { files: guarded.inodes, objects: guarded.objects, settings_map_id: active.native.objectIds().maps.find((m) => m.name === 'lw_settings_map')?.id ?? null, watchdog_seconds: options.watchdogSeconds };
+    guardInfo = { files: guarded.inodes, objects: guarded.objects, ...guardReadyFields(cgroup), settings_map_id: active.native.objectIds().maps.find((m) => m.name === 'lw_settings_map')?.id ?? null, watchdog_seconds: options.watchdogSeconds };
   }
 
   // Run-time settings through the control socket (lsmwatch ctl): flags in a map, no reload.
@@ -238,6 +259,8 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     policy_sha256: policy.sha256,
     watch: policy.watch,
     state_db: options.dbPath === null ? null : resolve(options.dbPath),
+    ...(io.startup ? { node: io.startup.node } : {}),
+    signals: signalReadyFields(currentSettings.protect),
     ...(active.fallbackReason ? { lsm_unavailable: active.fallbackReason } : {}),
   });
   active.native.start(onBatch);
@@ -246,7 +269,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   const statsTimer = setInterval(() => stats.report(false), statsInterval);
   const lossTimer = setInterval(() => stats.checkLoss(), 5000);
   let integrity: SelfIntegrity | null = null;
-  integrity = await startSelfIntegrity({ packageRoot: io.packageRoot, policy, native: active.native, writer, notices, clock, pipeline });
+  integrity = await startSelfIntegrity({ packageRoot: io.packageRoot, policy, native: active.native, writer, notices, clock, pipeline, startup: io.startup?.integrity });
 
   // 5. Run until a signal, or until stdout goes away.
   const why = await stopRequested;
@@ -262,8 +285,9 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     if (!io.stdout.destroyed) stats.report(true);
   } finally {
     active.native.close();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    signals.flush();
+    signals.uninstall();
+    inspector.stop();
   }
   notices.info(`stopped (${why}); all BPF programs detached`);
   return 0;

@@ -2,7 +2,8 @@
  * attached BPF programs; findings go to stdout (NDJSON) and stderr (red), on every check until fixed. */
 import { join } from 'node:path';
 import { readManifest } from '../integrity/manifest.js';
-import { createSelfIntegrityChecker, type IntegrityFinding } from '../integrity/selfIntegrityChecker.js';
+import { createSelfIntegrityChecker, NODE_EXECUTABLE, type IntegrityFinding } from '../integrity/selfIntegrityChecker.js';
+import type { StartupIntegrity } from '../integrity/startupCheck.js';
 import { startPeriodicCheck } from '../integrity/periodicCheck.js';
 import { recordExecutable } from '../integrity/executable.js';
 import { sha256File } from '../integrity/fileDigest.js';
@@ -21,6 +22,7 @@ export interface SelfIntegrity {
 function describe(f: IntegrityFinding): string {
   if (f.status === 'detached') return `BPF ${f.kind ?? 'prog'} ${f.name ?? ''} (id ${f.prog_id ?? '?'}) is no longer attached`;
   if (f.status === 'resolved') return `${f.file ?? f.name ?? 'item'} is intact again`;
+  if (f.status === 'mismatch' && f.name === NODE_EXECUTABLE && f.error) return `node executable: ${f.error} (sha256 ${f.actual}, expected ${f.expected})`;
   if (f.status === 'mismatch') return `${f.file} was modified (sha256 ${f.actual}, expected ${f.expected})`;
   return `${f.file ?? f.name} is ${f.status}${f.error ? `: ${f.error}` : ''}`;
 }
@@ -33,6 +35,8 @@ export async function startSelfIntegrity(deps: {
   notices: Notices;
   clock: WallClock;
   pipeline: EventPipeline;
+  /** the start-up check (src/integrity/startupCheck.ts): its manifest, digests and findings are reused */
+  startup?: StartupIntegrity;
 }): Promise<SelfIntegrity> {
   const emit = (finding: IntegrityFinding) => {
     const record = { ...finding, time: deps.clock.nowRfc3339() };
@@ -43,17 +47,23 @@ export async function startSelfIntegrity(deps: {
   };
   const manifestPath = join(deps.packageRoot, 'build', 'manifest.json');
   let manifest;
-  try {
-    manifest = await readManifest(manifestPath);
-  } catch (err) {
-    emit({ type: 'integrity', status: 'missing', file: manifestPath, error: (err as Error).message });
-    manifest = { version: 1 as const, created: '', files: {} };
+  if (deps.startup) {
+    manifest = deps.startup.manifest;
+    deps.startup.startupFindings.forEach(emit); // the unreadable manifest, a node that is not the recorded one
+  } else {
+    try {
+      manifest = await readManifest(manifestPath);
+    } catch (err) {
+      emit({ type: 'integrity', status: 'missing', file: manifestPath, error: (err as Error).message });
+      manifest = { version: 1 as const, created: '', files: {} };
+    }
   }
+  const hashFile = deps.startup?.hashFile ?? sha256File;
   const checker = createSelfIntegrityChecker({
     rootDir: deps.packageRoot,
     manifest,
     extraFiles: [{ path: deps.policy.file, sha256: deps.policy.sha256 }],
-    hashFile: sha256File,
+    hashFile,
     checkAttachments: async () =>
       deps.native.verifyAttachments().map((a) => ({
         id: a.progId,
@@ -62,7 +72,9 @@ export async function startSelfIntegrity(deps: {
         attached: a.progPresent && a.linkPresent,
       })),
   });
-  const executable = await recordExecutable().catch((err: Error) => ({ path: process.execPath, sha256: `unreadable: ${err.message}` }));
+  const executable =
+    deps.startup?.executable ??
+    (await recordExecutable().catch((err: Error) => ({ path: process.execPath, sha256: `unreadable: ${err.message}` })));
   let first = true;
   const periodic = startPeriodicCheck(checker, {
     intervalMs: integrityIntervalMs(deps.policy.integrity),
@@ -81,7 +93,7 @@ export async function startSelfIntegrity(deps: {
       status: 'baseline',
       time: deps.clock.nowRfc3339(),
       files_checked: result.filesChecked,
-      problems: result.findings.length,
+      problems: result.findings.length + (deps.startup?.startupFindings.length ?? 0),
       executable: executable.path,
       executable_sha256: executable.sha256,
     });

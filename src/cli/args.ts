@@ -15,6 +15,10 @@ export interface RunOptions {
   controlPath: string;
   protect: boolean;
   watchdogSeconds: number;
+  /** run even with node options or environment variables that load or expose code */
+  allowNodeOptions: boolean;
+  /** under --protect, start even when the start-up integrity check finds a problem */
+  allowIntegrityMismatch: boolean;
 }
 
 export type ParsedArgs =
@@ -48,7 +52,16 @@ Options:
                            deny ptrace attach to the agent (self, the default) or to every process
                            (all: breaks gdb and strace -p host-wide); needs the LSM sensor
   --protect                guard the agent (LSM sensor): others cannot write, rename or unlink its
-                           files, send it SIGKILL or SIGSTOP, or open its BPF maps and programs
+                           files (build, node_modules, node, state database), send it signals that
+                           would end or stop it (SIGTERM and SIGINT still stop it), ptrace it or
+                           read its memory, change its limits, freeze, kill or limit its cgroup, or
+                           open its BPF maps and programs; it refuses to start when the start-up
+                           integrity check finds a problem
+  --allow-integrity-mismatch
+                           with --protect, start even when the start-up integrity check finds a
+                           problem (it is still reported)
+  --allow-node-options     run even with node options or environment variables that load or
+                           expose code (--inspect, --require, --import, NODE_OPTIONS, LD_PRELOAD, ...)
   --watchdog SECONDS       lift the --protect guard if the agent's JavaScript thread stalls this
                            long (default: 10)
   --require-enforcement    exit 1 instead of running when enforcement was asked for but the
@@ -82,7 +95,7 @@ function positiveInt(value: string, flag: string, min: number, max: number): num
   return n;
 }
 
-const BOOLEAN_FLAGS = ['--help', '--version', '--require-enforcement', '--no-state', '--protect'];
+const BOOLEAN_FLAGS = ['--help', '--version', '--require-enforcement', '--no-state', '--protect', '--allow-node-options', '--allow-integrity-mismatch'];
 
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
@@ -106,6 +119,8 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
     controlPath: '/run/lsmwatch/control.sock',
     protect: false,
     watchdogSeconds: 10,
+    allowNodeOptions: false,
+    allowIntegrityMismatch: false,
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -148,6 +163,12 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
         break;
       case '--protect':
         options.protect = true;
+        break;
+      case '--allow-node-options':
+        options.allowNodeOptions = true;
+        break;
+      case '--allow-integrity-mismatch':
+        options.allowIntegrityMismatch = true;
         break;
       case '--watchdog':
         [value, i] = takeValue(rest, i, flag, inline);

@@ -5,6 +5,8 @@ import { parseArgs, UsageError, USAGE } from './args.js';
 import { PolicyError } from '../policy/policyError.js';
 import { SensorError } from '../sensor/nativeAddon.js';
 import { escapeControlChars } from '../log/escape.js';
+import { NodeOptionsError, NODE_OPTIONS_EXIT_CODE } from '../agent/nodeRuntime.js';
+import { StartupRefusedError } from '../agent/startup.js';
 
 export async function main(argv: string[], packageRoot: string): Promise<number> {
   const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -35,12 +37,18 @@ export async function main(argv: string[], packageRoot: string): Promise<number>
         return await runCtlCommand(args.argv, process.stdout, process.stderr);
       }
       case 'run': {
+        // node options and the start-up integrity check, before the agent's code and its runtime
+        // dependencies (chalk, better-sqlite3, ...) load
+        const { prepareAgentStart } = await import('../agent/startup.js');
+        const startup = await prepareAgentStart(args, { packageRoot, stdout: process.stdout, stderr: process.stderr });
         const { runAgent } = await import('../agent/run.js');
-        return await runAgent(args, { stdout: process.stdout, stderr: process.stderr, packageRoot, version });
+        return await runAgent(args, { stdout: process.stdout, stderr: process.stderr, packageRoot, version, startup });
       }
     }
   } catch (err) {
-    if (err instanceof UsageError) return fail(`${err.message}\n${USAGE}`.split('\n')[0] + ' (see lsmwatch --help)', 2);
+    if (err instanceof UsageError) return fail(err.message.includes('lsmwatch --help') ? err.message : `${err.message} (see lsmwatch --help)`, 2);
+    if (err instanceof NodeOptionsError) return fail(err.message, NODE_OPTIONS_EXIT_CODE);
+    if (err instanceof StartupRefusedError) return fail(err.message, 1);
     if (err instanceof PolicyError) return fail(`invalid policy: ${err.message}`, 2);
     if (err instanceof SensorError) {
       const log = err.log.trim();

@@ -4,6 +4,7 @@ import { Decision, PtraceKind, RecordFlag, RecordType } from '../sensor/contract
 import type { BpfAccessRecordData, DecodedRecord, FileRecordData, ProcessFields, PtraceRecordData, SignalRecordData } from '../sensor/decoder.js';
 import { ObjectKind } from '../sensor/contract.js';
 import { putPath } from '../output/pathText.js';
+import { formatCgroup, formatTask, signalOrigin } from './formatGuardEvent.js';
 import type { WallClock } from './wallClock.js';
 
 export type SensorName = 'lsm' | 'tracepoint';
@@ -117,7 +118,7 @@ function formatSignal(rec: SignalRecordData, ctx: FormatContext): Record<string,
   out.target_pid = rec.targetPid;
   out.signal = SIGNAL_NAMES.get(rec.signal) ?? rec.signal;
   out.decision = rec.decision === Decision.DENY ? 'deny' : 'allow';
-  return out;
+  return signalOrigin(rec, out);
 }
 
 function formatBpfAccess(rec: BpfAccessRecordData, ctx: FormatContext): Record<string, unknown> {
@@ -155,5 +156,10 @@ export function formatRecord(rec: DecodedRecord, ctx: FormatContext): Record<str
       return formatSignal(rec, ctx);
     case 'bpf_access':
       return formatBpfAccess(rec, ctx);
+    // guard records (src/events/formatGuardEvent.ts)
+    case 'task':
+      return formatTask(rec, baseFields('task', rec.timeNs, rec.actor, ctx));
+    case 'cgroup':
+      return formatCgroup(rec, baseFields('cgroup', rec.timeNs, rec.actor, ctx));
   }
 }

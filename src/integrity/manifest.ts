@@ -1,25 +1,34 @@
 /**
- * The build-time manifest of lsmwatch's own files (compiled JS, launcher, native addon, BPF objects):
- * their SHA-256 and size, relative to the install root, so the agent can notice its own code changing.
+ * The build-time manifest of everything lsmwatch runs: its own files (compiled JS, launcher, native
+ * addon, BPF objects, package.json), the runtime node_modules it may load, relative to the install
+ * root, and (version 2) the node executable it was built for, by absolute path: their SHA-256 and
+ * size, so the agent can notice any of its code changing.
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { digestFile, isSha256Hex, type FileDigest } from './fileDigest.js';
 
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 
 export interface ManifestEntry {
   sha256: string;
   size: number;
 }
 
+export interface ExecutableEntry extends ManifestEntry {
+  /** Absolute, normalized path of the node executable the build recorded. */
+  path: string;
+}
+
 export interface Manifest {
-  version: 1;
+  /** 1: files only; 2: may also record the node executable */
+  version: 1 | 2;
   /** RFC 3339 time the manifest was created. */
   created: string;
   /** Keyed by a relative, '/'-separated path below the root. */
   files: Record<string, ManifestEntry>;
+  executable?: ExecutableEntry;
 }
 
 /** A manifest that is not valid JSON or does not have the expected shape. */
@@ -39,8 +48,9 @@ export class ManifestError extends Error {
 export const MAX_MANIFEST_FILES = 100_000;
 export const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
 const MAX_RELATIVE_PATH_LENGTH = 4096;
-const MANIFEST_KEYS = ['version', 'created', 'files'];
+const MANIFEST_KEYS = ['version', 'created', 'files', 'executable'];
 const ENTRY_KEYS = ['sha256', 'size'];
+const EXECUTABLE_KEYS = ['path', 'sha256', 'size'];
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -71,11 +81,30 @@ function rejectUnknownKeys(obj: Record<string, unknown>, allowed: string[], sour
   }
 }
 
+/** Why `p` cannot be the executable's path, or null if it can: absolute, normalized, no NUL. */
+export function absolutePathProblem(p: string): string | null {
+  if (!p.startsWith('/')) return 'an absolute path';
+  if (p.length > MAX_RELATIVE_PATH_LENGTH) return `a path of at most ${MAX_RELATIVE_PATH_LENGTH} characters`;
+  if (p.includes('\0')) return 'a path without NUL bytes';
+  if (p !== '/' && relativePathProblem(p.slice(1)) !== null) return 'a normalized path (no empty, "." or ".." components)';
+  return null;
+}
+
+function parseEntry(entry: unknown, source: string, field: string): ManifestEntry {
+  if (!isPlainObject(entry)) throw new ManifestError(source, field, 'an object');
+  if (!isSha256Hex(entry.sha256)) throw new ManifestError(source, `${field}.sha256`, 'a lowercase hex SHA-256 digest');
+  if (typeof entry.size !== 'number' || !Number.isSafeInteger(entry.size) || entry.size < 0) {
+    throw new ManifestError(source, `${field}.size`, 'a non-negative integer');
+  }
+  return { sha256: entry.sha256, size: entry.size };
+}
+
 /** Validates an already-parsed manifest (untrusted input). `source` names it in errors. */
 export function parseManifest(raw: unknown, source: string): Manifest {
   if (!isPlainObject(raw)) throw new ManifestError(source, '(top level)', 'an object');
   rejectUnknownKeys(raw, MANIFEST_KEYS, source, '');
-  if (raw.version !== MANIFEST_VERSION) throw new ManifestError(source, 'version', `${MANIFEST_VERSION}`);
+  if (raw.version !== 1 && raw.version !== MANIFEST_VERSION) throw new ManifestError(source, 'version', `1 or ${MANIFEST_VERSION}`);
+  const version = raw.version;
   const created = raw.created;
   if (typeof created !== 'string' || !RFC3339.test(created) || Number.isNaN(Date.parse(created))) {
     throw new ManifestError(source, 'created', 'an RFC 3339 date-time string');
@@ -90,21 +119,28 @@ export function parseManifest(raw: unknown, source: string): Manifest {
     const problem = relativePathProblem(key);
     if (problem !== null) throw new ManifestError(source, field, problem);
     const entry = raw.files[key];
-    if (!isPlainObject(entry)) throw new ManifestError(source, field, 'an object');
-    rejectUnknownKeys(entry, ENTRY_KEYS, source, field);
-    if (!isSha256Hex(entry.sha256)) throw new ManifestError(source, `${field}.sha256`, 'a lowercase hex SHA-256 digest');
-    if (typeof entry.size !== 'number' || !Number.isSafeInteger(entry.size) || entry.size < 0) {
-      throw new ManifestError(source, `${field}.size`, 'a non-negative integer');
-    }
-    entries.push([key, { sha256: entry.sha256, size: entry.size }]);
+    if (isPlainObject(entry)) rejectUnknownKeys(entry, ENTRY_KEYS, source, field);
+    entries.push([key, parseEntry(entry, source, field)]);
   }
   // Object.fromEntries defines own properties, so a key like "__proto__" stays an ordinary entry.
-  return { version: MANIFEST_VERSION, created, files: Object.fromEntries(entries) };
+  const manifest: Manifest = { version, created, files: Object.fromEntries(entries) };
+  if (raw.executable !== undefined) {
+    if (version === 1) throw new ManifestError(source, 'executable', 'absent in a version 1 manifest');
+    const exe = raw.executable;
+    if (!isPlainObject(exe)) throw new ManifestError(source, 'executable', 'an object');
+    rejectUnknownKeys(exe, EXECUTABLE_KEYS, source, 'executable');
+    const problem = typeof exe.path === 'string' ? absolutePathProblem(exe.path) : 'a string';
+    if (problem !== null) throw new ManifestError(source, 'executable.path', problem);
+    manifest.executable = { path: exe.path as string, ...parseEntry(exe, source, 'executable') };
+  }
+  return manifest;
 }
 
 export interface CreateManifestOptions {
   /** Clock for `created`; defaults to the system clock. */
   now?: () => Date;
+  /** Absolute path of the node executable to record. */
+  executable?: string;
   /** Defaults to the streaming SHA-256 of fileDigest.ts. */
   digestFile?: (absPath: string) => Promise<FileDigest>;
 }
@@ -130,7 +166,13 @@ export async function createManifest(
     const { sha256, size } = await digest(path.join(root, rel));
     entries.push([rel, { sha256, size }]);
   }
-  return { version: MANIFEST_VERSION, created: now().toISOString(), files: Object.fromEntries(entries) };
+  const manifest: Manifest = { version: MANIFEST_VERSION, created: now().toISOString(), files: Object.fromEntries(entries) };
+  if (options.executable !== undefined) {
+    const problem = absolutePathProblem(options.executable);
+    if (problem !== null) throw new Error(`createManifest: executable ${JSON.stringify(options.executable)}: expected ${problem}`);
+    manifest.executable = { path: options.executable, ...(await digest(options.executable)) };
+  }
+  return manifest;
 }
 
 /** Stable text form: two-space JSON with a trailing newline. */

@@ -36,7 +36,11 @@ export interface ExpectedFile {
   path: string;
   /** Lowercase hex SHA-256. */
   sha256: string;
+  /** What the file is, where the path alone does not say (the node executable). */
+  name?: string;
 }
+
+export const NODE_EXECUTABLE = 'node executable';
 
 export interface SelfIntegrityCheckerOptions {
   /** Install root the manifest's relative paths are joined onto. */
@@ -84,28 +88,30 @@ function errorText(err: unknown): string {
 function expectedFiles(rootDir: string, manifest: Manifest, extraFiles: readonly ExpectedFile[]): ExpectedFile[] {
   const files: ExpectedFile[] = Object.keys(manifest.files)
     .sort()
-    .map((rel) => ({ path: path.join(rootDir, rel), sha256: manifest.files[rel]!.sha256 }));
+    .map((rel): ExpectedFile => ({ path: path.join(rootDir, rel), sha256: manifest.files[rel]!.sha256 }));
+  if (manifest.executable) files.push({ path: manifest.executable.path, sha256: manifest.executable.sha256, name: NODE_EXECUTABLE });
   for (const extra of extraFiles) {
     if (!path.isAbsolute(extra.path)) throw new Error(`extraFiles: ${JSON.stringify(extra.path)} is not an absolute path`);
     if (!isSha256Hex(extra.sha256)) throw new Error(`extraFiles: ${extra.path}: sha256 is not a lowercase hex SHA-256`);
-    files.push({ path: path.normalize(extra.path), sha256: extra.sha256 });
+    files.push({ ...extra, path: path.normalize(extra.path) });
   }
   return files;
 }
 
 async function checkFile(file: ExpectedFile, hashFile: (absPath: string) => Promise<string>): Promise<IntegrityFinding | null> {
+  const named = file.name === undefined ? {} : { name: file.name };
   let actual: string;
   try {
     actual = await hashFile(file.path);
   } catch (err) {
     const code = errorCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return { type: 'integrity', status: 'missing', file: file.path, expected: file.sha256 };
+      return { type: 'integrity', status: 'missing', file: file.path, expected: file.sha256, ...named };
     }
-    return { type: 'integrity', status: 'unreadable', file: file.path, expected: file.sha256, error: errorText(err) };
+    return { type: 'integrity', status: 'unreadable', file: file.path, expected: file.sha256, error: errorText(err), ...named };
   }
   if (actual.toLowerCase() === file.sha256) return null;
-  return { type: 'integrity', status: 'mismatch', file: file.path, expected: file.sha256, actual };
+  return { type: 'integrity', status: 'mismatch', file: file.path, expected: file.sha256, actual, ...named };
 }
 
 export function createSelfIntegrityChecker(options: SelfIntegrityCheckerOptions): SelfIntegrityChecker {
@@ -128,7 +134,7 @@ export function createSelfIntegrityChecker(options: SelfIntegrityCheckerOptions)
         findings.push(finding);
         outstanding.set(key, finding);
       } else if (outstanding.delete(key)) {
-        findings.push({ type: 'integrity', status: 'resolved', file: file.path });
+        findings.push({ type: 'integrity', status: 'resolved', file: file.path, ...(file.name === undefined ? {} : { name: file.name }) });
       }
     }
 

@@ -16,6 +16,8 @@ export const RecordType = {
   PTRACE: 5,
   SIGNAL: 6,
   BPF_ACCESS: 7,
+  TASK: 20,
+  CGROUP: 21,
 } as const;
 
 export const RecordFlag = {
@@ -25,6 +27,7 @@ export const RecordFlag = {
   FROM_CACHE_MISS: 1 << 3,
   AGGREGATED: 1 << 4,
   PATH_UNKNOWN: 1 << 5,
+  SIGNAL_FROM_KERNEL: 1 << 10,
 } as const;
 
 export const Decision = { ALLOW: 0, DENY: 1, ERROR: 2 } as const;
@@ -32,6 +35,8 @@ export const PtraceKind = { ACCESS_CHECK: 1, REQUEST: 2 } as const;
 export const WatchFlag = { WRITE: 1 << 0, READ: 1 << 1, IGNORE: 1 << 2 } as const;
 export const ForbidPtrace = { OFF: 0, SELF: 1, ALL: 2 } as const;
 export const ObjectKind = { MAP: 1, PROG: 2 } as const;
+export const TaskOp = { SETRLIMIT: 1, SETNICE: 2, SETSCHEDULER: 3, SETIOPRIO: 4 } as const;
+export const CgroupOp = { ATTACH: 1, WRITE: 2, FREEZE: 3 } as const;
 
 /** enum lw_stat: indexes of the per-CPU counter array. */
 export const Stat = {
@@ -47,6 +52,7 @@ export const Stat = {
   FLUSH_LOST: 9,
   AGG_REPORTED: 10,
   AGG_LOST: 11,
+  GUARD_DENIED: 18,
 } as const;
 export const STAT_MAX = 32;
 
@@ -92,7 +98,37 @@ export const PtraceRecord = {
 } as const;
 
 /** struct lw_signal_record */
-export const SignalRecord = { size: 72, hdr: 0, sender: 16, targetPid: 56, signal: 60, decision: 64, pad0: 66, pad1: 68 } as const;
+export const SignalRecord = { size: 72, hdr: 0, sender: 16, targetPid: 56, signal: 60, decision: 64, pad0: 66, code: 68 } as const;
+
+/** struct lw_task_record */
+export const TaskRecord = {
+  size: 96,
+  hdr: 0,
+  actor: 16,
+  targetPid: 56,
+  op: 60,
+  arg: 64,
+  value: 72,
+  value2: 80,
+  decision: 88,
+  pad0: 90,
+  pad1: 92,
+} as const;
+
+/** struct lw_cgroup_record (the path follows the fixed part) */
+export const CgroupRecord = {
+  size: 88,
+  hdr: 0,
+  actor: 16,
+  targetPid: 56,
+  op: 60,
+  cgroupId: 64,
+  level: 72,
+  root: 76,
+  decision: 80,
+  pathLen: 82,
+  pad0: 84,
+} as const;
 
 /** struct lw_bpf_access_record */
 export const BpfAccessRecord = { size: 72, hdr: 0, proc: 16, objectId: 56, kind: 60, decision: 64, pad0: 66, pad1: 68 } as const;

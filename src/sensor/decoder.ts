@@ -3,7 +3,7 @@
  * struct lw_header). Everything from the kernel is untrusted: sizes and lengths are checked before
  * use and a malformed record ends the batch (its size can no longer be trusted to find the next).
  */
-import { BpfAccessRecord, FileRecord, Header, Process, PtraceRecord, RecordType, SignalRecord, COMM_LEN, PATH_MAX } from './contract.js';
+import { BpfAccessRecord, CgroupRecord, FileRecord, Header, Process, PtraceRecord, RecordType, SignalRecord, TaskRecord, COMM_LEN, PATH_MAX } from './contract.js';
 
 export interface ProcessFields {
   pid: number;
@@ -54,6 +54,37 @@ export interface SignalRecordData {
   targetPid: number;
   signal: number;
   decision: number;
+  /** siginfo si_code (SI_USER 0, SI_TKILL -6, SI_KERNEL 0x80, ...) */
+  code: number;
+}
+
+/** Another process changing the agent's limits or scheduling (LW_REC_TASK). */
+export interface TaskRecordData {
+  kind: 'task';
+  flags: number;
+  timeNs: bigint;
+  actor: ProcessFields;
+  targetPid: number;
+  op: number;
+  arg: bigint;
+  value: bigint;
+  value2: bigint;
+  decision: number;
+}
+
+/** The agent's cgroup: a move, a guarded write, a freeze (LW_REC_CGROUP). */
+export interface CgroupRecordData {
+  kind: 'cgroup';
+  flags: number;
+  timeNs: bigint;
+  actor: ProcessFields;
+  targetPid: number;
+  op: number;
+  cgroupId: bigint;
+  level: number;
+  root: number;
+  decision: number;
+  path: Buffer;
 }
 
 export interface BpfAccessRecordData {
@@ -66,7 +97,7 @@ export interface BpfAccessRecordData {
   decision: number;
 }
 
-export type DecodedRecord = FileRecordData | PtraceRecordData | SignalRecordData | BpfAccessRecordData;
+export type DecodedRecord = FileRecordData | PtraceRecordData | SignalRecordData | BpfAccessRecordData | TaskRecordData | CgroupRecordData;
 
 export interface DecodeResult {
   records: DecodedRecord[];
@@ -149,6 +180,43 @@ function decodeSignal(buf: Buffer, at: number, size: number): SignalRecordData |
     targetPid: buf.readUInt32LE(at + SignalRecord.targetPid),
     signal: buf.readUInt32LE(at + SignalRecord.signal),
     decision: buf.readUInt16LE(at + SignalRecord.decision),
+    code: buf.readInt32LE(at + SignalRecord.code),
+  };
+}
+
+function decodeTask(buf: Buffer, at: number, size: number): TaskRecordData | string {
+  if (size < TaskRecord.size) return `task record of ${size} bytes is shorter than ${TaskRecord.size}`;
+  return {
+    kind: 'task',
+    flags: buf.readUInt32LE(at + Header.flags),
+    timeNs: buf.readBigUInt64LE(at + Header.timeNs),
+    actor: readProcess(buf, at + TaskRecord.actor),
+    targetPid: buf.readUInt32LE(at + TaskRecord.targetPid),
+    op: buf.readUInt32LE(at + TaskRecord.op),
+    arg: buf.readBigUInt64LE(at + TaskRecord.arg),
+    value: buf.readBigUInt64LE(at + TaskRecord.value),
+    value2: buf.readBigUInt64LE(at + TaskRecord.value2),
+    decision: buf.readUInt16LE(at + TaskRecord.decision),
+  };
+}
+
+function decodeCgroup(buf: Buffer, at: number, size: number): CgroupRecordData | string {
+  if (size < CgroupRecord.size) return `cgroup record of ${size} bytes is shorter than ${CgroupRecord.size}`;
+  const pathLen = buf.readUInt16LE(at + CgroupRecord.pathLen);
+  const pathAt = at + CgroupRecord.size;
+  if (pathLen >= PATH_MAX || pathAt + pathLen + 1 > at + size) return `cgroup record path (${pathLen} bytes) overruns its size ${size}`;
+  return {
+    kind: 'cgroup',
+    flags: buf.readUInt32LE(at + Header.flags),
+    timeNs: buf.readBigUInt64LE(at + Header.timeNs),
+    actor: readProcess(buf, at + CgroupRecord.actor),
+    targetPid: buf.readUInt32LE(at + CgroupRecord.targetPid),
+    op: buf.readUInt32LE(at + CgroupRecord.op),
+    cgroupId: buf.readBigUInt64LE(at + CgroupRecord.cgroupId),
+    level: buf.readInt32LE(at + CgroupRecord.level),
+    root: buf.readInt32LE(at + CgroupRecord.root),
+    decision: buf.readUInt16LE(at + CgroupRecord.decision),
+    path: buf.subarray(pathAt, pathAt + pathLen),
   };
 }
 
@@ -195,6 +263,12 @@ export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResu
         break;
       case RecordType.BPF_ACCESS:
         decoded = decodeBpfAccess(batch, at, size);
+        break;
+      case RecordType.TASK:
+        decoded = decodeTask(batch, at, size);
+        break;
+      case RecordType.CGROUP:
+        decoded = decodeCgroup(batch, at, size);
         break;
       default:
         decoded = `unknown record type ${type}`;

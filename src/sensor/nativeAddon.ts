@@ -63,6 +63,8 @@ export interface NativeSensorOptions {
 export interface NativeAddon {
   Sensor: new (options: NativeSensorOptions) => NativeSensor;
   setDumpable(dumpable: boolean): void;
+  /** SIG_IGN for each signal number (never SIGKILL or SIGSTOP) */
+  ignoreSignals(signals: number[]): void;
   abiVersion: number;
 }
 

@@ -3,7 +3,7 @@
  * mode 0600 before SQLite opens it (SQLite gives its -wal/-shm files the database's mode),
  * and a directory we create is 0700.
  */
-import { closeSync, constants as fsConstants, fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export class UnsafeStateFileError extends Error {
@@ -42,9 +42,45 @@ export function ensurePrivateFile(path: string): void {
   }
 }
 
+export const SIDE_FILE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
+
+/** SQLite's side files of dbPath that exist now (regular files, not symlinks). */
+export function existingSideFiles(dbPath: string): string[] {
+  return SIDE_FILE_SUFFIXES.map((suffix) => dbPath + suffix).filter((path) => {
+    try {
+      return lstatSync(path).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Makes sure all of SQLite's side files exist once the database is open, so the guard can protect
+ * them by inode from the start: -wal and -shm exist while a WAL database is open (SQLite keeps
+ * them until the last connection closes), and an empty -journal is created here (mode 0600). An
+ * empty rollback journal is never hot, and as long as it exists and is guarded no one can plant one
+ * that SQLite would roll back into the database at its next open.
+ */
+export function ensureSideFiles(dbPath: string): void {
+  const journal = dbPath + '-journal';
+  let fd: number;
+  try {
+    fd = openSync(journal, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return; // tightenSideFiles already checked it
+    throw error;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Tightens SQLite's side files (-wal, -shm, -journal) if they exist with a looser mode. */
 export function tightenSideFiles(dbPath: string): void {
-  for (const suffix of ['-wal', '-shm', '-journal']) {
+  for (const suffix of SIDE_FILE_SUFFIXES) {
     let fd: number;
     try {
       // O_NOFOLLOW + fchmod: never chmod whatever a planted symlink points to.

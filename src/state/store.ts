@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { type ContentModel, parseStoredModel } from './diff/contentModel.js';
 import type { FileSnapshot, FileType } from './fileSnapshot.js';
-import { ensurePrivateFile, tightenSideFiles } from './privateFile.js';
+import { ensurePrivateFile, ensureSideFiles, tightenSideFiles } from './privateFile.js';
 
 export const DEFAULT_STATE_DB_PATH = '/var/lib/lsmwatch/state.db';
 
@@ -342,6 +342,9 @@ export function openStateStore(path: string = DEFAULT_STATE_DB_PATH, options: Op
     migrate(db, MIGRATIONS, path);
     const store = new StateStore(path, db);
     store.hmacKey();
+    // after journal_mode = WAL, which deletes a rollback journal: every side file exists from here
+    // on, for the --protect guard to cover by inode
+    ensureSideFiles(path);
     return store;
   } catch (error) {
     db.close();

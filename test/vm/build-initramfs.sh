@@ -142,6 +142,34 @@ if ((${#present[@]})); then
   (cd "$project" && tar -c "${tar_excl[@]}" "${present[@]}") | (cd "$stage/lsmwatch" && tar -x --no-same-owner)
 fi
 
+# The agent checks its build manifest at start (and --protect refuses to start on a problem):
+# every file it lists is in the image, also those NODE_MODULES_EXCLUDE dropped as build-only but
+# npm's production closure still lists, and it records the image's node (a stripped copy of the
+# host's) instead of the host's.
+if [[ -f "$stage/lsmwatch/build/manifest.json" ]]; then
+  node - "$project" "$stage/lsmwatch" "$stage/usr/bin/node" <<'NODE' || vm_die "adapting the build manifest to the image failed"
+const [project, image, node] = process.argv.slice(2);
+const fs = require('node:fs');
+const path = require('node:path');
+const file = path.join(image, 'build', 'manifest.json');
+const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+let copied = 0;
+for (const rel of Object.keys(manifest.files)) {
+  const to = path.join(image, rel);
+  if (fs.existsSync(to)) continue;
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.copyFileSync(path.join(project, rel), to);
+  copied++;
+}
+if (manifest.executable) {
+  const bytes = fs.readFileSync(node);
+  manifest.executable = { path: '/usr/bin/node', sha256: require('node:crypto').createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  fs.writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
+}
+console.error(`build-initramfs.sh: manifest: ${copied} listed file(s) added back, executable /usr/bin/node`);
+NODE
+fi
+
 # libraries of the project's native parts (addon, helpers, better-sqlite3's addon ...)
 while IFS= read -r -d '' f; do
   [[ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" == '177ELF' ]] || continue

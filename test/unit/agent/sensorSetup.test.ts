@@ -111,7 +111,7 @@ function fakeAddon(behaviour: Behaviour = {}) {
       calls.push(`${this.kind}:close`);
     }
   }
-  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, abiVersion: 1 };
+  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, ignoreSignals: () => {}, abiVersion: 1 };
   return { addon, calls, writes, options };
 }
 

@@ -38,7 +38,16 @@ const DEFAULTS: RunOptions = {
   controlPath: '/run/lsmwatch/control.sock',
   protect: false,
   watchdogSeconds: 10,
+  allowNodeOptions: false,
+  allowIntegrityMismatch: false,
 };
+
+test('--allow-node-options and --allow-integrity-mismatch are plain switches', () => {
+  assert.is(run(['--allow-node-options']).allowNodeOptions, true);
+  assert.is(run(['--protect', '--allow-integrity-mismatch']).allowIntegrityMismatch, true);
+  usageError(['--allow-node-options=1'], /takes no value/);
+  usageError(['--allow-integrity-mismatch=yes'], /takes no value/);
+});
 
 test('--protect and --watchdog', () => {
   assert.is(run(['--protect']).protect, true);

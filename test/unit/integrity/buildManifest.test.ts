@@ -36,7 +36,7 @@ test('writes the manifest for the Makefile inputs', async () => {
   const code = await runBuildManifest(['--root', root, '--out', 'build/manifest.json', ...makefileArgs], io());
   assert.is(code, 0);
   assert.equal(err, []);
-  assert.equal(out, ['buildManifest: wrote build/manifest.json (5 files)']);
+  assert.equal(out, ['buildManifest: wrote build/manifest.json (5 files, 0 of them runtime node_modules)']);
   const manifest = await readManifest(path.join(root, 'build/manifest.json'));
   assert.equal(Object.keys(manifest.files), [
     'bin/lsmwatch.js',
@@ -46,6 +46,58 @@ test('writes the manifest for the Makefile inputs', async () => {
     'build/native/lsmwatch.node',
   ]);
   assert.is(manifest.created, '2025-01-02T03:04:05.000Z');
+});
+
+/** A package-lock with chalk and a nested dependency, installed under root/node_modules. */
+function installPackages(lock: Record<string, unknown>, files: string[]): void {
+  fs.writeFileSync(path.join(root, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: lock }));
+  for (const rel of files) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), rel);
+  }
+}
+
+test('--runtime-dependencies adds the loadable files of the production node_modules, from package-lock.json', async () => {
+  installPackages(
+    {
+      '': { dependencies: { chalk: '^5' }, devDependencies: { typescript: '^5' } },
+      'node_modules/chalk': { version: '5.6.2', dependencies: { helper: '^1' } },
+      'node_modules/chalk/node_modules/helper': { version: '1.0.0' },
+      'node_modules/typescript': { version: '5.9.3', dev: true },
+    },
+    [
+      'node_modules/chalk/package.json',
+      'node_modules/chalk/source/index.js',
+      'node_modules/chalk/readme.md',
+      'node_modules/chalk/node_modules/helper/index.cjs',
+      'node_modules/typescript/lib/tsc.js',
+    ],
+  );
+  fs.writeFileSync(path.join(root, 'build/dist/cli/main.js'), "import { Chalk } from 'chalk';\nimport { readFileSync } from 'node:fs';\nimport path from 'path';\n");
+  const code = await runBuildManifest(['--root', root, '--out', 'build/manifest.json', '--runtime-dependencies', ...makefileArgs], io());
+  assert.equal(err, []);
+  assert.is(code, 0);
+  const manifest = await readManifest(path.join(root, 'build/manifest.json'));
+  const modules = Object.keys(manifest.files).filter((k) => k.startsWith('node_modules/'));
+  assert.equal(modules, ['node_modules/chalk/node_modules/helper/index.cjs', 'node_modules/chalk/package.json', 'node_modules/chalk/source/index.js']);
+  assert.match(out[0], /3 of them runtime node_modules/);
+});
+
+test('--runtime-dependencies fails when the build imports a package that is not a production dependency', async () => {
+  installPackages({ '': { dependencies: {} }, 'node_modules/typescript': { version: '5.9.3', dev: true } }, ['node_modules/typescript/lib/tsc.js']);
+  fs.writeFileSync(path.join(root, 'build/dist/cli/main.js'), "const ts = await import('typescript');\n");
+  assert.is(await runBuildManifest(['--root', root, '--out', 'build/manifest.json', '--runtime-dependencies', ...makefileArgs], io()), 1);
+  assert.match(err.join('\n'), /build\/dist\/cli\/main\.js imports typescript, which is not a production dependency/);
+  assert.not.ok(fs.existsSync(path.join(root, 'build/manifest.json')));
+});
+
+test('--executable records the node executable; it must be absolute', async () => {
+  fs.writeFileSync(path.join(root, 'node'), 'an executable');
+  assert.is(await runBuildManifest(['--root', root, '--out', 'build/manifest.json', '--executable', path.join(root, 'node'), ...makefileArgs], io()), 0);
+  const manifest = await readManifest(path.join(root, 'build/manifest.json'));
+  assert.is(manifest.executable?.path, path.join(root, 'node'));
+  assert.is(manifest.executable?.size, 13);
+  assert.equal(parseBuildManifestArgs(['--root', '.', '--out', 'm.json', '--executable', 'node', 'a']), { error: '--executable needs an absolute path' });
 });
 
 test('rebuilding with the manifest inside an input directory does not list it', async () => {

@@ -52,11 +52,22 @@ test('createManifest hashes files into sorted, de-duplicated entries', async () 
   write('a.js', 'a');
   const manifest = await createManifest(dir, ['b/x.js', 'a.js', 'a.js'], { now: fixedClock });
   assert.equal(manifest, {
-    version: 1,
+    version: 2,
     created: '2025-01-02T03:04:05.000Z',
     files: { 'a.js': { sha256: sha('a'), size: 1 }, 'b/x.js': { sha256: sha('xx'), size: 2 } },
   });
   assert.equal(Object.keys(manifest.files), ['a.js', 'b/x.js']);
+});
+
+test('createManifest records the node executable by absolute path (version 2), and reads back', async () => {
+  write('a.js', 'a');
+  write('node', 'an executable');
+  const manifest = await createManifest(dir, ['a.js'], { now: fixedClock, executable: path.join(dir, 'node') });
+  assert.equal(manifest.executable, { path: path.join(dir, 'node'), sha256: sha('an executable'), size: 13 });
+  const file = path.join(dir, 'manifest.json');
+  await writeManifest(file, manifest);
+  assert.equal(await readManifest(file), manifest);
+  assert.match((await rejection(() => createManifest(dir, ['a.js'], { executable: 'node' }))).message, /absolute/);
 });
 
 test('createManifest rejects paths that leave the root and missing files', async () => {
@@ -107,7 +118,12 @@ test('a "__proto__" key stays an ordinary entry', () => {
 const malformed: [string, string, RegExp][] = [
   ['not JSON', '{"version":1,', /valid JSON/],
   ['an array', '[]', /\(top level\): expected an object/],
-  ['wrong version', JSON.stringify({ ...validManifest(), version: 2 }), /version: expected 1/],
+  ['wrong version', JSON.stringify({ ...validManifest(), version: 3 }), /version: expected 1 or 2/],
+  ['executable in a version 1 manifest', JSON.stringify({ ...validManifest(), executable: { path: '/usr/bin/node', sha256: sha('n'), size: 1 } }), /executable: expected absent/],
+  ['relative executable', JSON.stringify({ ...validManifest(), version: 2, executable: { path: 'usr/bin/node', sha256: sha('n'), size: 1 } }), /executable\.path: expected an absolute path/],
+  ['executable with ..', JSON.stringify({ ...validManifest(), version: 2, executable: { path: '/usr/../bin/node', sha256: sha('n'), size: 1 } }), /executable\.path: expected a normalized path/],
+  ['executable without digest', JSON.stringify({ ...validManifest(), version: 2, executable: { path: '/usr/bin/node', size: 1 } }), /executable\.sha256/],
+  ['executable with an unknown key', JSON.stringify({ ...validManifest(), version: 2, executable: { path: '/usr/bin/node', sha256: sha('n'), size: 1, x: 1 } }), /executable\.x/],
   ['missing version', JSON.stringify({ created: validManifest().created, files: {} }), /version/],
   ['unknown top-level key', JSON.stringify({ ...validManifest(), extra: true }), /extra: expected only the keys/],
   ['created not a date', JSON.stringify({ ...validManifest(), created: 'yesterday' }), /created: expected an RFC 3339/],

@@ -126,6 +126,19 @@ test('extra files (the loaded policy) are checked by absolute path', async () =>
   ]);
 });
 
+test('the node executable the manifest records is checked by absolute path and named in findings', async () => {
+  const node = path.join(root, 'node');
+  fs.writeFileSync(node, 'node v20');
+  const out = path.join(root, 'build/manifest.json');
+  await writeManifest(out, await createManifest(root, files, { executable: node }));
+  const checker = createSelfIntegrityChecker({ rootDir: root, manifest: await readManifest(out), hashFile: sha256File });
+  assert.equal((await checker.check()).filesChecked, 4);
+  fs.writeFileSync(node, 'node v20, patched');
+  assert.equal((await checker.check()).findings, [{ type: 'integrity', status: 'mismatch', file: node, expected: sha('node v20'), actual: sha('node v20, patched'), name: 'node executable' }]);
+  fs.writeFileSync(node, 'node v20');
+  assert.equal((await checker.check()).findings, [{ type: 'integrity', status: 'resolved', file: node, name: 'node executable' }]);
+});
+
 test('a problem that goes away is reported resolved exactly once', async () => {
   const checker = createSelfIntegrityChecker({ rootDir: root, manifest: await manifestRoundTrip(), hashFile: sha256File });
   const target = path.join(root, 'build/dist/main.js');

@@ -154,6 +154,8 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
   ['lw_bpf_access_record', contract.BpfAccessRecord],
   ['lw_protected_inode', contract.ProtectedInode],
   ['lw_protected_id', contract.ProtectedId],
+  ['lw_task_record', contract.TaskRecord],
+  ['lw_cgroup_record', contract.CgroupRecord],
 ];
 
 /** Widths the decoder and the agent read and write each scalar field with (bytes). */
@@ -189,7 +191,31 @@ const WIDTHS: Record<string, Record<string, number>> = {
   lw_watch_key: { prefixlen: 4, path: contract.WATCH_KEY_MAX },
   lw_watch_value: { flags: 4, _pad0: 4 },
   lw_settings: { forbid_ptrace: 4, deny_ptrace_read: 4, protect: 4 },
-  lw_signal_record: { hdr: contract.Header.size, sender: contract.Process.size, target_pid: 4, signal: 4, decision: 2, _pad0: 2, _pad1: 4 },
+  lw_signal_record: { hdr: contract.Header.size, sender: contract.Process.size, target_pid: 4, signal: 4, decision: 2, _pad0: 2, code: 4 },
+  lw_task_record: {
+    hdr: contract.Header.size,
+    actor: contract.Process.size,
+    target_pid: 4,
+    op: 4,
+    arg: 8,
+    value: 8,
+    value2: 8,
+    decision: 2,
+    _pad0: 2,
+    _pad1: 4,
+  },
+  lw_cgroup_record: {
+    hdr: contract.Header.size,
+    actor: contract.Process.size,
+    target_pid: 4,
+    op: 4,
+    cgroup_id: 8,
+    level: 4,
+    root: 4,
+    decision: 2,
+    path_len: 2,
+    _pad0: 4,
+  },
   lw_bpf_access_record: { hdr: contract.Header.size, proc: contract.Process.size, object_id: 4, kind: 4, decision: 2, _pad0: 2, _pad1: 4 },
   lw_protected_inode: { dev: 4, _pad0: 4, ino: 8 },
   lw_protected_id: { kind: 4, id: 4 },
@@ -206,6 +232,8 @@ const ENUMS: Array<[string, Record<string, number>, string]> = [
   ['lw_stat', contract.Stat, 'LW_STAT_'],
   ['lw_object_kind', contract.ObjectKind, 'LW_OBJECT_'],
   ['lw_flush_mode', contract.FlushMode, 'LW_FLUSH_'],
+  ['lw_task_op', contract.TaskOp, 'LW_TASK_'],
+  ['lw_cgroup_op', contract.CgroupOp, 'LW_CGROUP_'],
 ];
 
 const headerText = () => readFileSync(HEADER, 'utf8');
@@ -311,6 +339,8 @@ test('the largest record fits LW_RECORD_MAX and its u16 size field', () => {
   assert.ok(contract.RECORD_MAX <= 0xffff);
   assert.is(contract.FileRecord.size % 8, 0);
   assert.is(contract.PtraceRecord.size % 8, 0);
+  assert.is(contract.TaskRecord.size % 8, 0);
+  assert.is(contract.CgroupRecord.size % 8, 0);
 });
 
 test.run();

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodeBatch, type FileRecordData, type PtraceRecordData } from '../../../src/sensor/decoder.js';
+import { decodeBatch, type CgroupRecordData, type FileRecordData, type PtraceRecordData, type SignalRecordData, type TaskRecordData } from '../../../src/sensor/decoder.js';
 import {
   COMM_LEN,
   Decision,
@@ -12,6 +12,9 @@ import {
   PtraceRecord,
   RecordFlag,
   RecordType,
+  CgroupRecord,
+  SignalRecord,
+  TaskRecord,
 } from '../../../src/sensor/contract.js';
 
 // ---- test-local record builder: lays records out exactly as bpf/include/lsmwatch.h does ----
@@ -476,6 +479,66 @@ test('expectedRecords: matches the batch, or is not given', () => {
   assert.is(decodeBatch(batch, 3).invalid, 1);
   assert.is(decodeBatch(batch).invalid, 1);
   assert.is(decodeBatch(batch, 1).invalid, 1); // fewer announced than found: nothing invented
+});
+
+// ---- guard records (task, cgroup) and the signal record's si_code ----
+
+test('a signal record carries its si_code and the from-kernel flag', () => {
+  const buf = Buffer.alloc(SignalRecord.size);
+  writeHeader(buf, RecordType.SIGNAL, SignalRecord.size, RecordFlag.SIGNAL_FROM_KERNEL, 5n);
+  writeProcess(buf, SignalRecord.sender, PROC);
+  buf.writeUInt32LE(777, SignalRecord.targetPid);
+  buf.writeUInt32LE(20, SignalRecord.signal);
+  buf.writeInt32LE(0x80, SignalRecord.code);
+  const rec = decodeBatch(buf).records[0] as SignalRecordData;
+  assert.is(rec.kind, 'signal');
+  assert.is(rec.code, 0x80);
+  assert.is(rec.flags & RecordFlag.SIGNAL_FROM_KERNEL, RecordFlag.SIGNAL_FROM_KERNEL);
+  buf.writeInt32LE(-6, SignalRecord.code); // SI_TKILL
+  assert.is((decodeBatch(buf).records[0] as SignalRecordData).code, -6);
+});
+
+test('a task record decodes the operation and its 64-bit arguments', () => {
+  const buf = Buffer.alloc(TaskRecord.size);
+  writeHeader(buf, RecordType.TASK, TaskRecord.size, RecordFlag.DENIED, 9n);
+  writeProcess(buf, TaskRecord.actor, PROC);
+  buf.writeUInt32LE(777, TaskRecord.targetPid);
+  buf.writeUInt32LE(1, TaskRecord.op);
+  buf.writeBigUInt64LE(0n, TaskRecord.arg);
+  buf.writeBigUInt64LE(1n, TaskRecord.value);
+  buf.writeBigUInt64LE(0xffffffffffffffffn, TaskRecord.value2);
+  buf.writeUInt16LE(Decision.DENY, TaskRecord.decision);
+  const rec = decodeBatch(buf).records[0] as TaskRecordData;
+  assert.equal({ kind: rec.kind, pid: rec.actor.pid, target: rec.targetPid, op: rec.op, value: rec.value, value2: rec.value2, decision: rec.decision }, {
+    kind: 'task', pid: 4242, target: 777, op: 1, value: 1n, value2: 0xffffffffffffffffn, decision: Decision.DENY,
+  });
+  const short = rawRecord(RecordType.TASK, TaskRecord.size - 8);
+  assert.is(decodeBatch(short).invalid, 1);
+});
+
+function cgroupRecord(path: string, pathLen = Buffer.byteLength(path)): Buffer {
+  const size = align8(CgroupRecord.size + Buffer.byteLength(path) + 1);
+  const buf = Buffer.alloc(size);
+  writeHeader(buf, RecordType.CGROUP, size, 0, 3n);
+  writeProcess(buf, CgroupRecord.actor, PROC);
+  buf.writeUInt32LE(777, CgroupRecord.targetPid);
+  buf.writeUInt32LE(1, CgroupRecord.op);
+  buf.writeBigUInt64LE(4321n, CgroupRecord.cgroupId);
+  buf.writeInt32LE(2, CgroupRecord.level);
+  buf.writeInt32LE(0, CgroupRecord.root);
+  buf.writeUInt16LE(pathLen, CgroupRecord.pathLen);
+  Buffer.from(path).copy(buf, CgroupRecord.size);
+  return buf;
+}
+
+test('a cgroup record decodes its path; a path overrunning the record ends the batch', () => {
+  const rec = decodeBatch(cgroupRecord('/lw/inner')).records[0] as CgroupRecordData;
+  assert.equal({ kind: rec.kind, op: rec.op, id: rec.cgroupId, level: rec.level, path: rec.path.toString() }, {
+    kind: 'cgroup', op: 1, id: 4321n, level: 2, path: '/lw/inner',
+  });
+  const bad = decodeBatch(cgroupRecord('/lw', 200));
+  assert.is(bad.records.length, 0);
+  assert.is(bad.invalid, 1);
 });
 
 test.run();

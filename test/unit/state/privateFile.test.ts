@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UnsafeStateFileError, ensurePrivateFile, tightenSideFiles } from '../../../src/state/privateFile.js';
+import { UnsafeStateFileError, ensurePrivateFile, ensureSideFiles, existingSideFiles, tightenSideFiles } from '../../../src/state/privateFile.js';
 import { makeTempDir } from '../../fixtures/state/helpers.js';
 
 const modeOf = (p: string) => statSync(p).mode & 0o7777;
@@ -45,6 +45,25 @@ test('refuses a symlink or a directory at the path', () => {
     assert.throws(() => ensurePrivateFile(join(tmp.dir, 'link.db')), (e: unknown) => e instanceof UnsafeStateFileError);
     mkdirSync(join(tmp.dir, 'dir.db'));
     assert.throws(() => ensurePrivateFile(join(tmp.dir, 'dir.db')));
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('ensureSideFiles creates an empty -journal 0600 once; existingSideFiles lists regular side files only', () => {
+  const tmp = makeTempDir();
+  try {
+    const db = join(tmp.dir, 'state.db');
+    writeFileSync(db, '');
+    writeFileSync(db + '-wal', '');
+    symlinkSync('/etc/passwd', db + '-shm');
+    ensureSideFiles(db);
+    assert.is(statSync(db + '-journal').size, 0);
+    assert.is(modeOf(db + '-journal'), 0o600);
+    writeFileSync(db + '-journal', 'kept');
+    ensureSideFiles(db); // an existing one is left as it is
+    assert.is(statSync(db + '-journal').size, 4);
+    assert.equal(existingSideFiles(db), [db + '-wal', db + '-journal']);
   } finally {
     tmp.cleanup();
   }

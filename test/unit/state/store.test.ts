@@ -55,6 +55,29 @@ test('new database: mode 0600, directory 0700, WAL, schema version, key', () => 
   }
 });
 
+test('once open, the -wal, -shm and -journal files all exist (the guard protects them by inode), and keep their inodes', () => {
+  const tmp = makeTempDir();
+  try {
+    const path = join(tmp.dir, 'state.db');
+    const store = openStateStore(path);
+    try {
+      const inodes = () => ['-wal', '-shm', '-journal'].map((s) => statSync(path + s).ino);
+      const before = inodes();
+      assert.is(modeOf(path + '-journal'), 0o600);
+      for (let i = 0; i < 500; i++) store.appendHistory('alert', { rule: 'x'.repeat(2000) }, new Date());
+      store.db.pragma('wal_checkpoint(TRUNCATE)');
+      assert.equal(inodes(), before, 'checkpoints reuse the same files');
+    } finally {
+      store.close();
+    }
+    const again = openStateStore(path); // the empty journal is never taken for a hot one
+    assert.is(again.countBaseline(), 0);
+    again.close();
+  } finally {
+    tmp.cleanup();
+  }
+});
+
 test('an existing looser file is tightened; key persists across opens', () => {
   const tmp = makeTempDir();
   try {
