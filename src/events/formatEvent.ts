@@ -111,7 +111,9 @@ function formatFile(rec: FileRecordData, ctx: FormatContext): Record<string, unk
   return out;
 }
 
-const SIGNAL_NAMES = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
+/** signal number → name; the first name wins (SIGABRT, not its alias SIGIOT; SIGIO, not SIGPOLL) */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(osConstants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
 
 function formatSignal(rec: SignalRecordData, ctx: FormatContext): Record<string, unknown> {
   const out = baseFields('signal', rec.timeNs, rec.sender, ctx);

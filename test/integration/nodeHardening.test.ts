@@ -101,7 +101,7 @@ hardening('--allow-node-options runs anyway and the ready line shows the exact e
     assert.ok(node.exec_argv.includes('--import') && node.exec_argv.includes(injected), JSON.stringify(node.exec_argv));
     assert.is(node.node_options, '--max-old-space-size=512');
     assert.is(node.allow_node_options, true);
-    await agent.waitForStderr(/warning: .*node options/i);
+    await agent.waitForStderr(/warning: running with node option --import .*allowed by --allow-node-options/);
   } finally {
     await agent.stop();
   }

@@ -269,6 +269,16 @@ test('invalid UTF-8 in target comm travels as target_comm_b64', () => {
   assert.is(out.target_comm_b64, comm.toString('base64'));
 });
 
+test('signal events use the canonical name of aliased numbers and carry the si_code; guard records get their own type', () => {
+  const sig = (signal: number) => formatRecord({ kind: 'signal', flags: 0, timeNs: 1n, sender: proc({ comm: Buffer.from('kill') }), targetPid: 7, signal, decision: Decision.ALLOW, code: 0 }, ctx());
+  assert.equal([sig(6).signal, sig(29).signal, sig(17).signal, sig(34).signal], ['SIGABRT', 'SIGIO', 'SIGCHLD', 34]);
+  assert.is(sig(15).code, 0);
+  const task = formatRecord({ kind: 'task', flags: 0, timeNs: 1n, actor: proc(), targetPid: 7, op: 1, arg: 0n, value: 1n, value2: 1n, decision: Decision.DENY }, ctx());
+  assert.equal([task.type, task.comm, task.operation, task.resource], ['task', 'bash', 'setrlimit', 'RLIMIT_CPU']);
+  const cg = formatRecord({ kind: 'cgroup', flags: 0, timeNs: 1n, actor: proc(), targetPid: 7, op: 1, cgroupId: 5n, level: 1, root: 0, decision: Decision.ALLOW, path: Buffer.from('/x') }, ctx());
+  assert.equal([cg.type, cg.operation, cg.path], ['cgroup', 'attach', '/x']);
+});
+
 test.run();
 
 test('an aggregated flush is marked and keeps its count and bytes', () => {
