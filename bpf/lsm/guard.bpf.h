@@ -194,7 +194,7 @@ int BPF_PROG(lw_lsm_task_kill, struct task_struct *p, struct kernel_siginfo *inf
 	else
 		lw_signal_note_checked(sig); /* signal_generate follows: one record is enough */
 	lw_emit_signal(sig, code, deny);
-	return deny ? -LW_EPERM : 0;
+	return lw_verdict(deny ? -LW_EPERM : 0);
 }
 
 /* ---- limits and scheduling of the agent's process ---- */
