@@ -3,15 +3,15 @@
 #include <napi.h>
 #include <sys/prctl.h>
 
-#include <atomic>
-#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "libbpf_log.h"
 #include "lsmwatch.h"
 #include "ring_drainer.h"
 #include "sensor_object.h"
+#include "sensor_upkeep.h"
 
 namespace lsmwatch {
 namespace {
@@ -44,6 +44,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
                        {
                            InstanceMethod<&Sensor::Attach>("attach"),
                            InstanceMethod<&Sensor::UpdateElem>("updateElem"),
+                           InstanceMethod<&Sensor::SetSettings>("setSettings"),
                            InstanceMethod<&Sensor::DeleteElem>("deleteElem"),
                            InstanceMethod<&Sensor::Start>("start"),
                            InstanceMethod<&Sensor::Pause>("pause"),
@@ -82,6 +83,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     queue_bytes_ = OptionalUint(o, "queueBytes", 32 * 1024 * 1024);
     try {
       object_ = std::make_unique<SensorObject>(options);
+      upkeep_ = std::make_unique<SensorUpkeep>(object_.get(), options.aggregate_window_ms);
     } catch (const SensorFailure& failure) {
       throw ToJsError(env, failure);
     }
@@ -102,13 +104,20 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
 
   // Stops the drainer, detaches every program and frees the object. Safe to call repeatedly.
   void Shutdown() {
-    if (drainer_) drainer_->Stop();
+    StopDrainer();
     drainer_.reset();
     if (tsfn_started_) {
       tsfn_.Release();
       tsfn_started_ = false;
     }
+    upkeep_.reset();
     object_.reset();
+  }
+
+  void StopDrainer() {
+    if (!drainer_) return;
+    drainer_->Stop();
+    if (upkeep_) upkeep_->SetDrainerRunning(false);
   }
 
   SensorObject& Object(Napi::Env env) {
@@ -167,6 +176,24 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     return env.Undefined();
   }
 
+  // setSettings(value: Buffer): the one way lw_settings_map is written (see SensorUpkeep).
+  Napi::Value SetSettings(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Object(env);
+    std::vector<uint8_t> value = BytesOf(info[0], "settings");
+    if (value.size() != sizeof(struct lw_settings)) {
+      throw Napi::TypeError::New(env, "settings must be " + std::to_string(sizeof(struct lw_settings)) + " bytes");
+    }
+    struct lw_settings settings;
+    memcpy(&settings, value.data(), sizeof(settings));
+    try {
+      upkeep_->SetSettings(settings);
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    return env.Undefined();
+  }
+
   // start(onBatch: (records: Buffer, count: number) => void)
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -182,10 +209,8 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
             // Called on the drainer thread; the JS side then pops every queued batch.
             tsfn_.NonBlockingCall([this](Napi::Env, Napi::Function callback) { Deliver(callback); });
           },
-          [this]() {
-            CheckWatchdog();
-            FlushQuietWrites();
-          });
+          [this]() { upkeep_->RunOnce(); });
+      upkeep_->SetDrainerRunning(true);
       drainer_->Start();
     } catch (const SensorFailure& failure) {
       throw ToJsError(env, failure);
@@ -214,11 +239,6 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     }
   }
 
-  static int64_t NowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-
   // { maps: [{name, id}], progs: [{name, id}] }: what --protect guards.
   Napi::Value ObjectIds(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -239,52 +259,20 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     return out;
   }
 
-  // The guard must not outlive a hung JavaScript thread: if no heartbeat arrives for timeoutMs,
-  // the drainer thread clears the protect flag, so SIGKILL works again.
+  // The guard must not outlive a hung JavaScript thread: see SensorUpkeep.
   Napi::Value ArmWatchdog(const Napi::CallbackInfo& info) {
-    watchdog_timeout_ms_ = info[0].As<Napi::Number>().Int64Value();
-    last_heartbeat_ms_ = NowMs();
-    watchdog_fired_ = false;
+    Object(info.Env());
+    upkeep_->ArmWatchdog(info[0].As<Napi::Number>().Int64Value());
     return info.Env().Undefined();
   }
 
   Napi::Value Heartbeat(const Napi::CallbackInfo& info) {
-    last_heartbeat_ms_ = NowMs();
+    if (upkeep_) upkeep_->Heartbeat();
     return info.Env().Undefined();
   }
 
-  Napi::Value WatchdogFired(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), watchdog_fired_); }
-
-  void CheckWatchdog() {
-    int64_t timeout = watchdog_timeout_ms_;
-    if (timeout <= 0 || watchdog_fired_ || !object_) return;
-    int64_t stalled = NowMs() - last_heartbeat_ms_;
-    if (stalled < timeout) return;
-    watchdog_fired_ = true;
-    std::vector<uint8_t> key(4, 0), value;
-    try {
-      if (object_->LookupElem("lw_settings_map", key, &value) && value.size() >= sizeof(struct lw_settings)) {
-        reinterpret_cast<struct lw_settings*>(value.data())->protect = 0;
-        object_->UpdateElem("lw_settings_map", key, value);
-      }
-      fprintf(stderr, "lsmwatch: warning: the agent's JavaScript thread has not answered for %lld ms: guard lifted (SIGKILL works again)\n",
-              static_cast<long long>(stalled));
-    } catch (const SensorFailure& failure) {
-      fprintf(stderr, "lsmwatch: error: lifting the guard failed: %s\n", failure.what());
-    }
-  }
-
-  // Pending write counts of files that went quiet leave the kernel a few times a second.
-  void FlushQuietWrites() {
-    int64_t now = NowMs();
-    if (now - last_write_flush_ms_ < kWriteFlushIntervalMs || !object_) return;
-    last_write_flush_ms_ = now;
-    try {
-      object_->FlushWrites(LW_FLUSH_EXPIRED);
-    } catch (const SensorFailure& failure) {
-      if (!write_flush_failed_) fprintf(stderr, "lsmwatch: error: %s\n", failure.what());
-      write_flush_failed_ = true;
-    }
+  Napi::Value WatchdogFired(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), upkeep_ && upkeep_->WatchdogFired());
   }
 
   // While paused (stdout is backed up) batches wait in the bounded queue; overflow is counted.
@@ -358,7 +346,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
         throw ToJsError(info.Env(), failure);
       }
     }
-    drainer_->Stop();
+    StopDrainer();
     paused_ = false;
     if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "flush needs the batch callback");
     Deliver(info[0].As<Napi::Function>());
@@ -371,6 +359,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
   }
 
   std::unique_ptr<SensorObject> object_;
+  std::unique_ptr<SensorUpkeep> upkeep_;  // needs object_; destroyed before it
   std::unique_ptr<RingDrainer> drainer_;
   std::vector<std::vector<uint8_t>> kept_after_exception_;  // see Deliver
   Napi::ThreadSafeFunction tsfn_;
@@ -380,12 +369,6 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
   Napi::Env::CleanupHook<void (*)(Sensor*), Sensor> cleanup_hook_;
   size_t batch_bytes_ = 0;
   size_t queue_bytes_ = 0;
-  std::atomic<int64_t> watchdog_timeout_ms_{0};
-  std::atomic<int64_t> last_heartbeat_ms_{0};
-  std::atomic<bool> watchdog_fired_{false};
-  static constexpr int64_t kWriteFlushIntervalMs = 250;
-  int64_t last_write_flush_ms_ = 0;  // drainer thread only
-  bool write_flush_failed_ = false;  // drainer thread only
 };
 
 // setDumpable(false): tracers without CAP_SYS_PTRACE can no longer attach to this process.

@@ -55,6 +55,14 @@ struct bpf_object* OpenSkeleton(Skel* (*open)(const struct bpf_object_open_opts*
                                 const SensorOptions& options, std::function<void()>* destroy_out) {
   Skel* skel = open(nullptr);
   if (!skel) Fail("opening the BPF object", errno);
+  if (skel->rodata->lw_abi_version != LW_ABI_VERSION) {
+    uint32_t found = skel->rodata->lw_abi_version;
+    destroy(skel);
+    throw SensorFailure("EABI", EINVAL,
+                        "the BPF object was built for contract version " + std::to_string(found) +
+                            ", this addon for version " + std::to_string(LW_ABI_VERSION) + ": rebuild (make build)",
+                        "");
+  }
   skel->rodata->lw_agent_tgid = options.agent_tgid;
   skel->rodata->lw_wakeup_bytes = options.wakeup_bytes;
   skel->rodata->lw_agg_window_ns = static_cast<uint64_t>(options.aggregate_window_ms) * 1000000ULL;

@@ -1,5 +1,6 @@
 /** Wires the self-integrity checker into the agent: the build manifest, the policy as loaded, the
- * attached BPF programs; findings go to stdout (NDJSON) and stderr (red), on every check until fixed. */
+ * attached BPF programs; findings go to the output (and so the history) and to stderr (red), on
+ * every check until fixed. */
 import { join } from 'node:path';
 import { readManifest } from '../integrity/manifest.js';
 import { createSelfIntegrityChecker, type IntegrityFinding } from '../integrity/selfIntegrityChecker.js';
@@ -7,12 +8,11 @@ import { startPeriodicCheck } from '../integrity/periodicCheck.js';
 import { recordExecutable } from '../integrity/executable.js';
 import { sha256File } from '../integrity/fileDigest.js';
 import { integrityIntervalMs } from '../integrity/integrityConfig.js';
-import type { Policy } from '../policy/policy.js';
 import type { NativeSensor } from '../sensor/nativeAddon.js';
-import type { NdjsonWriter } from '../output/ndjsonWriter.js';
+import type { Output } from '../output/sink.js';
+import { integrityBaselineLine, integrityLine } from '../output/records.js';
 import type { Notices } from '../log/notices.js';
-import type { WallClock } from '../events/wallClock.js';
-import type { EventPipeline } from './eventPipeline.js';
+import type { AgentPolicy } from './agentPolicy.js';
 
 export interface SelfIntegrity {
   stop(): Promise<void>;
@@ -27,17 +27,14 @@ function describe(f: IntegrityFinding): string {
 
 export async function startSelfIntegrity(deps: {
   packageRoot: string;
-  policy: Policy;
+  policy: AgentPolicy;
   native: NativeSensor;
-  writer: NdjsonWriter;
+  output: Output;
   notices: Notices;
-  clock: WallClock;
-  pipeline: EventPipeline;
+  nowRfc3339: () => string;
 }): Promise<SelfIntegrity> {
   const emit = (finding: IntegrityFinding) => {
-    const record = { ...finding, time: deps.clock.nowRfc3339() };
-    deps.writer.write(record);
-    deps.pipeline.recordHistory('integrity', record);
+    deps.output.write(integrityLine(finding, deps.nowRfc3339()));
     if (finding.status === 'resolved') deps.notices.info(`integrity: ${describe(finding)}`);
     else deps.notices.alert(`integrity: ${describe(finding)}`);
   };
@@ -76,15 +73,7 @@ export async function startSelfIntegrity(deps: {
   void checker.check().then((result) => {
     if (!first) return;
     first = false;
-    deps.writer.write({
-      type: 'integrity',
-      status: 'baseline',
-      time: deps.clock.nowRfc3339(),
-      files_checked: result.filesChecked,
-      problems: result.findings.length,
-      executable: executable.path,
-      executable_sha256: executable.sha256,
-    });
+    deps.output.write(integrityBaselineLine(deps.nowRfc3339(), result.filesChecked, result.findings.length, executable));
   });
   return { stop: () => periodic.stop() };
 }

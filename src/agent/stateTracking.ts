@@ -1,43 +1,51 @@
 /**
  * File-integrity state in the agent: the SQLite store and the change tracker of src/state, fed by
- * events. A changed baseline file is compared with its baseline shortly after its last event (the
- * sensors report writes, not closes), so a burst of writes gives one change record.
+ * typed file events. A changed baseline file is compared with its baseline shortly after its last
+ * event (the sensors report writes, not closes), so a burst of writes gives one change record.
+ * Alerts and integrity findings reach the history through the history sink (./historySink.ts).
  */
 import { ChangeTracker, changeTrackerOptionsFromConfig } from '../state/changeTracker.js';
 import { openStateStore, type StateStore } from '../state/store.js';
 import { retentionLimits, type StateConfig } from '../state/stateConfig.js';
-import type { ChangeRecord } from '../state/changeRecord.js';
-import type { NdjsonWriter } from '../output/ndjsonWriter.js';
+import type { Actor, ChangeRecord } from '../state/changeRecord.js';
+import type { SensorEvent } from '../events/types.js';
+import type { Output } from '../output/sink.js';
+import { baselineLine, changeLine } from '../output/records.js';
 import type { Notices } from '../log/notices.js';
-import type { WallClock } from '../events/wallClock.js';
+import type { EventConsumer } from './eventConsumers.js';
 
 const SETTLE_MS = 300; // quiet time after the last event before a file is compared
 const MAX_PENDING = 10_000; // bound on paths waiting to settle; past it the oldest is compared now
 const PRUNE_INTERVAL_MS = 3600_000;
 
-export interface Actor {
-  pid: number;
-  comm: string;
-  uid: number;
-}
-
-export interface StateTracking {
+export interface StateTracking extends EventConsumer {
   /** offline changes (reported with offline: true), retention */
   start(): Promise<void>;
-  onPathTouched(path: string, by: Actor): void;
-  recordHistory(type: 'alert' | 'integrity', record: object): void;
+  /** the store, for the history sink */
+  readonly store: StateStore;
   /** compares what is still settling, then closes the database */
   stop(): Promise<void>;
 }
 
-export function openStateTracking(deps: {
+export interface StateTrackingDeps {
   dbPath: string;
   config: StateConfig;
-  writer: NdjsonWriter;
+  output: Output;
   notices: Notices;
-  clock: WallClock;
+  nowRfc3339: () => string;
   showProgress: boolean;
-}): StateTracking {
+}
+
+/** The paths an event may have changed: a rename changes both names. Null paths are not trackable. */
+export function touchedPaths(event: SensorEvent): string[] {
+  if (event.kind !== 'file' || !event.touchesContent) return [];
+  const out: string[] = [];
+  if (event.path !== null) out.push(event.path.text);
+  if (event.oldPath !== null) out.push(event.oldPath.text);
+  return out;
+}
+
+export function openStateTracking(deps: StateTrackingDeps): StateTracking {
   const store: StateStore = openStateStore(deps.dbPath);
   const tracker = new ChangeTracker(store, {
     ...changeTrackerOptionsFromConfig(deps.config),
@@ -48,7 +56,7 @@ export function openStateTracking(deps: {
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const report = (change: ChangeRecord) => {
-    deps.writer.write({ ...change, time: deps.clock.nowRfc3339() });
+    deps.output.write(changeLine(change, deps.nowRfc3339()));
     const by = change.by ? ` by ${change.by.comm} (pid ${change.by.pid}, uid ${change.by.uid})` : '';
     deps.notices.warn(`change: ${change.path} ${change.action}${change.offline ? ' while lsmwatch was not running' : by}`);
   };
@@ -64,6 +72,14 @@ export function openStateTracking(deps: {
       .catch((err: Error) => deps.notices.warn(`baseline: ${path}: ${err.message}`));
   };
 
+  const onPathTouched = (path: string, by: Actor) => {
+    if (!tracker.covers(path)) return;
+    const existing = pending.get(path);
+    if (existing) clearTimeout(existing.timer);
+    else if (pending.size >= MAX_PENDING) compare(pending.keys().next().value as string);
+    pending.set(path, { timer: setTimeout(() => compare(path), SETTLE_MS), by });
+  };
+
   const prune = () => {
     try {
       store.pruneHistory(retentionLimits(deps.config.retention), new Date());
@@ -73,6 +89,14 @@ export function openStateTracking(deps: {
   };
 
   return {
+    name: 'state tracking',
+    store,
+    consume(event) {
+      const paths = touchedPaths(event);
+      if (paths.length === 0) return;
+      const by = { pid: event.process.pid, comm: event.process.comm.text, uid: event.process.uid };
+      for (const path of paths) onPathTouched(path, by);
+    },
     async start() {
       prune();
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
@@ -88,21 +112,7 @@ export function openStateTracking(deps: {
         deps.notices.info(`building the baseline: ${done}/${total} files`);
       });
       for (const change of changes) report(change);
-      deps.writer.write({ type: 'baseline', time: deps.clock.nowRfc3339(), files, offline_changes: changes.length, db: deps.dbPath });
-    },
-    onPathTouched(path, by) {
-      if (!tracker.covers(path)) return;
-      const existing = pending.get(path);
-      if (existing) clearTimeout(existing.timer);
-      else if (pending.size >= MAX_PENDING) compare(pending.keys().next().value as string);
-      pending.set(path, { timer: setTimeout(() => compare(path), SETTLE_MS), by });
-    },
-    recordHistory(type, record) {
-      try {
-        store.appendHistory(type, record, new Date());
-      } catch (err) {
-        deps.notices.warn(`recording ${type} in the history failed: ${(err as Error).message}`);
-      }
+      deps.output.write(baselineLine(deps.nowRfc3339(), files, changes.length, deps.dbPath));
     },
     async stop() {
       if (pruneTimer) clearInterval(pruneTimer);

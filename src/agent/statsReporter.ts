@@ -5,21 +5,22 @@
  *           (writes counted in the kernel leave later inside a record's count; pending is 0 at exit)
  *   agent:  received = delivered + dropped_queue + queued (bounded hand-off queue in the addon)
  *           delivered = decoded + invalid
- *           decoded = emitted + dropped_output          (stdout backed up past its bound)
+ *           decoded = emitted + dropped_output          (the output backed up past its bound)
  * A {"type":"stats"} line reports them; any new loss also gives one rate-limited stderr warning.
  */
 import { Stat } from '../sensor/contract.js';
-import type { NativeSensor } from '../sensor/nativeAddon.js';
-import type { NdjsonWriter, WriteOutcome } from '../output/ndjsonWriter.js';
+import type { NativeStats } from '../sensor/nativeAddon.js';
+import type { SensorName } from '../sensor/settings.js';
+import type { Output, WriteOutcome } from '../output/sink.js';
+import { statsLine, type KernelCounts, type StatsLine } from '../output/records.js';
 import type { Notices } from '../log/notices.js';
-import type { WallClock } from '../events/wallClock.js';
-import type { SensorName } from '../events/formatEvent.js';
 
 export interface StatsReporter {
   recordDecoded(decoded: number, invalid: number, error?: string): void;
+  /** the output's outcome for one sensor event */
   countOutput(outcome: WriteOutcome): void;
-  /** builds the stats object (also used by tests and the final line) */
-  snapshot(final: boolean): Record<string, unknown>;
+  /** builds the stats line (also used by tests and the final line) */
+  snapshot(final: boolean): StatsLine;
   report(final: boolean): void;
   /** cheap check between reports so a loss is warned about promptly */
   checkLoss(): void;
@@ -27,12 +28,35 @@ export interface StatsReporter {
 
 const LOSS_WARNING_INTERVAL_NS = 60_000_000_000n;
 
+export function kernelCounts(k: readonly number[]): KernelCounts {
+  const aggregated = k[Stat.AGGREGATED]!;
+  const aggregatedReported = k[Stat.AGG_REPORTED]!;
+  const aggregatedLost = k[Stat.AGG_LOST]!;
+  return {
+    seen: k[Stat.SEEN]!,
+    filtered: k[Stat.FILTERED]!,
+    aggregated,
+    emitted: k[Stat.EMITTED]!,
+    lost: k[Stat.LOST_RINGBUF]!,
+    aggregated_reported: aggregatedReported,
+    aggregated_lost: aggregatedLost,
+    aggregated_pending: Math.max(0, aggregated - aggregatedReported - aggregatedLost),
+    flushed: k[Stat.FLUSHED]!,
+    flush_lost: k[Stat.FLUSH_LOST]!,
+    verdict_miss: k[Stat.VERDICT_MISS]!,
+    path_truncated: k[Stat.PATH_TRUNCATED]!,
+    denied: k[Stat.DENIED]!,
+  };
+}
+
 export function createStatsReporter(deps: {
-  native: NativeSensor;
-  writer: NdjsonWriter;
+  readNative: () => NativeStats;
+  output: Output;
   notices: Notices;
-  clock: WallClock;
+  nowRfc3339: () => string;
+  monotonicNowNs: () => bigint;
   sensor: SensorName;
+  consumerErrors: () => number;
 }): StatsReporter {
   let decoded = 0;
   let invalid = 0;
@@ -43,28 +67,9 @@ export function createStatsReporter(deps: {
   let lastWarningNs = -LOSS_WARNING_INTERVAL_NS;
 
   const snapshot = (final: boolean) => {
-    const native = deps.native.stats();
-    const k = native.kernel;
+    const native = deps.readNative();
     const u = native.user;
-    const aggregated = k[Stat.AGGREGATED];
-    const aggregatedReported = k[Stat.AGG_REPORTED];
-    const aggregatedLost = k[Stat.AGG_LOST];
-    const kernel = {
-      seen: k[Stat.SEEN],
-      filtered: k[Stat.FILTERED],
-      aggregated,
-      emitted: k[Stat.EMITTED],
-      lost: k[Stat.LOST_RINGBUF],
-      aggregated_reported: aggregatedReported,
-      aggregated_lost: aggregatedLost,
-      aggregated_pending: Math.max(0, aggregated - aggregatedReported - aggregatedLost),
-      flushed: k[Stat.FLUSHED],
-      flush_lost: k[Stat.FLUSH_LOST],
-      verdict_miss: k[Stat.VERDICT_MISS],
-      path_truncated: k[Stat.PATH_TRUNCATED],
-      denied: k[Stat.DENIED],
-    };
-    const agent = {
+    return statsLine(deps.nowRfc3339(), deps.sensor, final, kernelCounts(native.kernel), {
       received: u.recordsReceived,
       delivered: u.recordsDelivered,
       dropped_queue: u.recordsDropped,
@@ -73,15 +78,15 @@ export function createStatsReporter(deps: {
       invalid,
       emitted,
       dropped_output: droppedOutput,
+      consumer_errors: deps.consumerErrors(),
+      sinks: deps.output.counts(),
       ...(lastDecodeError ? { last_decode_error: lastDecodeError } : {}),
-    };
-    const lost = kernel.lost + kernel.aggregated_lost + agent.dropped_queue + agent.invalid + agent.dropped_output;
-    return { type: 'stats', time: deps.clock.nowRfc3339(), sensor: deps.sensor, final, lost, kernel, agent };
+    });
   };
 
   const warnOnNewLoss = (lostTotal: number) => {
     if (lostTotal <= lastLossTotal) return;
-    const now = deps.clock.monotonicNowNs();
+    const now = deps.monotonicNowNs();
     if (now - lastWarningNs >= LOSS_WARNING_INTERVAL_NS) {
       lastWarningNs = now;
       deps.notices.warn(
@@ -104,11 +109,11 @@ export function createStatsReporter(deps: {
     snapshot,
     report(final) {
       const s = snapshot(final);
-      deps.writer.write(s);
-      warnOnNewLoss(s.lost as number);
+      deps.output.write(s);
+      warnOnNewLoss(s.lost);
     },
     checkLoss() {
-      warnOnNewLoss(snapshot(false).lost as number);
+      warnOnNewLoss(snapshot(false).lost);
     },
   };
 }

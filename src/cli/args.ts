@@ -1,21 +1,6 @@
 /** Command-line parsing and validation (pure). Nothing native runs before this has succeeded. */
-export type SensorChoice = 'auto' | 'lsm' | 'tracepoint';
-export type ForbidPtraceMode = 'off' | 'self' | 'all';
-
-export interface RunOptions {
-  command: 'run';
-  policyFile: string;
-  sensor: SensorChoice;
-  forbidPtrace: ForbidPtraceMode;
-  requireEnforcement: boolean;
-  dbPath: string | null; // null: state disabled (--no-state)
-  statsInterval: number | null; // seconds; null: from policy
-  ringBytes: number;
-  queueBytes: number;
-  controlPath: string;
-  protect: boolean;
-  watchdogSeconds: number;
-}
+import type { RunOptions } from '../agent/runOptions.js';
+import type { SensorChoice } from '../sensor/settings.js';
 
 export type ParsedArgs =
   | RunOptions

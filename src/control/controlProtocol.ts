@@ -1,6 +1,6 @@
 /** The agent's control socket: one JSON request per line, one JSON reply per line. Root-only (the
  * socket is 0600 in a 0700 directory). Requests are validated like everything else from outside. */
-import type { ForbidPtraceMode } from '../cli/args.js';
+import type { ForbidPtraceMode } from '../sensor/settings.js';
 
 export const DEFAULT_CONTROL_PATH = '/run/lsmwatch/control.sock';
 export const MAX_REQUEST_BYTES = 4096;

@@ -1,5 +1,5 @@
 import type { DetectConfig } from './config.js';
-import { LruMap } from './lruMap.js';
+import { LruMap } from '../shared/lruMap.js';
 import { RateBaseline, rateHorizons, type RateHorizons } from './rateBaseline.js';
 import { nsToSeconds, type DetectAlert, type WriteBurstAlert, type WriteBurstRule, type WriteObservation } from './types.js';
 

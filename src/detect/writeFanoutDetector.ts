@@ -1,5 +1,5 @@
 import type { DetectConfig } from './config.js';
-import { LruMap } from './lruMap.js';
+import { LruMap } from '../shared/lruMap.js';
 import { nsToSeconds, type DetectAlert, type WriteFanoutAlert, type WriteObservation } from './types.js';
 
 /**

@@ -3,7 +3,7 @@
  * already gone arrives without a path (LW_F_PATH_UNKNOWN); the earlier record of the same window
  * named it, so the name comes from here. Least recently used entries go first.
  */
-import { LruMap } from '../detect/lruMap.js';
+import { LruMap } from '../shared/lruMap.js';
 
 export interface InodePaths {
   remember(dev: number, ino: bigint, path: Buffer): void;

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ABI_VERSION } from './contract.js';
 
 export interface AttachResult {
   attached: Array<{ program: string; hook: string; progId: number; linkId: number }>;
@@ -31,6 +32,8 @@ export interface NativeStats {
 export interface NativeSensor {
   attach(): AttachResult;
   updateElem(map: string, key: Buffer, value: Buffer): void;
+  /** writes struct lw_settings; after start() only the addon's drainer thread writes the map */
+  setSettings(value: Buffer): void;
   deleteElem(map: string, key: Buffer): void;
   start(onBatch: (records: Buffer, count: number) => void): void;
   pause(): void;
@@ -90,9 +93,17 @@ export function loadAddon(packageRoot: string): NativeAddon {
     throw new SensorError(`the native addon is not built (${path}): run 'sudo make build' in the checkout`, 'ENOBUILD');
   }
   const require = createRequire(import.meta.url);
+  let addon: NativeAddon;
   try {
-    return require(path) as NativeAddon;
+    addon = require(path) as NativeAddon;
   } catch (err) {
     throw new SensorError(`loading the native addon ${path} failed: ${(err as Error).message}`, 'ENOADDON');
   }
+  if (addon.abiVersion !== ABI_VERSION) {
+    throw new SensorError(
+      `the native addon ${path} speaks contract version ${String(addon.abiVersion)}, this agent version ${ABI_VERSION}: rebuild (make build)`,
+      'EABI',
+    );
+  }
+  return addon;
 }

@@ -6,19 +6,6 @@
  * because for monitoring and secrecy it is safer to match too much). Nothing else is special.
  */
 
-/** Why a pattern is unusable, or null when it is fine. */
-export function patternProblem(pattern: string): string | null {
-  if (!pattern.startsWith('/')) return 'an absolute path';
-  if (pattern.includes('\0')) return 'a path without NUL bytes';
-  if (pattern.length > 4096) return 'a path of at most 4096 characters';
-  const components = pattern.split('/').slice(1);
-  for (const c of components) {
-    if (c === '.' || c === '..') return 'a path without "." or ".." components';
-    if (c.includes('*') && c !== '*') return 'a path where "*" is a whole component';
-  }
-  return null;
-}
-
 /** Strips trailing slashes ("/etc/sudoers.d/" → "/etc/sudoers.d"), keeps "/". */
 export function normalizePattern(pattern: string): string {
   const trimmed = pattern.replace(/\/+$/, '');

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseArgs, UsageError, USAGE, type RunOptions } from '../../../src/cli/args.js';
+import { parseArgs, UsageError, USAGE } from '../../../src/cli/args.js';
+import type { RunOptions } from '../../../src/agent/runOptions.js';
 
 const DEFAULT_POLICY = '/opt/lsmwatch/policy.json';
 

@@ -13,9 +13,8 @@ export function pathText(bytes: Buffer): PathText {
   return { text: bytes.toString('utf8'), b64: bytes.toString('base64') };
 }
 
-/** Adds `name` (and `name_b64` where needed) to an output object. */
-export function putPath(out: Record<string, unknown>, name: string, bytes: Buffer): void {
-  const t = pathText(bytes);
-  out[name] = t.text;
-  if (t.b64 !== undefined) out[`${name}_b64`] = t.b64;
+/** Adds `name` (and `name_b64` where the bytes were not valid UTF-8) to an output object. */
+export function putText(out: Record<string, unknown>, name: string, text: PathText): void {
+  out[name] = text.text;
+  if (text.b64 !== undefined) out[`${name}_b64`] = text.b64;
 }

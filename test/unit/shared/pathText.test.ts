@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { pathText, putPath } from '../../../src/output/pathText.js';
+import { pathText, putText } from '../../../src/shared/pathText.js';
 
 test('valid UTF-8 passes as text without base64', () => {
   assert.equal(pathText(Buffer.from('/etc/passwd')), { text: '/etc/passwd' });
@@ -28,10 +28,10 @@ test('invalid UTF-8: lossy text plus exact base64', () => {
   }
 });
 
-test('putPath adds name and name_b64 only where needed', () => {
+test('putText adds name and name_b64 only where needed', () => {
   const out: Record<string, unknown> = {};
-  putPath(out, 'path', Buffer.from('/ok'));
-  putPath(out, 'old_path', Buffer.from([0x2f, 0xff]));
+  putText(out, 'path', pathText(Buffer.from('/ok')));
+  putText(out, 'old_path', pathText(Buffer.from([0x2f, 0xff])));
   assert.equal(out, { path: '/ok', old_path: '/\ufffd', old_path_b64: 'L/8=' });
 });
 

@@ -4,7 +4,7 @@
  * (its contents, should it be a directory). Longest prefix wins, so an ignore entry inside a
  * watched tree, or a read-watched file inside a write-watched tree, takes precedence.
  */
-import { WatchFlag, WatchKey, WatchValue, WATCH_KEY_MAX } from '../sensor/contract.js';
+import { WatchFlag, WatchKey, WatchValue, WATCH_KEY_MAX } from './contract.js';
 
 export interface WatchEntry {
   key: Buffer;
@@ -63,29 +63,4 @@ export function buildWatchEntries(lists: WatchLists): WatchEntry[] {
     label: prefix.toString('utf8').replace(/\0/g, '$'),
     flags,
   }));
-}
-
-/**
- * Expands a single `*` path component (e.g. /home/*\/.ssh/) against the directories present now.
- * Directories created later are not covered: the README says so.
- */
-export function expandWildcardPaths(paths: string[], listDir: (dir: string) => string[]): string[] {
-  const out: string[] = [];
-  for (const path of paths) {
-    const star = path.indexOf('/*/');
-    if (star === -1) {
-      out.push(path);
-      continue;
-    }
-    const parent = path.slice(0, star + 1);
-    const rest = path.slice(star + 2);
-    let names: string[] = [];
-    try {
-      names = listDir(parent);
-    } catch {
-      names = [];
-    }
-    for (const name of names.sort()) out.push(...expandWildcardPaths([parent + name + rest], listDir));
-  }
-  return out;
 }

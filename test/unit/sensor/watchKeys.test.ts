@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildWatchEntries, expandWildcardPaths, type WatchEntry } from '../../../src/policy/watchList.js';
+import { buildWatchEntries, type WatchEntry } from '../../../src/sensor/watchKeys.js';
 import { WatchFlag, WatchKey, WatchValue, WATCH_KEY_MAX } from '../../../src/sensor/contract.js';
 
 const lists = (over: Partial<{ watch: string[]; watchReads: string[]; ignore: string[] }>) => ({
@@ -90,40 +90,6 @@ test('longest keys: 256 bytes fit, longer throws', () => {
   assert.is(entries.length, 2);
   for (const e of entries) assert.is(e.key.readUInt32LE(0), WATCH_KEY_MAX * 8);
   assert.throws(() => buildWatchEntries(lists({ watch: [file + 'a'] })), /longer than 255 bytes/);
-});
-
-test('expandWildcardPaths: a * component expands to the directories listed now, sorted', () => {
-  const calls: string[] = [];
-  const listDir = (dir: string) => {
-    calls.push(dir);
-    if (dir === '/home/') return ['bob', 'alice'];
-    throw new Error(`unexpected ${dir}`);
-  };
-  assert.equal(expandWildcardPaths(['/etc/', '/home/*/.ssh/', '/home/*/.bashrc'], listDir), [
-    '/etc/',
-    '/home/alice/.ssh/',
-    '/home/bob/.ssh/',
-    '/home/alice/.bashrc',
-    '/home/bob/.bashrc',
-  ]);
-  assert.equal(calls, ['/home/', '/home/']);
-});
-
-test('expandWildcardPaths: nested wildcards, unreadable and empty parents', () => {
-  const tree: Record<string, string[]> = {
-    '/srv/': ['b', 'a'],
-    '/srv/a/conf/': ['x'],
-    '/srv/b/conf/': [],
-  };
-  const listDir = (dir: string) => {
-    const names = tree[dir];
-    if (!names) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-    return [...names];
-  };
-  assert.equal(expandWildcardPaths(['/srv/*/conf/*/'], listDir), ['/srv/a/conf/x/']);
-  assert.equal(expandWildcardPaths(['/nope/*/x'], listDir), []);
-  assert.equal(expandWildcardPaths(['/no/star'], listDir), ['/no/star']);
-  assert.equal(expandWildcardPaths([], listDir), []);
 });
 
 test.run();

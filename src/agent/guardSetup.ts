@@ -2,29 +2,9 @@
  * then raises the flag. A watchdog on the addon's thread lifts it if JavaScript stops answering. */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ObjectKind, ProtectedId, ProtectedInode } from '../sensor/contract.js';
+import { ObjectKind } from '../sensor/contract.js';
+import { protectedIdKey, protectedInodeKey } from '../sensor/protectKeys.js';
 import type { NativeSensor } from '../sensor/nativeAddon.js';
-
-/** st_dev as stat() reports it → the kernel's dev_t (MAJOR << 20 | MINOR), as BPF sees s_dev. */
-export function kernelDevFromStat(dev: bigint): number {
-  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
-  const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
-  return major * 2 ** 20 + minor;
-}
-
-export function protectedInodeKey(dev: bigint, ino: bigint): Buffer {
-  const key = Buffer.alloc(ProtectedInode.size);
-  key.writeUInt32LE(kernelDevFromStat(dev), ProtectedInode.dev);
-  key.writeBigUInt64LE(ino, ProtectedInode.ino);
-  return key;
-}
-
-export function protectedIdKey(kind: number, id: number): Buffer {
-  const key = Buffer.alloc(ProtectedId.size);
-  key.writeUInt32LE(kind, ProtectedId.kind);
-  key.writeUInt32LE(id, ProtectedId.id);
-  return key;
-}
 
 /** Files and directories the agent runs from (everything in its manifest lives below these). */
 export function agentPaths(packageRoot: string, extra: string[]): string[] {
@@ -47,7 +27,7 @@ export function agentPaths(packageRoot: string, extra: string[]): string[] {
   return out;
 }
 
-export function installGuard(native: NativeSensor, paths: string[]): { inodes: number; objects: number } {
+function protectInodesAndObjects(native: NativeSensor, paths: string[]): { inodes: number; objects: number } {
   const one = Buffer.from([1]);
   let inodes = 0;
   for (const path of paths) {
@@ -59,4 +39,41 @@ export function installGuard(native: NativeSensor, paths: string[]): { inodes: n
   for (const map of ids.maps) native.updateElem('lw_protected_ids', protectedIdKey(ObjectKind.MAP, map.id), one);
   for (const prog of ids.progs) native.updateElem('lw_protected_ids', protectedIdKey(ObjectKind.PROG, prog.id), one);
   return { inodes, objects: ids.maps.length + ids.progs.length };
+}
+
+export interface GuardInfo {
+  files: number;
+  objects: number;
+  settingsMapId: number | null;
+  watchdogSeconds: number;
+}
+
+export interface Guard {
+  info: GuardInfo;
+  stop(): void;
+}
+
+/**
+ * --protect: fills the guard maps, raises the protect flag (through applyProtect, which writes the
+ * settings), and arms the addon's watchdog with a heartbeat from this (the JavaScript) thread.
+ */
+export function setUpGuard(deps: {
+  native: NativeSensor;
+  paths: string[];
+  watchdogSeconds: number;
+  applyProtect: () => void;
+}): Guard {
+  const guarded = protectInodesAndObjects(deps.native, deps.paths);
+  deps.applyProtect();
+  deps.native.armWatchdog(deps.watchdogSeconds * 1000);
+  const heartbeat = setInterval(() => deps.native.heartbeat(), 500);
+  return {
+    info: {
+      files: guarded.inodes,
+      objects: guarded.objects,
+      settingsMapId: deps.native.objectIds().maps.find((m) => m.name === 'lw_settings_map')?.id ?? null,
+      watchdogSeconds: deps.watchdogSeconds,
+    },
+    stop: () => clearInterval(heartbeat),
+  };
 }

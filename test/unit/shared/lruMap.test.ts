@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LruMap } from '../../../src/detect/lruMap.js';
+import { LruMap } from '../../../src/shared/lruMap.js';
 
 const keysOf = (lru: LruMap<string, number>) => [...lru.entriesOldestFirst()].map(([k]) => k);
 

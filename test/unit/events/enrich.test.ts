@@ -1,18 +1,33 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { statSync } from 'node:fs';
-import { formatRecord, userDev, type FormatContext } from '../../../src/events/formatEvent.js';
+import { enrichRecord, type EnrichContext } from '../../../src/events/enrich.js';
+import type { InodePaths } from '../../../src/events/inodePaths.js';
+import type { FileEvent } from '../../../src/events/types.js';
+import { eventLine } from '../../../src/output/eventRecord.js';
 import type { FileRecordData, ProcessFields, PtraceRecordData } from '../../../src/sensor/decoder.js';
 import { Decision, PtraceKind, RecordFlag, RecordType } from '../../../src/sensor/contract.js';
-import type { WallClock } from '../../../src/events/wallClock.js';
 
-const clock: WallClock = {
-  toRfc3339: (ns) => `mono:${ns}`,
-  nowRfc3339: () => 'now',
-  monotonicNowNs: () => 0n,
-};
+interface Ctx {
+  sensor?: 'lsm' | 'tracepoint';
+  lookupComm?: (pid: number) => string | undefined;
+  lookupPath?: (dev: number, ino: bigint) => Buffer | undefined;
+}
 
-const ctx = (over: Partial<FormatContext> = {}): FormatContext => ({ sensor: 'lsm', clock, ...over });
+const ctx = (over: Ctx = {}) => over;
+
+function enrichContext(c: Ctx): EnrichContext {
+  const inodePaths: InodePaths = {
+    remember: () => {},
+    lookup: (dev, ino) => c.lookupPath?.(dev, ino),
+    size: 0,
+  };
+  return { sensor: c.sensor ?? 'lsm', toRfc3339: (ns) => `mono:${ns}`, agentPid: 4242, lookupComm: c.lookupComm ?? (() => undefined), inodePaths };
+}
+
+/** The typed event of a record, and the line it prints as. */
+const enrich = (rec: Parameters<typeof enrichRecord>[0], c: Ctx = {}) => enrichRecord(rec, enrichContext(c));
+const formatRecord = (rec: Parameters<typeof enrichRecord>[0], c: Ctx = {}) => eventLine(enrich(rec, c));
 
 const proc = (over: Partial<ProcessFields> = {}): ProcessFields => ({
   pid: 100,
@@ -61,24 +76,6 @@ function ptrace(over: Partial<PtraceRecordData> = {}): PtraceRecordData {
     ...over,
   };
 }
-
-// ---- userDev ----
-
-test('userDev: kernel MAJOR<<20|MINOR to the st_dev numbering of stat()', () => {
-  assert.is(userDev((254 << 20) | 0), 65024); // dm-0
-  assert.is(userDev((8 << 20) | 1), 2049); // sda1
-  assert.is(userDev((259 << 20) | 3), (259 << 8) | 3); // nvme0n1p3: major > 255
-  assert.is(userDev(0x12345), 0x45 | (0x123 << 20)); // anonymous dev with a large minor (major 0)
-  assert.is(userDev((0 << 20) | 27), 27);
-});
-
-test('userDev agrees with fs.statSync on this host', () => {
-  const st = statSync('/').dev;
-  // glibc major()/minor() of the user st_dev, then the kernel encoding
-  const major = Math.floor(st / 2 ** 8) % 2 ** 12;
-  const minor = (st % 2 ** 8) + (Math.floor(st / 2 ** 20) % 2 ** 12) * 2 ** 8;
-  assert.is(userDev(major * 2 ** 20 + minor), st);
-});
 
 // ---- file records ----
 
@@ -269,7 +266,6 @@ test('invalid UTF-8 in target comm travels as target_comm_b64', () => {
   assert.is(out.target_comm_b64, comm.toString('base64'));
 });
 
-test.run();
 
 test('an aggregated flush is marked and keeps its count and bytes', () => {
   const out = formatRecord(file({ type: RecordType.WRITE, flags: RecordFlag.AGGREGATED, count: 65536, bytes: 131072 }), ctx());
@@ -288,3 +284,30 @@ test('a flush without a path takes the last known path of its inode, or says it 
   assert.is(unknown.path, null);
   assert.is(unknown.path_unknown, true);
 });
+
+test('typed file events: touchesContent for writes, renames, unlinks and O_CREAT/O_TRUNC opens only', () => {
+  const touches = (over: Partial<FileRecordData>) => (enrich(file(over)) as FileEvent).touchesContent;
+  assert.is(touches({ type: RecordType.OPEN, openFlags: 1 }), false);
+  assert.is(touches({ type: RecordType.OPEN, openFlags: 0o101 }), true);
+  assert.is(touches({ type: RecordType.OPEN, openFlags: 0o1001 }), true);
+  assert.is(touches({ type: RecordType.WRITE }), true);
+  assert.is(touches({ type: RecordType.UNLINK }), true);
+  assert.is(touches({ type: RecordType.RENAME, path2: Buffer.from('/n') }), true);
+});
+
+test('typed ptrace events know whether the agent was the target', () => {
+  assert.is(enrich(ptrace({ targetPid: 4242 })).kind === 'ptrace' && (enrich(ptrace({ targetPid: 4242 })) as { onAgent: boolean }).onAgent, true);
+  assert.is((enrich(ptrace({ targetPid: 1 })) as { onAgent: boolean }).onAgent, false);
+});
+
+test('opens and cache-miss writes are remembered by inode; other records are not', () => {
+  const remembered: string[] = [];
+  const c = enrichContext({});
+  c.inodePaths = { remember: (_d, ino, p) => remembered.push(`${ino}:${p.toString()}`), lookup: () => undefined, size: 0 };
+  enrichRecord(file({ type: RecordType.OPEN }), c);
+  enrichRecord(file({ type: RecordType.WRITE }), c);
+  enrichRecord(file({ type: RecordType.WRITE, flags: RecordFlag.FROM_CACHE_MISS, ino: 9n, path: Buffer.from('/x') }), c);
+  assert.equal(remembered, ['1234:/etc/passwd', '9:/x']);
+});
+
+test.run();

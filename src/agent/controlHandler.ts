@@ -1,0 +1,52 @@
+/** What the agent answers on its control socket (lsmwatch ctl): status, and forbid-ptrace switched
+ * in the kernel through the settings map (no reload). */
+import type { ControlReply, ControlRequest } from '../control/controlProtocol.js';
+import type { ControlHandler } from '../control/controlServer.js';
+import type { Notices } from '../log/notices.js';
+import type { Output } from '../output/sink.js';
+import { settingLine } from '../output/records.js';
+import type { SensorName } from '../sensor/settings.js';
+import type { RuntimeSettings } from './runtimeSettings.js';
+
+export function createControlHandler(deps: {
+  sensor: SensorName;
+  enforcement: boolean;
+  settings: RuntimeSettings;
+  output: Output;
+  notices: Notices;
+  nowRfc3339: () => string;
+  /** LSMWATCH_DEBUG_CONTROL=1: test hooks such as debug-stall are allowed */
+  debugCommands: boolean;
+}): ControlHandler {
+  const status = (): ControlReply => ({
+    ok: true,
+    sensor: deps.sensor,
+    enforcement: deps.enforcement,
+    forbid_ptrace: deps.settings.current.forbidPtrace,
+  });
+  return {
+    handle(request: ControlRequest): ControlReply {
+      switch (request.command) {
+        case 'status':
+          return status();
+        case 'debug-stall': {
+          if (!deps.debugCommands) return { ok: false, error: 'debug commands are disabled' };
+          setTimeout(() => {
+            const end = Date.now() + request.seconds * 1000;
+            while (Date.now() < end); // deliberately hang the JavaScript thread
+          }, 50);
+          return status();
+        }
+        case 'forbid-ptrace': {
+          if (!deps.enforcement) {
+            return { ok: false, error: `the ${deps.sensor} sensor cannot enforce forbid-ptrace (needs BPF LSM)` };
+          }
+          deps.settings.update({ forbidPtrace: request.mode });
+          deps.output.write(settingLine(deps.nowRfc3339(), request.mode));
+          deps.notices.info(`forbid-ptrace is now ${request.mode}`);
+          return status();
+        }
+      }
+    },
+  };
+}
