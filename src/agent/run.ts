@@ -12,11 +12,11 @@ import { createInodePaths } from '../events/inodePaths.js';
 import { createNotices, type Notices } from '../log/notices.js';
 import { createNdjsonSink } from '../output/ndjsonSink.js';
 import { createOutput, type Output, type Sink } from '../output/sink.js';
-import { readyLine } from '../output/records.js';
+import { readyLine, type ReadyInfo } from '../output/records.js';
 import { expandWildcardPaths } from '../policy/wildcards.js';
 import { buildWatchEntries } from '../sensor/watchKeys.js';
 import { probeHost } from '../sensor/hostSupport.js';
-import { loadAddon, SensorError } from '../sensor/nativeAddon.js';
+import { loadAddon, SensorError, type NativeAddon } from '../sensor/nativeAddon.js';
 import { startControlServer } from '../control/controlServer.js';
 import { loadAgentPolicy, type AgentPolicy } from './agentPolicy.js';
 import type { RunOptions } from './runOptions.js';
@@ -27,7 +27,7 @@ import { startSelfIntegrity } from './selfIntegrity.js';
 import { openStateTracking, type StateTracking } from './stateTracking.js';
 import { createHistorySink } from './historySink.js';
 import { agentPaths, setUpGuard, type Guard } from './guardSetup.js';
-import { createRuntimeSettings } from './runtimeSettings.js';
+import { createRuntimeSettings, type RuntimeSettings } from './runtimeSettings.js';
 import { createControlHandler } from './controlHandler.js';
 import { createAlertOutput } from './alertOutput.js';
 import { createSelfProtectionConsumer } from './selfProtectionAlerts.js';
@@ -92,6 +92,139 @@ function openState(options: RunOptions, policy: AgentPolicy, output: Output, not
   }
 }
 
+/** What the run has once the policy is read, the host checked and the output set up. */
+interface Prepared {
+  options: RunOptions;
+  io: AgentIo;
+  notices: Notices;
+  clock: WallClock;
+  policy: AgentPolicy;
+  output: Output;
+  state: StateTracking | null;
+}
+
+/** The event side of a running sensor: consumers, stats, and the handler of batches. */
+function wireEvents(p: Prepared, active: ActiveSensor) {
+  const alerts = createAlertOutput(p.output, p.notices);
+  const detection = createWriteDetection({
+    config: p.policy.detect,
+    alerts,
+    toRfc3339: p.clock.toRfc3339,
+    monotonicNowNs: p.clock.monotonicNowNs,
+    setInterval: (fn, ms) => setInterval(fn, ms),
+    clearInterval: (t) => clearInterval(t as NodeJS.Timeout),
+  });
+  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, p.notices), ...(p.state ? [p.state] : []), detection];
+  const consumers = createEventConsumers(consumerList, p.notices, p.clock.monotonicNowNs);
+  const stats = createStatsReporter({
+    readNative: () => active.native.stats(),
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+    monotonicNowNs: p.clock.monotonicNowNs,
+    sensor: active.name,
+    consumerErrors: () => consumers.errors,
+  });
+  const onBatch = createBatchHandler({
+    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths: createInodePaths() },
+    output: p.output,
+    consumers,
+    stats,
+    sensor: active.native,
+  });
+  return { detection, stats, onBatch };
+}
+
+/** --protect: the guard goes up once the programs are attached (their ids are known). */
+function guardIfAsked(p: Prepared, active: ActiveSensor, settings: RuntimeSettings): Guard | null {
+  if (!p.options.protect || !active.enforcement) return null;
+  const guard = setUpGuard({
+    native: active.native,
+    paths: agentPaths(p.io.packageRoot, [p.policy.file, ...(p.options.dbPath === null ? [] : [resolve(p.options.dbPath)])]),
+    watchdogSeconds: p.options.watchdogSeconds,
+    applyProtect: () => settings.update({ protect: true }),
+  });
+  p.notices.info(`guard on: ${guard.info.files} files and ${guard.info.objects} BPF objects of the agent are protected`);
+  return guard;
+}
+
+/** Run-time settings through the control socket (lsmwatch ctl); the agent runs on without it. */
+function serveControl(p: Prepared, active: ActiveSensor, settings: RuntimeSettings) {
+  const handler = createControlHandler({
+    sensor: active.name,
+    enforcement: active.enforcement,
+    settings,
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+    debugCommands: process.env.LSMWATCH_DEBUG_CONTROL === '1',
+  });
+  return startControlServer(p.options.controlPath, handler).catch((err: Error) => {
+    p.notices.warn(`control socket unavailable, 'lsmwatch ctl' will not reach this agent: ${err.message}`);
+    return null;
+  });
+}
+
+function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, guard: Guard | null): ReadyInfo {
+  return {
+    time: p.clock.nowRfc3339(),
+    version: p.io.version,
+    pid: process.pid,
+    sensor: active.name,
+    kernel: release(),
+    enforcement: active.enforcement,
+    forbidPtrace: settings.current.forbidPtrace,
+    protect: settings.current.protect,
+    guard: guard?.info ?? null,
+    attached: active.attach.attached,
+    skippedHooks: active.attach.skipped.map((s) => s.reason),
+    policyFile: p.policy.file,
+    policySha256: p.policy.sha256,
+    watch: p.policy.watch,
+    stateDb: p.options.dbPath === null ? null : resolve(p.options.dbPath),
+    lsmUnavailable: active.fallbackReason,
+  };
+}
+
+/** From attached programs to a stop request and an orderly end: detach, drain, final stats. */
+async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, stopRequested: Promise<string>): Promise<string> {
+  settleEnforcement(active, p.options, addon, p.notices);
+  const settings = createRuntimeSettings(
+    { forbidPtrace: active.enforcement ? p.options.forbidPtrace : 'off', denyPtraceRead: p.policy.ptrace.denyRead, protect: false },
+    (s) => applySettings(active.native, s),
+  );
+  const { detection, stats, onBatch } = wireEvents(p, active);
+  const guard = guardIfAsked(p, active, settings);
+  const control = await serveControl(p, active, settings);
+  p.output.write(readyLine(readyInfo(p, active, settings, guard)));
+  active.native.start(onBatch);
+  detection.start();
+  p.state?.start().catch((err: Error) => p.notices.warn(`reconciling the baseline failed: ${err.message}`));
+  const statsTimer = setInterval(() => stats.report(false), (p.options.statsInterval ?? p.policy.stats.interval) * 1000);
+  const lossTimer = setInterval(() => stats.checkLoss(), 5000);
+  const integrity = await startSelfIntegrity({
+    packageRoot: p.io.packageRoot,
+    policy: p.policy,
+    native: active.native,
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+  });
+
+  const why = await stopRequested;
+  control?.close();
+  guard?.stop();
+  clearInterval(statsTimer);
+  clearInterval(lossTimer);
+  active.native.detach();
+  active.native.flush(onBatch);
+  await integrity.stop();
+  detection.stop();
+  await p.state?.stop();
+  if (!p.io.stdout.destroyed) stats.report(true);
+  return why;
+}
+
 export async function runAgent(options: RunOptions, io: AgentIo): Promise<number> {
   const notices = createNotices(io.stderr);
   const stop = listenForStop(io.stdout);
@@ -111,135 +244,32 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   const output = createOutput(sinks);
   const state = openState(options, policy, output, notices, clock, io);
   if (state) sinks.push(createHistorySink(state.store, notices));
+  const prepared: Prepared = { options, io, notices, clock, policy, output, state };
 
-  // 3. The sensor.
-  const addon = loadAddon(io.packageRoot);
-  const active: ActiveSensor = setUpSensor({
-    addon,
-    choice: options.sensor,
-    probe,
-    watchEntries,
-    settings: { forbidPtrace: options.forbidPtrace, denyPtraceRead: policy.ptrace.denyRead },
-    ringBytes: options.ringBytes,
-    aggregateWindowMs: policy.aggregate.windowMs,
-    queueBytes: options.queueBytes,
-  });
-  if (active.fallbackReason) {
-    notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
-  }
-  settleEnforcement(active, options, addon, notices);
-  const settings = createRuntimeSettings(
-    { forbidPtrace: active.enforcement ? options.forbidPtrace : 'off', denyPtraceRead: policy.ptrace.denyRead, protect: false },
-    (s) => applySettings(active.native, s),
-  );
-
-  // 4. Consumers of events, and the batch handler that feeds them.
-  const alerts = createAlertOutput(output, notices);
-  const detection = createWriteDetection({
-    config: policy.detect,
-    alerts,
-    toRfc3339: clock.toRfc3339,
-    monotonicNowNs: clock.monotonicNowNs,
-    setInterval: (fn, ms) => setInterval(fn, ms),
-    clearInterval: (t) => clearInterval(t as NodeJS.Timeout),
-  });
-  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, notices), ...(state ? [state] : []), detection];
-  const consumers = createEventConsumers(consumerList, notices, clock.monotonicNowNs);
-  const stats = createStatsReporter({
-    readNative: () => active.native.stats(),
-    output,
-    notices,
-    nowRfc3339: clock.nowRfc3339,
-    monotonicNowNs: clock.monotonicNowNs,
-    sensor: active.name,
-    consumerErrors: () => consumers.errors,
-  });
-  const onBatch = createBatchHandler({
-    enrich: { sensor: active.name, toRfc3339: clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths: createInodePaths() },
-    output,
-    consumers,
-    stats,
-    sensor: active.native,
-  });
-
-  // 5. --protect: the guard goes up once the programs are attached (their ids are known).
-  let guard: Guard | null = null;
-  if (options.protect && active.enforcement) {
-    guard = setUpGuard({
-      native: active.native,
-      paths: agentPaths(io.packageRoot, [policy.file, ...(options.dbPath === null ? [] : [resolve(options.dbPath)])]),
-      watchdogSeconds: options.watchdogSeconds,
-      applyProtect: () => settings.update({ protect: true }),
-    });
-    notices.info(`guard on: ${guard.info.files} files and ${guard.info.objects} BPF objects of the agent are protected`);
-  }
-
-  // 6. Run-time settings through the control socket (lsmwatch ctl).
-  const control = await startControlServer(
-    options.controlPath,
-    createControlHandler({
-      sensor: active.name,
-      enforcement: active.enforcement,
-      settings,
-      output,
-      notices,
-      nowRfc3339: clock.nowRfc3339,
-      debugCommands: process.env.LSMWATCH_DEBUG_CONTROL === '1',
-    }),
-  ).catch((err: Error) => {
-    notices.warn(`control socket unavailable, 'lsmwatch ctl' will not reach this agent: ${err.message}`);
-    return null;
-  });
-
-  output.write(
-    readyLine({
-      time: clock.nowRfc3339(),
-      version: io.version,
-      pid: process.pid,
-      sensor: active.name,
-      kernel: release(),
-      enforcement: active.enforcement,
-      forbidPtrace: settings.current.forbidPtrace,
-      protect: settings.current.protect,
-      guard: guard?.info ?? null,
-      attached: active.attach.attached,
-      skippedHooks: active.attach.skipped.map((s) => s.reason),
-      policyFile: policy.file,
-      policySha256: policy.sha256,
-      watch: policy.watch,
-      stateDb: options.dbPath === null ? null : resolve(options.dbPath),
-      lsmUnavailable: active.fallbackReason,
-    }),
-  );
-  active.native.start(onBatch);
-  detection.start();
-  state?.start().catch((err: Error) => notices.warn(`reconciling the baseline failed: ${err.message}`));
-  const statsTimer = setInterval(() => stats.report(false), (options.statsInterval ?? policy.stats.interval) * 1000);
-  const lossTimer = setInterval(() => stats.checkLoss(), 5000);
-  const integrity = await startSelfIntegrity({
-    packageRoot: io.packageRoot,
-    policy,
-    native: active.native,
-    output,
-    notices,
-    nowRfc3339: clock.nowRfc3339,
-  });
-
-  // 7. Run until a stop request, then detach, drain what the kernel still holds, and report.
-  const why = await stop.requested;
-  control?.close();
-  guard?.stop();
-  clearInterval(statsTimer);
-  clearInterval(lossTimer);
+  // 3. The sensor; from here on, whatever happens, nothing loaded outlives the run.
+  let why: string;
+  let active: ActiveSensor | null = null;
   try {
-    active.native.detach();
-    active.native.flush(onBatch);
-    await integrity.stop();
-    detection.stop();
-    await state?.stop();
-    if (!io.stdout.destroyed) stats.report(true);
+    const addon = loadAddon(io.packageRoot);
+    active = setUpSensor({
+      addon,
+      choice: options.sensor,
+      probe,
+      watchEntries,
+      settings: { forbidPtrace: options.forbidPtrace, denyPtraceRead: policy.ptrace.denyRead },
+      ringBytes: options.ringBytes,
+      aggregateWindowMs: policy.aggregate.windowMs,
+      queueBytes: options.queueBytes,
+    });
+    if (active.fallbackReason) {
+      notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
+    }
+    why = await runSensor(prepared, active, addon, stop.requested);
+  } catch (err) {
+    state?.store.close();
+    throw err;
   } finally {
-    active.native.close();
+    active?.native.close();
     stop.dispose();
   }
   notices.info(`stopped (${why}); all BPF programs detached`);

@@ -95,7 +95,9 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent {
     aggregated: (rec.flags & RecordFlag.AGGREGATED) !== 0,
     denied: (rec.flags & RecordFlag.DENIED) !== 0,
     fromCacheMiss: (rec.flags & RecordFlag.FROM_CACHE_MISS) !== 0,
-    touchesContent: rec.type !== RecordType.OPEN || (rec.openFlags & (O_CREAT | O_TRUNC)) !== 0,
+    // an open for writing counts: the tracepoint sensor sees f_flags after the kernel cleared
+    // O_CREAT/O_TRUNC, and copy_file_range (cp) changes a file without a write the sensors see
+    touchesContent: rec.type !== RecordType.OPEN || (rec.openFlags & (O_ACCMODE | O_CREAT | O_TRUNC)) !== 0,
   };
 }
 

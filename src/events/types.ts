@@ -69,7 +69,7 @@ export interface FileEvent extends EventBase {
   denied: boolean;
   /** the sensor did not see the file being opened (an fd from before the agent, inherited, passed) */
   fromCacheMiss: boolean;
-  /** the event may have changed the file: a write, rename or unlink, or an open with O_CREAT/O_TRUNC */
+  /** the event may have changed the file: a write, rename or unlink, or an open for writing or with O_TRUNC */
   touchesContent: boolean;
 }
 

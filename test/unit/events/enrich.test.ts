@@ -285,9 +285,12 @@ test('a flush without a path takes the last known path of its inode, or says it 
   assert.is(unknown.path_unknown, true);
 });
 
-test('typed file events: touchesContent for writes, renames, unlinks and O_CREAT/O_TRUNC opens only', () => {
+test('typed file events: touchesContent for writes, renames, unlinks and opens for writing or truncating', () => {
   const touches = (over: Partial<FileRecordData>) => (enrich(file(over)) as FileEvent).touchesContent;
-  assert.is(touches({ type: RecordType.OPEN, openFlags: 1 }), false);
+  assert.is(touches({ type: RecordType.OPEN, openFlags: 0 }), false);
+  assert.is(touches({ type: RecordType.OPEN, openFlags: 0o1000 }), true);
+  assert.is(touches({ type: RecordType.OPEN, openFlags: 1 }), true);
+  assert.is(touches({ type: RecordType.OPEN, openFlags: 2 }), true);
   assert.is(touches({ type: RecordType.OPEN, openFlags: 0o101 }), true);
   assert.is(touches({ type: RecordType.OPEN, openFlags: 0o1001 }), true);
   assert.is(touches({ type: RecordType.WRITE }), true);

@@ -1,0 +1,43 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createControlHandler } from '../../../src/agent/controlHandler.js';
+import { createRuntimeSettings } from '../../../src/agent/runtimeSettings.js';
+import { recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+
+function handler(enforcement: boolean, debugCommands = false) {
+  const written: unknown[] = [];
+  const settings = createRuntimeSettings({ forbidPtrace: 'off', denyPtraceRead: false, protect: true }, (s) => written.push(s));
+  const output = recordingOutput();
+  const notices = recordingNotices();
+  const h = createControlHandler({ sensor: enforcement ? 'lsm' : 'tracepoint', enforcement, settings, output, notices, nowRfc3339: () => 'now', debugCommands });
+  return { h, written, output, notices, settings };
+}
+
+test('status reports the sensor and the current forbid-ptrace mode', () => {
+  assert.equal(handler(true).h.handle({ command: 'status' }), { ok: true, sensor: 'lsm', enforcement: true, forbid_ptrace: 'off' });
+});
+
+test('forbid-ptrace: written to the kernel as a whole settings value, a setting line, a notice', () => {
+  const t = handler(true);
+  assert.equal(t.h.handle({ command: 'forbid-ptrace', mode: 'all' }), { ok: true, sensor: 'lsm', enforcement: true, forbid_ptrace: 'all' });
+  assert.equal(t.written, [{ forbidPtrace: 'all', denyPtraceRead: false, protect: true }]);
+  assert.equal(t.output.records, [{ type: 'setting', time: 'now', forbid_ptrace: 'all' }]);
+  assert.equal(t.notices.lines, ['info: forbid-ptrace is now all']);
+});
+
+test('forbid-ptrace is refused where the sensor cannot enforce; debug commands only when enabled', () => {
+  const t = handler(false);
+  assert.equal(t.h.handle({ command: 'forbid-ptrace', mode: 'self' }), { ok: false, error: 'the tracepoint sensor cannot enforce forbid-ptrace (needs BPF LSM)' });
+  assert.equal(t.written, []);
+  assert.equal(t.h.handle({ command: 'debug-stall', seconds: 1 }), { ok: false, error: 'debug commands are disabled' });
+});
+
+test('runtime settings: a failed write leaves the current value unchanged', () => {
+  const settings = createRuntimeSettings({ forbidPtrace: 'off', denyPtraceRead: false, protect: false }, () => {
+    throw new Error('map write failed');
+  });
+  assert.throws(() => settings.update({ protect: true }), /map write failed/);
+  assert.is(settings.current.protect, false);
+});
+
+test.run();

@@ -1,0 +1,72 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createStatsReporter, kernelCounts } from '../../../src/agent/statsReporter.js';
+import { Stat, STAT_MAX } from '../../../src/sensor/contract.js';
+import type { NativeStats } from '../../../src/sensor/nativeAddon.js';
+import { recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+
+function kernel(values: Partial<Record<keyof typeof Stat, number>>): number[] {
+  const k = new Array<number>(STAT_MAX).fill(0);
+  for (const [name, v] of Object.entries(values)) k[Stat[name as keyof typeof Stat]] = v!;
+  return k;
+}
+
+function native(k: number[], user: Partial<NativeStats['user']> = {}): NativeStats {
+  return { kernel: k, user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, ...user } };
+}
+
+function reporter(readNative: () => NativeStats, now: () => bigint = () => 0n, consumerErrors = () => 0) {
+  const output = recordingOutput();
+  const notices = recordingNotices();
+  const stats = createStatsReporter({ readNative, output, notices, nowRfc3339: () => 'now', monotonicNowNs: now, sensor: 'tracepoint', consumerErrors });
+  return { stats, output, notices };
+}
+
+test('kernelCounts names every counter and derives pending aggregated writes', () => {
+  const k = kernelCounts(kernel({ SEEN: 10, FILTERED: 3, AGGREGATED: 5, EMITTED: 2, AGG_REPORTED: 4, AGG_LOST: 0 }));
+  assert.is(k.seen, k.filtered + k.aggregated + k.emitted + k.lost);
+  assert.is(k.aggregated_pending, 1);
+});
+
+test('the stats line: stages, consumer errors, per-sink counts, and the sum of losses', () => {
+  let errors = 0;
+  const r = reporter(
+    () => native(kernel({ SEEN: 20, FILTERED: 5, EMITTED: 10, LOST_RINGBUF: 5, AGG_LOST: 2 }), { recordsReceived: 10, recordsDelivered: 9, recordsDropped: 1 }),
+    () => 0n,
+    () => errors,
+  );
+  r.stats.recordDecoded(8, 1);
+  for (let i = 0; i < 7; i++) r.stats.countOutput('written');
+  r.stats.countOutput('dropped');
+  errors = 3;
+  const s = r.stats.snapshot(true);
+  assert.is(s.type, 'stats');
+  assert.is(s.final, true);
+  assert.is(s.agent.decoded, s.agent.emitted + s.agent.dropped_output);
+  assert.is(s.agent.delivered, s.agent.decoded + s.agent.invalid);
+  assert.is(s.agent.consumer_errors, 3);
+  assert.ok('fake' in s.agent.sinks);
+  assert.is(s.lost, 5 + 2 + 1 + 1 + 1);
+  assert.equal(Object.keys(s), ['type', 'time', 'sensor', 'final', 'lost', 'kernel', 'agent']);
+});
+
+test('a new loss warns once per minute on stderr; report writes the line', () => {
+  let now = 0n;
+  let lost = 0;
+  const r = reporter(() => native(kernel({ LOST_RINGBUF: lost })), () => now);
+  r.stats.checkLoss();
+  assert.equal(r.notices.lines, []);
+  lost = 4;
+  r.stats.checkLoss();
+  assert.equal(r.notices.lines, ['warn: 4 events lost since the last report (total 4); see the "stats" lines for the stage']);
+  lost = 9;
+  now += 1_000_000_000n;
+  r.stats.report(false);
+  assert.is(r.notices.lines.length, 1, 'rate-limited');
+  assert.is(r.output.records[0]!.type, 'stats');
+  now += 60_000_000_000n;
+  r.stats.checkLoss();
+  assert.match(r.notices.lines[1]!, /5 events lost since the last report \(total 9\)/);
+});
+
+test.run();
