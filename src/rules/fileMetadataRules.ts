@@ -133,7 +133,7 @@ const timestomp: RuleDefinition = {
   id: 'timestomp',
   severity: 'medium',
   attack: 'T1070.006',
-  trigger: 'a modification time moved backwards, or set more than timestomp tolerance (1 day) into the future (or, for new files and utimes, the past)',
+  trigger: 'a modification time moved backwards, or set more than a day into the future (new files and utimes events: or into the past)',
   packageManagerExempt: true,
   onChange: stompedChange,
   onEvent: stompedEvent,

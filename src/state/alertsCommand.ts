@@ -164,7 +164,11 @@ export function summarizeRecord(type: string, record: Record<string, unknown> | 
   }
   const parts: string[] = [];
   for (const key of ['rule', 'attack', 'kind', 'message', 'path']) {
-    if (typeof record[key] === 'string' || typeof record[key] === 'number') parts.push(String(record[key]));
+    const value = record[key];
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    // rule alerts name their path in the message already
+    if (key === 'path' && typeof record.message === 'string' && record.message.includes(String(value))) continue;
+    parts.push(String(value));
   }
   return parts.length > 0 ? parts.join(' ') : JSON.stringify(record);
 }

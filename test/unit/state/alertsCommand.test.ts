@@ -128,7 +128,7 @@ function withAlerts(fn: (dbPath: string) => void): void {
     const dbPath = join(tmp.dir, 'state.db');
     const store = openStateStore(dbPath);
     const at = new Date(NOW.getTime() - 60_000);
-    store.appendHistory('alert', { type: 'alert', rule: 'account_uid0_added', severity: 'critical', attack: 'T1136.001', message: 'account "x" with uid 0 added', path: '/etc/passwd' }, at);
+    store.appendHistory('alert', { type: 'alert', rule: 'account_uid0_added', severity: 'critical', attack: 'T1136.001', message: 'account "x" with uid 0 added to /etc/passwd', path: '/etc/passwd' }, at);
     store.appendHistory('alert', { type: 'alert', rule: 'timestomp', severity: 'medium', attack: 'T1070.006', message: 'mtime moved backwards', path: '/usr/bin/ls' }, at);
     store.appendHistory('alert', { type: 'alert', rule: 'ptrace_agent', pid: 5, comm: 'gdb' }, at); // older alert: no severity field
     store.appendHistory('alert', { type: 'alert', rule: 'some_future_rule' }, at); // unknown: no severity
@@ -152,7 +152,7 @@ test('--min-severity keeps rows at or above the grade, in NDJSON and on a termin
     const critical = run(['--min-severity', 'critical'], true, db);
     const lines = critical.out.trimEnd().split('\n');
     assert.is(lines.length, 3, critical.out);
-    assert.match(lines[1]!, /\salert\s+critical\s+account_uid0_added T1136\.001 account "x" with uid 0 added \/etc\/passwd$/);
+    assert.match(lines[1]!, /\salert\s+critical\s+account_uid0_added T1136\.001 account "x" with uid 0 added to \/etc\/passwd$/, 'the path is not repeated');
     assert.match(lines[2]!, /\sintegrity\s+critical\s/);
     // without the flag everything is there, unknown grades shown as "-"
     const all = run([], true, db).out.trimEnd().split('\n');
