@@ -18,7 +18,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: lsmwatch [run] [options]
-       lsmwatch alerts [--since 1h] [--type change|alert|integrity] [--json] [--db PATH]
+       lsmwatch alerts [--since 1h] [--type change|alert|integrity] [--min-severity high] [--json] [--db PATH]
        lsmwatch ctl [--control PATH] status | forbid-ptrace off|self|all
 
 Watches the files that matter on this host with BPF and prints one JSON object per event on

@@ -129,15 +129,25 @@ export class PolicySection {
 
   /** A list of absolute paths; duplicates are dropped (first one kept). */
   pathList(key: string, spec: PathListSpec, fallback: readonly string[]): string[] {
+    return this.stringList(key, 'an array of absolute paths', (entry) => pathProblem(entry, spec), fallback, spec.maxEntries);
+  }
+
+  /** A list of strings, each checked by `problem` (null when fine; it also refuses non-strings); duplicates are dropped. */
+  stringList(
+    key: string,
+    what: string,
+    problem: (entry: unknown) => string | null,
+    fallback: readonly string[],
+    maxEntries = DEFAULT_MAX_ENTRIES,
+  ): string[] {
     if (!this.has(key)) return [...fallback];
     const value = this.values[key];
-    if (!Array.isArray(value)) this.fail(key, 'an array of absolute paths', describeValue(value));
-    const maxEntries = spec.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    if (!Array.isArray(value)) this.fail(key, what, describeValue(value));
     if (value.length > maxEntries) this.fail(key, `at most ${maxEntries} entries`, `${value.length} entries`);
     const out: string[] = [];
     value.forEach((entry: unknown, i: number) => {
-      const problem = pathProblem(entry, spec);
-      if (problem !== null) this.fail(`${key}[${i}]`, problem, describeValue(entry));
+      const why = problem(entry);
+      if (why !== null) this.fail(`${key}[${i}]`, why, describeValue(entry));
       if (!out.includes(entry as string)) out.push(entry as string);
     });
     return out;

@@ -12,7 +12,7 @@ import { type DirectoryReader, expandBaselinePaths, scanBaseline } from './basel
 import { type Actor, type ChangeRecord, compareSnapshots } from './changeRecord.js';
 import { DEFAULT_DIFF_LIMITS, type DiffLimits } from './diff/limits.js';
 import { type FileSnapshot, type SnapshotOptions, snapshotPath } from './fileSnapshot.js';
-import { isCoveredByAny, normalizePattern } from './pathMatch.js';
+import { basenameMatchesAny, isCoveredByAny, normalizePattern } from './pathMatch.js';
 import type { StateConfig } from './stateConfig.js';
 import type { StateStore } from './store.js';
 
@@ -24,6 +24,8 @@ export interface ChangeTrackerOptions {
   patterns: readonly string[];
   secretPrefixes: readonly string[];
   textMaxBytes: number;
+  /** File names that give no change (editor swap/backup files); executable files are never ignored. */
+  ignoreNames?: readonly string[];
   maxHashBytes?: number;
   maxDepth?: number;
   maxFilesPerRoot?: number;
@@ -36,7 +38,19 @@ export interface ChangeTrackerOptions {
 }
 
 export function changeTrackerOptionsFromConfig(config: StateConfig): ChangeTrackerOptions {
-  return { patterns: config.baseline, secretPrefixes: config.secret, textMaxBytes: config.textDiffMaxBytes };
+  return { patterns: config.baseline, secretPrefixes: config.secret, textMaxBytes: config.textDiffMaxBytes, ignoreNames: config.ignoreNames };
+}
+
+function isExecutable(snapshot: FileSnapshot | null): boolean {
+  return snapshot !== null && snapshot.fileType === 'file' && (snapshot.mode & 0o111) !== 0;
+}
+
+/**
+ * An editor's swap or backup file: matched by name, and executable on neither side (an
+ * executable "4913" in /etc/cron.daily would be run by run-parts, so it is reported).
+ */
+export function isIgnoredFile(path: string, old: FileSnapshot | null, now: FileSnapshot | null, names: readonly string[]): boolean {
+  return names.length > 0 && basenameMatchesAny(path, names) && !isExecutable(old) && !isExecutable(now);
 }
 
 function parsePatternList(json: string | null): string[] {
@@ -77,6 +91,10 @@ export class ChangeTracker {
       const target = normalize(path);
       const now = await snapshotPath(target, this.snapshotOptions());
       const old = this.store.getBaseline(target);
+      if (this.ignored(target, old, now)) {
+        if (old) this.store.deleteBaseline(target);
+        return null;
+      }
       const record = compareSnapshots(target, old, now, { by, limits: this.limits() });
       const time = this.now();
       this.store.transaction(() => {
@@ -128,6 +146,10 @@ export class ChangeTracker {
       for (const snapshot of scan.snapshots) {
         seen.add(snapshot.path);
         const old = this.store.getBaseline(snapshot.path);
+        if (this.ignored(snapshot.path, old, snapshot)) {
+          if (old) deletes.push(snapshot.path);
+          continue;
+        }
         if (old === null && !isCoveredByAny(snapshot.path, previous)) puts.push(snapshot);
         else compare(snapshot.path, old, snapshot);
       }
@@ -145,7 +167,9 @@ export class ChangeTracker {
           this.options.onScanIssue?.({ path, message: (error as NodeJS.ErrnoException).code ?? String(error) });
           continue;
         }
-        compare(path, this.store.getBaseline(path), now);
+        const old = this.store.getBaseline(path);
+        if (this.ignored(path, old, now)) deletes.push(path);
+        else compare(path, old, now);
       }
 
       const time = this.now();
@@ -166,6 +190,10 @@ export class ChangeTracker {
       textMaxBytes: this.options.textMaxBytes,
       maxHashBytes: this.options.maxHashBytes,
     };
+  }
+
+  private ignored(path: string, old: FileSnapshot | null, now: FileSnapshot | null): boolean {
+    return isIgnoredFile(path, old, now, this.options.ignoreNames ?? []);
   }
 
   private limits(): DiffLimits {
