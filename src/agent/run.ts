@@ -35,6 +35,9 @@ import { createWriteDetection } from './writeDetection.js';
 import { createEventConsumers, type EventConsumer } from './eventConsumers.js';
 import { createBatchHandler } from './batchHandler.js';
 import { listenForStop } from './stopRequests.js';
+import { createRuleAlerts, type RuleAlerts } from './ruleAlerts.js';
+import { defaultRuleContext } from '../rules/types.js';
+import { DpkgOwnerIndex, detectUsrMerge, formatOwner } from '../packages/dpkgOwner.js';
 
 export interface AgentIo {
   stdout: Writable;
@@ -76,8 +79,22 @@ function checkHost() {
 }
 
 /** The state database (baselines, history), opened before any program loads so a bad --db fails early. */
-function openState(options: RunOptions, policy: AgentPolicy, output: Output, notices: Notices, clock: WallClock, io: AgentIo): StateTracking | null {
+function openState(
+  options: RunOptions,
+  policy: AgentPolicy,
+  output: Output,
+  notices: Notices,
+  clock: WallClock,
+  io: AgentIo,
+  rules: RuleAlerts,
+): StateTracking | null {
   if (options.dbPath === null) return null;
+  // which package owns a changed file, from dpkg's own lists (built at the first change, baseline paths only)
+  let owners: Promise<DpkgOwnerIndex> | null = null;
+  const ownerIndex = () =>
+    (owners ??= detectUsrMerge()
+      .catch(() => false)
+      .then((usrMerged) => new DpkgOwnerIndex({ prefixes: policy.state.baseline, usrMerged })));
   try {
     return openStateTracking({
       dbPath: resolve(options.dbPath),
@@ -86,6 +103,8 @@ function openState(options: RunOptions, policy: AgentPolicy, output: Output, not
       notices,
       nowRfc3339: clock.nowRfc3339,
       showProgress: Boolean(io.stderr.isTTY),
+      onChange: (change) => rules.judgeChange(change),
+      ownerOf: async (path) => formatOwner(await (await ownerIndex()).lookup(path)),
     });
   } catch (err) {
     throw new SensorError(`state database ${options.dbPath}: ${(err as Error).message}`, 'ESTATE');
@@ -101,6 +120,7 @@ interface Prepared {
   policy: AgentPolicy;
   output: Output;
   state: StateTracking | null;
+  rules: RuleAlerts;
 }
 
 /** The event side of a running sensor: consumers, stats, and the handler of batches. */
@@ -114,7 +134,7 @@ function wireEvents(p: Prepared, active: ActiveSensor) {
     setInterval: (fn, ms) => setInterval(fn, ms),
     clearInterval: (t) => clearInterval(t as NodeJS.Timeout),
   });
-  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, p.notices), ...(p.state ? [p.state] : []), detection];
+  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, p.notices), ...(p.state ? [p.state] : []), p.rules, detection];
   const consumers = createEventConsumers(consumerList, p.notices, p.clock.monotonicNowNs);
   const stats = createStatsReporter({
     readNative: () => active.native.stats(),
@@ -242,9 +262,18 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   // 2. Output: stdout, and the history once the state database is open.
   const sinks: Sink[] = [createNdjsonSink('stdout', io.stdout)];
   const output = createOutput(sinks);
-  const state = openState(options, policy, output, notices, clock, io);
+  let state: StateTracking | null = null;
+  const rules = createRuleAlerts({
+    config: policy.rules,
+    context: defaultRuleContext(),
+    output,
+    notices,
+    nowRfc3339: clock.nowRfc3339,
+    inBaseline: (path) => state?.covers(path) ?? false,
+  });
+  state = openState(options, policy, output, notices, clock, io, rules);
   if (state) sinks.push(createHistorySink(state.store, notices));
-  const prepared: Prepared = { options, io, notices, clock, policy, output, state };
+  const prepared: Prepared = { options, io, notices, clock, policy, output, state, rules };
 
   // 3. The sensor; from here on, whatever happens, nothing loaded outlives the run.
   let why: string;

@@ -19,6 +19,8 @@ const MAX_PENDING = 10_000; // bound on paths waiting to settle; past it the old
 const PRUNE_INTERVAL_MS = 3600_000;
 
 export interface StateTracking extends EventConsumer {
+  /** whether a path is in the baseline */
+  covers(path: string): boolean;
   /** offline changes (reported with offline: true), retention */
   start(): Promise<void>;
   /** the store, for the history sink */
@@ -34,6 +36,10 @@ export interface StateTrackingDeps {
   notices: Notices;
   nowRfc3339: () => string;
   showProgress: boolean;
+  /** told about every change after it was output and recorded (the detection rules) */
+  onChange?: (change: ChangeRecord) => void;
+  /** owning package(s) of a changed path, stored with the change */
+  ownerOf?: (path: string) => Promise<string | undefined>;
 }
 
 /** The paths an event may have changed: a rename changes both names. Null paths are not trackable. */
@@ -49,6 +55,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
   const store: StateStore = openStateStore(deps.dbPath);
   const tracker = new ChangeTracker(store, {
     ...changeTrackerOptionsFromConfig(deps.config),
+    ...(deps.ownerOf ? { ownerOf: deps.ownerOf } : {}),
     onScanIssue: (issue) => deps.notices.warn(`baseline: ${issue.path}: ${issue.message}`),
   });
   const pending = new Map<string, { timer: NodeJS.Timeout; by: Actor }>();
@@ -59,6 +66,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
     deps.output.write(changeLine(change, deps.nowRfc3339()));
     const by = change.by ? ` by ${change.by.comm} (pid ${change.by.pid}, uid ${change.by.uid})` : '';
     deps.notices.warn(`change: ${change.path} ${change.action}${change.offline ? ' while lsmwatch was not running' : by}`);
+    deps.onChange?.(change);
   };
 
   const compare = (path: string) => {
@@ -91,6 +99,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
   return {
     name: 'state tracking',
     store,
+    covers: (path) => tracker.covers(path),
     consume(event) {
       const paths = touchedPaths(event);
       if (paths.length === 0) return;

@@ -9,6 +9,8 @@ import type { IntegrityFinding } from '../integrity/selfIntegrityChecker.js';
 import type { SensorEvent } from '../events/types.js';
 import type { ForbidPtraceMode, SensorName } from '../sensor/settings.js';
 import { eventLine } from './eventRecord.js';
+import type { RuleAlert } from '../rules/types.js';
+import { OTHER_ALERT_ATTACK, OTHER_ALERT_SEVERITIES } from '../rules/severity.js';
 
 export const OUTPUT_RECORD_TYPES = [
   // one per sensor event (src/output/eventRecord.ts)
@@ -152,13 +154,24 @@ export type SelfProtectionAlert =
   | { rule: 'agent_file_denied'; time: string; pid: number; comm: string; uid: number; path: string | null; operation: string }
   | { rule: 'ptrace_agent'; time: string; pid: number; comm: string; uid: number; mode: string; decision: string };
 
+/** The grade of an alert that predates rules: its severity and ATT&CK id follow its own fields. */
+function graded(rule: string): { severity: string; attack: string } {
+  return { severity: OTHER_ALERT_SEVERITIES[rule] ?? 'medium', attack: OTHER_ALERT_ATTACK[rule] ?? '' };
+}
+
 export function selfProtectionAlertLine(alert: SelfProtectionAlert): OutputRecord {
-  return { type: 'alert', ...alert };
+  return { type: 'alert', ...alert, ...graded(alert.rule) };
 }
 
 export function detectAlertLine(alert: DetectAlert, time: string): OutputRecord {
   const { time_ns: _timeNs, ...rest } = alert;
-  return { ...rest, time };
+  return { ...rest, time, ...graded(alert.rule) };
+}
+
+/** A finding of the built-in rules (src/rules/): type, time, rule, severity, attack, message, path, … */
+export function ruleAlertLine(alert: RuleAlert, time: string): OutputRecord {
+  const { type, rule, severity, attack, message, path, ...rest } = alert;
+  return { type, time, rule, severity, attack, message, path, ...rest };
 }
 
 export function integrityLine(finding: IntegrityFinding, time: string): OutputRecord {

@@ -34,3 +34,14 @@ export const OTHER_ALERT_SEVERITIES: Readonly<Record<string, Severity>> = Object
 export function integritySeverity(status: unknown): Severity {
   return status === 'baseline' || status === 'resolved' ? 'info' : 'critical';
 }
+
+/** MITRE ATT&CK techniques of those alerts: what an attacker who trips them is doing. */
+export const OTHER_ALERT_ATTACK: Readonly<Record<string, string>> = Object.freeze({
+  write_burst_pid: 'T1485', // data destruction (or encryption: T1486) shows as a write burst
+  write_burst_path: 'T1485',
+  write_fanout_pid: 'T1486', // many distinct files in a short time: ransomware, wipers
+  ptrace_agent: 'T1055.008', // ptrace system calls, aimed at the monitor
+  signal_agent_denied: 'T1562.001', // impair defenses: disable or modify tools
+  agent_file_denied: 'T1562.001',
+  bpf_access_denied: 'T1562.001',
+});

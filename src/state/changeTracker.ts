@@ -33,6 +33,8 @@ export interface ChangeTrackerOptions {
   now?: () => Date;
   /** Directory listing used to expand `*` patterns (default: node:fs). */
   fs?: DirectoryReader;
+  /** The owning package(s) of a changed path ("a, b"), stored with the change; none when unknown. */
+  ownerOf?: (path: string) => Promise<string | undefined>;
   /** Told about unreadable paths and directories cut short by the scan bounds. */
   onScanIssue?: (issue: { path: string; message: string }) => void;
 }
@@ -96,6 +98,7 @@ export class ChangeTracker {
         return null;
       }
       const record = compareSnapshots(target, old, now, { by, limits: this.limits() });
+      if (record) await this.annotateOwner(record);
       const time = this.now();
       this.store.transaction(() => {
         // Deleting also drops a row that failed validation (getBaseline gave null for it).
@@ -173,6 +176,7 @@ export class ChangeTracker {
       }
 
       const time = this.now();
+      for (const record of records) await this.annotateOwner(record);
       this.store.transaction(() => {
         for (const snapshot of puts) this.store.putBaseline(snapshot, time);
         for (const path of deletes) this.store.deleteBaseline(path);
@@ -201,6 +205,16 @@ export class ChangeTracker {
   }
 
   /** One operation at a time: a reconcile and an event on the same file must not interleave. */
+  private async annotateOwner(record: ChangeRecord): Promise<void> {
+    if (!this.options.ownerOf) return;
+    try {
+      const owner = await this.options.ownerOf(record.path);
+      if (owner !== undefined) record.package = owner;
+    } catch {
+      // the package database is advisory: a change is recorded without its owner rather than lost
+    }
+  }
+
   private serialized<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.queue.then(operation, operation);
     this.queue = result.catch(() => undefined);

@@ -47,12 +47,16 @@ const CASES: Array<{ section: string; policy: unknown; field: string; expected: 
   { section: 'integrity', policy: { watch: [], integrity: true }, field: 'integrity', expected: /an object/ },
   { section: 'integrity', policy: { watch: [], integrity: { interval: 86401 } }, field: 'integrity.interval', expected: /an integer from 1 to 86400 \(seconds\)/ },
   { section: 'integrity', policy: { watch: [], integrity: { every: 1 } }, field: 'integrity.every', expected: /known keys \(interval\)/ },
-  { section: '(top level)', policy: { watch: [], wacth: [] }, field: 'wacth', expected: /one of the known keys \(watch, watch_reads, ignore, ptrace, stats, aggregate, detect, state, integrity\)/ },
+  { section: 'rules', policy: { watch: [], rules: [] }, field: 'rules', expected: /an object/ },
+  { section: 'rules', policy: { watch: [], rules: { timestomp: { severity: 'severe' } } }, field: 'rules.timestomp.severity', expected: /one of "info", "low"/ },
+  { section: 'rules', policy: { watch: [], rules: { timestomp: { on: true } } }, field: 'rules.timestomp.on', expected: /known keys \(enabled, severity\)/ },
+  { section: 'rules', policy: { watch: [], rules: { no_such_rule: {} } }, field: 'rules.no_such_rule', expected: /one of the known keys \(account_uid0_added, / },
+  { section: '(top level)', policy: { watch: [], wacth: [] }, field: 'wacth', expected: /one of the known keys \(watch, watch_reads, ignore, ptrace, stats, aggregate, detect, state, integrity, rules\)/ },
 ];
 
 test('every section: one error shape naming file, field and expectation', () => {
   const sections = new Set(CASES.map((c) => c.section));
-  for (const s of ['watch', 'watch_reads', 'ignore', 'ptrace', 'stats', 'aggregate', 'detect', 'state', 'integrity']) {
+  for (const s of ['watch', 'watch_reads', 'ignore', 'ptrace', 'stats', 'aggregate', 'detect', 'state', 'integrity', 'rules']) {
     assert.ok(sections.has(s), `no case for section ${s}`);
   }
   for (const c of CASES) {

@@ -46,7 +46,9 @@ test('the consumer outputs alert lines and red stderr lines, and notices for all
   consumer.consume(signal());
   consumer.consume(signal({ decision: 'allow', signal: 'SIGTERM' }));
   consumer.consume(fileEvent());
-  assert.equal(output.records, [{ type: 'alert', rule: 'signal_agent_denied', time: 't3', pid: 7, comm: 'kill', uid: 1000, signal: 'SIGKILL' }]);
+  assert.equal(output.records, [
+    { type: 'alert', rule: 'signal_agent_denied', time: 't3', pid: 7, comm: 'kill', uid: 1000, signal: 'SIGKILL', severity: 'high', attack: 'T1562.001' },
+  ]);
   assert.equal(notices.lines, ['alert: SIGKILL to the agent from kill (pid 7, uid 1000) denied', 'info: received SIGTERM from kill (pid 7, uid 1000)']);
 });
 
