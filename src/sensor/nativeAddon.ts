@@ -99,11 +99,16 @@ export function loadAddon(packageRoot: string): NativeAddon {
   } catch (err) {
     throw new SensorError(`loading the native addon ${path} failed: ${(err as Error).message}`, 'ENOADDON');
   }
+  checkAbiVersion(addon, path);
+  return addon;
+}
+
+/** The addon and this agent must read records the same way (bpf/include/lsmwatch.h LW_ABI_VERSION). */
+export function checkAbiVersion(addon: Pick<NativeAddon, 'abiVersion'>, path: string): void {
   if (addon.abiVersion !== ABI_VERSION) {
     throw new SensorError(
       `the native addon ${path} speaks contract version ${String(addon.abiVersion)}, this agent version ${ABI_VERSION}: rebuild (make build)`,
       'EABI',
     );
   }
-  return addon;
 }
