@@ -45,6 +45,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
                            InstanceMethod<&Sensor::Attach>("attach"),
                            InstanceMethod<&Sensor::UpdateElem>("updateElem"),
                            InstanceMethod<&Sensor::SetSettings>("setSettings"),
+                           InstanceMethod<&Sensor::ReadMap>("readMap"),
                            InstanceMethod<&Sensor::DeleteElem>("deleteElem"),
                            InstanceMethod<&Sensor::Start>("start"),
                            InstanceMethod<&Sensor::Pause>("pause"),
@@ -192,6 +193,31 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
       throw ToJsError(env, failure);
     }
     return env.Undefined();
+  }
+
+  // readMap(name, maxEntries) → { entries: [{ key: Buffer, value: Buffer }], complete: boolean }:
+  // what a map holds now, for the integrity check (never on the event path).
+  Napi::Value ReadMap(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsString() || !info[1].IsNumber()) throw Napi::TypeError::New(env, "readMap(name: string, maxEntries: number)");
+    std::vector<MapEntry> entries;
+    bool complete;
+    try {
+      complete = Object(env).DumpMap(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Uint32Value(), &entries);
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    Napi::Array list = Napi::Array::New(env, entries.size());
+    for (uint32_t i = 0; i < entries.size(); i++) {
+      Napi::Object entry = Napi::Object::New(env);
+      entry.Set("key", Napi::Buffer<uint8_t>::Copy(env, entries[i].key.data(), entries[i].key.size()));
+      entry.Set("value", Napi::Buffer<uint8_t>::Copy(env, entries[i].value.data(), entries[i].value.size()));
+      list.Set(i, entry);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("entries", list);
+    out.Set("complete", complete);
+    return out;
   }
 
   // start(onBatch: (records: Buffer, count: number) => void)

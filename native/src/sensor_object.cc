@@ -267,4 +267,22 @@ bool SensorObject::LookupElem(const std::string& name, const std::vector<uint8_t
   return bpf_map_lookup_elem(bpf_map__fd(map), key.data(), value->data()) == 0;
 }
 
+// Walks a map's keys (bpf_map_get_next_key) and reads each value, at most max_entries of them.
+// Entries that vanish during the walk are skipped. Returns false if the walk was cut short.
+bool SensorObject::DumpMap(const std::string& name, size_t max_entries, std::vector<MapEntry>* out) {
+  struct bpf_map* map = FindMap(name);
+  int fd = bpf_map__fd(map);
+  std::vector<uint8_t> key(bpf_map__key_size(map)), next(key.size());
+  const void* prev = nullptr;
+  out->clear();
+  while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
+    if (out->size() >= max_entries) return false;
+    MapEntry entry{next, std::vector<uint8_t>(bpf_map__value_size(map))};
+    if (bpf_map_lookup_elem(fd, entry.key.data(), entry.value.data()) == 0) out->push_back(std::move(entry));
+    key = next;
+    prev = key.data();
+  }
+  return true;
+}
+
 }  // namespace lsmwatch

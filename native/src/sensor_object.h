@@ -53,6 +53,11 @@ struct SkippedProgram {
   std::string reason;
 };
 
+struct MapEntry {
+  std::vector<uint8_t> key;
+  std::vector<uint8_t> value;
+};
+
 struct AttachmentState {
   Attachment attachment;
   bool prog_present = false;
@@ -83,6 +88,8 @@ class SensorObject {
   std::vector<ObjectId> ProgIds() const;
   // Reads a map value (array/hash) into value; false if absent.
   bool LookupElem(const std::string& map, const std::vector<uint8_t>& key, std::vector<uint8_t>* value);
+  // Every entry of a map, up to max_entries; false if there were more.
+  bool DumpMap(const std::string& map, size_t max_entries, std::vector<MapEntry>* out);
   const std::vector<Attachment>& attachments() const { return attachments_; }
   const std::vector<SkippedProgram>& skipped() const { return skipped_; }
   std::vector<AttachmentState> VerifyAttachments() const;

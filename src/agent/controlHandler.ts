@@ -8,6 +8,8 @@ import { settingLine } from '../output/records.js';
 import type { SensorName } from '../sensor/settings.js';
 import type { RuntimeSettings } from './runtimeSettings.js';
 
+const STRENGTH = { off: 0, self: 1, all: 2 } as const;
+
 export function createControlHandler(deps: {
   sensor: SensorName;
   enforcement: boolean;
@@ -40,6 +42,15 @@ export function createControlHandler(deps: {
         case 'forbid-ptrace': {
           if (!deps.enforcement) {
             return { ok: false, error: `the ${deps.sensor} sensor cannot enforce forbid-ptrace (needs BPF LSM)` };
+          }
+          const current = deps.settings.current;
+          if (current.protect && STRENGTH[request.mode] < STRENGTH[current.forbidPtrace]) {
+            // under --protect a guard only goes up: lowering one is what an attacker would ask for first
+            deps.notices.warn(`refused 'ctl forbid-ptrace ${request.mode}': the agent runs with --protect, which allows no guard to be lowered`);
+            return {
+              ok: false,
+              error: `the agent runs with --protect: forbid-ptrace cannot be lowered from ${current.forbidPtrace} to ${request.mode} (restart the agent without --protect to lower it)`,
+            };
           }
           deps.settings.update({ forbidPtrace: request.mode });
           deps.output.write(settingLine(deps.nowRfc3339(), request.mode));

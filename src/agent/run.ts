@@ -14,7 +14,8 @@ import { createNdjsonSink } from '../output/ndjsonSink.js';
 import { createOutput, type Output, type Sink } from '../output/sink.js';
 import { readyLine, type ReadyInfo } from '../output/records.js';
 import { expandWildcardPaths } from '../policy/wildcards.js';
-import { buildWatchEntries } from '../sensor/watchKeys.js';
+import { buildWatchEntries, type WatchEntry } from '../sensor/watchKeys.js';
+import { createKernelStateCheck } from './kernelStateCheck.js';
 import { probeHost } from '../sensor/hostSupport.js';
 import { loadAddon, SensorError, type NativeAddon } from '../sensor/nativeAddon.js';
 import { startControlServer } from '../control/controlServer.js';
@@ -121,6 +122,7 @@ interface Prepared {
   output: Output;
   state: StateTracking | null;
   rules: RuleAlerts;
+  watchEntries: WatchEntry[];
 }
 
 /** The event side of a running sensor: consumers, stats, and the handler of batches. */
@@ -144,6 +146,9 @@ function wireEvents(p: Prepared, active: ActiveSensor) {
     monotonicNowNs: p.clock.monotonicNowNs,
     sensor: active.name,
     consumerErrors: () => consumers.errors,
+    alerts,
+    alertIntervalNs: BigInt(p.options.statsInterval ?? p.policy.stats.interval) * 1_000_000_000n,
+    onLoss: () => p.state?.recheckAfterLoss(),
   });
   const onBatch = createBatchHandler({
     enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths: createInodePaths() },
@@ -229,6 +234,7 @@ async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, 
     output: p.output,
     notices: p.notices,
     nowRfc3339: p.clock.nowRfc3339,
+    checkKernelState: createKernelStateCheck({ native: active.native, watchEntries: () => p.watchEntries, settings: () => settings.current }),
   });
 
   const why = await stopRequested;
@@ -273,7 +279,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   });
   state = openState(options, policy, output, notices, clock, io, rules);
   if (state) sinks.push(createHistorySink(state.store, notices));
-  const prepared: Prepared = { options, io, notices, clock, policy, output, state, rules };
+  const prepared: Prepared = { options, io, notices, clock, policy, output, state, rules, watchEntries };
 
   // 3. The sensor; from here on, whatever happens, nothing loaded outlives the run.
   let why: string;

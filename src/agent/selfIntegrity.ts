@@ -3,7 +3,7 @@
  * every check until fixed. */
 import { join } from 'node:path';
 import { readManifest } from '../integrity/manifest.js';
-import { createSelfIntegrityChecker, type IntegrityFinding } from '../integrity/selfIntegrityChecker.js';
+import { createSelfIntegrityChecker, type IntegrityFinding, type KernelStateCheck } from '../integrity/selfIntegrityChecker.js';
 import { startPeriodicCheck } from '../integrity/periodicCheck.js';
 import { recordExecutable } from '../integrity/executable.js';
 import { sha256File } from '../integrity/fileDigest.js';
@@ -21,6 +21,7 @@ export interface SelfIntegrity {
 function describe(f: IntegrityFinding): string {
   if (f.status === 'detached') return `BPF ${f.kind ?? 'prog'} ${f.name ?? ''} (id ${f.prog_id ?? '?'}) is no longer attached`;
   if (f.status === 'resolved') return `${f.file ?? f.name ?? 'item'} is intact again`;
+  if (f.status === 'tampered') return `BPF map ${f.name ?? '?'} was changed by another process: ${f.error ?? ''}`;
   if (f.status === 'mismatch') return `${f.file} was modified (sha256 ${f.actual}, expected ${f.expected})`;
   return `${f.file ?? f.name} is ${f.status}${f.error ? `: ${f.error}` : ''}`;
 }
@@ -32,6 +33,8 @@ export async function startSelfIntegrity(deps: {
   output: Output;
   notices: Notices;
   nowRfc3339: () => string;
+  /** the agent's maps read back and compared with what it wrote */
+  checkKernelState?: () => Promise<KernelStateCheck[]>;
 }): Promise<SelfIntegrity> {
   const emit = (finding: IntegrityFinding) => {
     deps.output.write(integrityLine(finding, deps.nowRfc3339()));
@@ -58,6 +61,7 @@ export async function startSelfIntegrity(deps: {
         name: a.hook,
         attached: a.progPresent && a.linkPresent,
       })),
+    ...(deps.checkKernelState ? { checkKernelState: deps.checkKernelState } : {}),
   });
   const executable = await recordExecutable().catch((err: Error) => ({ path: process.execPath, sha256: `unreadable: ${err.message}` }));
   let first = true;

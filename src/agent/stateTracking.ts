@@ -17,6 +17,9 @@ import type { EventConsumer } from './eventConsumers.js';
 const SETTLE_MS = 300; // quiet time after the last event before a file is compared
 const MAX_PENDING = 10_000; // bound on paths waiting to settle; past it the oldest is compared now
 const PRUNE_INTERVAL_MS = 3600_000;
+// After a loss: re-check once the flood has been quiet this long, and at least this often while it lasts.
+const RECHECK_QUIET_MS = 2000;
+const RECHECK_MAX_DELAY_MS = 60_000;
 
 export interface StateTracking extends EventConsumer {
   /** whether a path is in the baseline */
@@ -25,6 +28,8 @@ export interface StateTracking extends EventConsumer {
   start(): Promise<void>;
   /** the store, for the history sink */
   readonly store: StateStore;
+  /** events were lost: compare the whole baseline with the disk soon (debounced while the loss goes on) */
+  recheckAfterLoss(): void;
   /** compares what is still settling, then closes the database */
   stop(): Promise<void>;
 }
@@ -61,11 +66,25 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
   const pending = new Map<string, { timer: NodeJS.Timeout; by: Actor }>();
   let pruneTimer: NodeJS.Timeout | null = null;
   let inFlight: Promise<unknown> = Promise.resolve();
+  let recheckTimer: NodeJS.Timeout | null = null;
+  let recheckDue = 0; // Date.now() by which a pending re-check must run
+  let stopped = false;
+
+  const recheck = () => {
+    recheckTimer = null;
+    recheckDue = 0;
+    if (stopped) return;
+    inFlight = tracker
+      .reconcileAll(undefined, undefined, { offline: false, recheck: 'events_lost' })
+      .then((changes) => changes.forEach(report))
+      .catch((err: Error) => deps.notices.warn(`re-checking the baseline failed: ${err.message}`));
+  };
 
   const report = (change: ChangeRecord) => {
     deps.output.write(changeLine(change, deps.nowRfc3339()));
     const by = change.by ? ` by ${change.by.comm} (pid ${change.by.pid}, uid ${change.by.uid})` : '';
-    deps.notices.warn(`change: ${change.path} ${change.action}${change.offline ? ' while lsmwatch was not running' : by}`);
+    const when = change.offline ? ' while lsmwatch was not running' : change.recheck ? ' (found by a re-check after events were lost; writer unknown)' : by;
+    deps.notices.warn(`change: ${change.path} ${change.action}${when}`);
     deps.onChange?.(change);
   };
 
@@ -123,7 +142,15 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
       for (const change of changes) report(change);
       deps.output.write(baselineLine(deps.nowRfc3339(), files, changes.length, deps.dbPath));
     },
+    recheckAfterLoss() {
+      const now = Date.now();
+      if (recheckDue === 0) recheckDue = now + RECHECK_MAX_DELAY_MS;
+      if (recheckTimer) clearTimeout(recheckTimer);
+      recheckTimer = setTimeout(recheck, Math.max(0, Math.min(RECHECK_QUIET_MS, recheckDue - now)));
+    },
     async stop() {
+      stopped = true;
+      if (recheckTimer) clearTimeout(recheckTimer);
       if (pruneTimer) clearInterval(pruneTimer);
       for (const path of [...pending.keys()]) compare(path);
       await inFlight; // the tracker runs one comparison at a time: the last one queued ends last

@@ -168,6 +168,22 @@ export function detectAlertLine(alert: DetectAlert, time: string): OutputRecord 
   return { ...rest, time, ...graded(alert.rule) };
 }
 
+/** Where events were lost, as the stats line counts them. */
+export interface LossByStage {
+  kernel_ring_buffer: number;
+  agent_queue: number;
+  decode: number;
+  output: number;
+}
+
+/** Events were lost since the last such alert: which stage lost most, and how many per stage. */
+export function eventsLostLine(time: string, lost: LossByStage, totalLost: number): OutputRecord {
+  const stages = Object.entries(lost) as Array<[keyof LossByStage, number]>;
+  const [stage] = stages.reduce((worst, s) => (s[1] > worst[1] ? s : worst));
+  const n = stages.reduce((sum, [, v]) => sum + v, 0);
+  return { type: 'alert', rule: 'events_lost', time, stage, lost: n, stages: { ...lost }, total_lost: totalLost, ...graded('events_lost') };
+}
+
 /** A finding of the built-in rules (src/rules/): type, time, rule, severity, attack, message, path, … */
 export function ruleAlertLine(alert: RuleAlert, time: string): OutputRecord {
   const { type, rule, severity, attack, message, path, ...rest } = alert;

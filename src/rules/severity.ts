@@ -28,6 +28,7 @@ export const OTHER_ALERT_SEVERITIES: Readonly<Record<string, Severity>> = Object
   signal_agent_denied: 'high',
   agent_file_denied: 'high',
   bpf_access_denied: 'high',
+  events_lost: 'high',
 });
 
 /** `integrity` statuses: the first check and a resolved problem are news, anything else is tampering. */
@@ -44,4 +45,5 @@ export const OTHER_ALERT_ATTACK: Readonly<Record<string, string>> = Object.freez
   signal_agent_denied: 'T1562.001', // impair defenses: disable or modify tools
   agent_file_denied: 'T1562.001',
   bpf_access_denied: 'T1562.001',
+  events_lost: 'T1562.006', // indicator blocking: a flood that makes the monitor drop events
 });

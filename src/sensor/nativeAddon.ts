@@ -34,6 +34,8 @@ export interface NativeSensor {
   updateElem(map: string, key: Buffer, value: Buffer): void;
   /** writes struct lw_settings; after start() only the addon's drainer thread writes the map */
   setSettings(value: Buffer): void;
+  /** what a map holds now (bounded; complete: false if there were more entries) */
+  readMap(map: string, maxEntries: number): { entries: Array<{ key: Buffer; value: Buffer }>; complete: boolean };
   deleteElem(map: string, key: Buffer): void;
   start(onBatch: (records: Buffer, count: number) => void): void;
   pause(): void;

@@ -44,6 +44,8 @@ export interface ChangeRecord {
    * that only swapped the inode, a chmod, a timestomp. Absent whenever the content differs.
    */
   content_changed?: false;
+  /** Found by a re-check of the baseline after events were lost: the writer is unknown. */
+  recheck?: 'events_lost';
   /** Owning package(s) from the package database, "a, b" as dpkg -S prints them (set by the agent). */
   package?: string;
 }

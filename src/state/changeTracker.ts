@@ -119,6 +119,8 @@ export class ChangeTracker {
   reconcileAll(
     patterns: readonly string[] = this.patterns,
     onProgress?: (done: number, total: number) => void,
+    /** offline: at start (changes made while no agent ran); a re-check names why it ran instead */
+    how: { offline: true } | { offline: false; recheck: 'events_lost' } = { offline: true },
   ): Promise<ChangeRecord[]> {
     return this.serialized(async () => {
       const current = patterns.map(normalizePattern);
@@ -140,7 +142,8 @@ export class ChangeTracker {
       const deletes: string[] = [];
       const seen = new Set<string>();
       const compare = (path: string, old: FileSnapshot | null, now: FileSnapshot | null) => {
-        const record = compareSnapshots(path, old, now, { offline: true, limits: this.limits() });
+        const record = compareSnapshots(path, old, now, { offline: how.offline, limits: this.limits() });
+        if (record && !how.offline) record.recheck = how.recheck;
         if (record) records.push(record);
         if (now) puts.push(now);
         else deletes.push(path);
@@ -204,7 +207,6 @@ export class ChangeTracker {
     return this.options.limits ?? DEFAULT_DIFF_LIMITS;
   }
 
-  /** One operation at a time: a reconcile and an event on the same file must not interleave. */
   private async annotateOwner(record: ChangeRecord): Promise<void> {
     if (!this.options.ownerOf) return;
     try {
@@ -215,6 +217,7 @@ export class ChangeTracker {
     }
   }
 
+  /** One operation at a time: a reconcile and an event on the same file must not interleave. */
   private serialized<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.queue.then(operation, operation);
     this.queue = result.catch(() => undefined);

@@ -4,9 +4,9 @@ import { createControlHandler } from '../../../src/agent/controlHandler.js';
 import { createRuntimeSettings } from '../../../src/agent/runtimeSettings.js';
 import { recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
 
-function handler(enforcement: boolean, debugCommands = false) {
+function handler(enforcement: boolean, debugCommands = false, protect = false) {
   const written: unknown[] = [];
-  const settings = createRuntimeSettings({ forbidPtrace: 'off', denyPtraceRead: false, protect: true }, (s) => written.push(s));
+  const settings = createRuntimeSettings({ forbidPtrace: 'off', denyPtraceRead: false, protect }, (s) => written.push(s));
   const output = recordingOutput();
   const notices = recordingNotices();
   const h = createControlHandler({ sensor: enforcement ? 'lsm' : 'tracepoint', enforcement, settings, output, notices, nowRfc3339: () => 'now', debugCommands });
@@ -20,7 +20,7 @@ test('status reports the sensor and the current forbid-ptrace mode', () => {
 test('forbid-ptrace: written to the kernel as a whole settings value, a setting line, a notice', () => {
   const t = handler(true);
   assert.equal(t.h.handle({ command: 'forbid-ptrace', mode: 'all' }), { ok: true, sensor: 'lsm', enforcement: true, forbid_ptrace: 'all' });
-  assert.equal(t.written, [{ forbidPtrace: 'all', denyPtraceRead: false, protect: true }]);
+  assert.equal(t.written, [{ forbidPtrace: 'all', denyPtraceRead: false, protect: false }]);
   assert.equal(t.output.records, [{ type: 'setting', time: 'now', forbid_ptrace: 'all' }]);
   assert.equal(t.notices.lines, ['info: forbid-ptrace is now all']);
 });
@@ -30,6 +30,20 @@ test('forbid-ptrace is refused where the sensor cannot enforce; debug commands o
   assert.equal(t.h.handle({ command: 'forbid-ptrace', mode: 'self' }), { ok: false, error: 'the tracepoint sensor cannot enforce forbid-ptrace (needs BPF LSM)' });
   assert.equal(t.written, []);
   assert.equal(t.h.handle({ command: 'debug-stall', seconds: 1 }), { ok: false, error: 'debug commands are disabled' });
+});
+
+test('under --protect a guard can be raised but never lowered, and the refusal says why', () => {
+  const t = handler(true, false, true);
+  assert.equal(t.h.handle({ command: 'forbid-ptrace', mode: 'self' }), { ok: true, sensor: 'lsm', enforcement: true, forbid_ptrace: 'self' });
+  assert.equal(t.h.handle({ command: 'forbid-ptrace', mode: 'all' }), { ok: true, sensor: 'lsm', enforcement: true, forbid_ptrace: 'all' });
+  for (const mode of ['self', 'off'] as const) {
+    const reply = t.h.handle({ command: 'forbid-ptrace', mode });
+    assert.is(reply.ok, false);
+    assert.match((reply as { error: string }).error, new RegExp(`--protect: forbid-ptrace cannot be lowered from all to ${mode}`));
+  }
+  assert.is(t.settings.current.forbidPtrace, 'all');
+  assert.is(t.written.length, 2);
+  assert.match(t.notices.lines.at(-1)!, /^warn: refused 'ctl forbid-ptrace off': the agent runs with --protect/);
 });
 
 test('runtime settings: a failed write leaves the current value unchanged', () => {

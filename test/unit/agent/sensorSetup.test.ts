@@ -63,6 +63,9 @@ function fakeAddon(behaviour: Behaviour = {}) {
       if (behaviour.updateFails?.includes(this.kind)) throw Object.assign(new Error('map full'), { code: 'E2BIG' });
       writes.push({ kind: this.kind, map, key: Buffer.from(key), value: Buffer.from(value) });
     }
+    readMap() {
+      return { entries: [], complete: true };
+    }
     setSettings(value: Buffer): void {
       this.updateElem('lw_settings_map', Buffer.alloc(4), value);
     }

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createStatsReporter, kernelCounts } from '../../../src/agent/statsReporter.js';
+import { createStatsReporter, describeLoss, kernelCounts } from '../../../src/agent/statsReporter.js';
+import { createAlertOutput } from '../../../src/agent/alertOutput.js';
 import { Stat, STAT_MAX } from '../../../src/sensor/contract.js';
 import type { NativeStats } from '../../../src/sensor/nativeAddon.js';
 import { recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
@@ -18,8 +19,20 @@ function native(k: number[], user: Partial<NativeStats['user']> = {}): NativeSta
 function reporter(readNative: () => NativeStats, now: () => bigint = () => 0n, consumerErrors = () => 0) {
   const output = recordingOutput();
   const notices = recordingNotices();
-  const stats = createStatsReporter({ readNative, output, notices, nowRfc3339: () => 'now', monotonicNowNs: now, sensor: 'tracepoint', consumerErrors });
-  return { stats, output, notices };
+  const losses: number[] = [];
+  const stats = createStatsReporter({
+    readNative,
+    output,
+    notices,
+    nowRfc3339: () => 'now',
+    monotonicNowNs: now,
+    sensor: 'tracepoint',
+    consumerErrors,
+    alerts: createAlertOutput(output, notices),
+    alertIntervalNs: 60_000_000_000n,
+    onLoss: () => losses.push(1),
+  });
+  return { stats, output, notices, losses };
 }
 
 test('kernelCounts names every counter and derives pending aggregated writes', () => {
@@ -50,23 +63,36 @@ test('the stats line: stages, consumer errors, per-sink counts, and the sum of l
   assert.equal(Object.keys(s), ['type', 'time', 'sensor', 'final', 'lost', 'kernel', 'agent']);
 });
 
-test('a new loss warns once per minute on stderr; report writes the line', () => {
+test('a new loss is one events_lost alert per stats interval, naming the stage; every new loss asks for a re-check', () => {
   let now = 0n;
-  let lost = 0;
-  const r = reporter(() => native(kernel({ LOST_RINGBUF: lost })), () => now);
+  let ring = 0;
+  let queue = 0;
+  const r = reporter(() => native(kernel({ LOST_RINGBUF: ring }), { recordsDropped: queue }), () => now);
   r.stats.checkLoss();
-  assert.equal(r.notices.lines, []);
-  lost = 4;
+  assert.equal(r.output.records, []);
+  assert.equal(r.losses, []);
+  ring = 4;
   r.stats.checkLoss();
-  assert.equal(r.notices.lines, ['warn: 4 events lost since the last report (total 4); see the "stats" lines for the stage']);
-  lost = 9;
+  assert.equal(r.output.records, [
+    { type: 'alert', rule: 'events_lost', time: 'now', stage: 'kernel_ring_buffer', lost: 4, stages: { kernel_ring_buffer: 4, agent_queue: 0, decode: 0, output: 0 }, total_lost: 4, severity: 'high', attack: 'T1562.006' },
+  ]);
+  assert.match(r.notices.lines[0]!, /^alert: 4 events lost \(kernel ring buffer 4; total 4\); the baseline files are re-checked/);
+  queue = 10;
   now += 1_000_000_000n;
   r.stats.report(false);
-  assert.is(r.notices.lines.length, 1, 'rate-limited');
-  assert.is(r.output.records[0]!.type, 'stats');
+  assert.is(r.output.records.filter((x) => x.rule === 'events_lost').length, 1, 'one alert per interval');
+  assert.is(r.losses.length, 2, 'but each new loss asks for a re-check');
   now += 60_000_000_000n;
+  ring = 5;
   r.stats.checkLoss();
-  assert.match(r.notices.lines[1]!, /5 events lost since the last report \(total 9\)/);
+  const second = r.output.records.filter((x) => x.rule === 'events_lost')[1]!;
+  assert.equal([second.stage, second.lost, second.stages], ['agent_queue', 11, { kernel_ring_buffer: 1, agent_queue: 10, decode: 0, output: 0 }]);
+  r.stats.checkLoss();
+  assert.is(r.losses.length, 3, 'no new loss, no re-check');
+});
+
+test('describeLoss names only the stages that lost something', () => {
+  assert.is(describeLoss({ kernel_ring_buffer: 0, agent_queue: 2, decode: 0, output: 3 }, 9), '5 events lost (agent queue 2, output 3; total 9); the baseline files are re-checked; see the "stats" lines');
 });
 
 test.run();
