@@ -14,7 +14,7 @@ import { createNdjsonSink } from '../output/ndjsonSink.js';
 import { createOutput, type Output, type Sink } from '../output/sink.js';
 import { readyLine, type ReadyInfo } from '../output/records.js';
 import { expandWildcardPaths } from '../policy/wildcards.js';
-import { buildWatchEntries } from '../sensor/watchKeys.js';
+import { buildWatchEntries, type WatchEntry } from '../sensor/watchKeys.js';
 import { probeHost } from '../sensor/hostSupport.js';
 import { loadAddon, SensorError, type NativeAddon } from '../sensor/nativeAddon.js';
 import { startControlServer } from '../control/controlServer.js';
@@ -35,6 +35,18 @@ import { createWriteDetection } from './writeDetection.js';
 import { createEventConsumers, type EventConsumer } from './eventConsumers.js';
 import { createBatchHandler } from './batchHandler.js';
 import { listenForStop } from './stopRequests.js';
+import { listenForReloadSignal } from './reloadSignal.js';
+import { createWatchList, WATCH_MAP, type WatchList } from './watchList.js';
+import { createPolicyReloader, type PolicyReloader } from './policyReload.js';
+import { createActivity, type Activity } from './activity.js';
+import { serveMetrics, type AgentParts } from './metricsEndpoint.js';
+import { topSnapshot } from './topSnapshot.js';
+import { createServiceNotifier, type ServiceNotifier } from './serviceNotify.js';
+import type { SelfIntegrity } from './selfIntegrity.js';
+import { createRecordCounts, type RecordCounts } from '../metrics/recordCounts.js';
+import { watchEventLoop } from '../metrics/health.js';
+import { formatListenAddress } from '../metrics/listenAddress.js';
+import type { InodePaths } from '../events/inodePaths.js';
 
 export interface AgentIo {
   stdout: Writable;
@@ -57,7 +69,7 @@ function readComm(pid: number): string | undefined {
   }
 }
 
-function watchEntriesOf(policy: AgentPolicy) {
+function watchEntriesOf(policy: AgentPolicy): WatchEntry[] {
   return buildWatchEntries({
     watch: expandWildcardPaths(policy.watch, listDir),
     watchReads: expandWildcardPaths(policy.watchReads, listDir),
@@ -98,13 +110,16 @@ interface Prepared {
   io: AgentIo;
   notices: Notices;
   clock: WallClock;
+  /** the policy loaded at start (a reload's is PolicyReloader.current) */
   policy: AgentPolicy;
+  watchEntries: WatchEntry[];
   output: Output;
+  records: RecordCounts;
   state: StateTracking | null;
 }
 
 /** The event side of a running sensor: consumers, stats, and the handler of batches. */
-function wireEvents(p: Prepared, active: ActiveSensor) {
+function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, activity: Activity) {
   const alerts = createAlertOutput(p.output, p.notices);
   const detection = createWriteDetection({
     config: p.policy.detect,
@@ -114,7 +129,7 @@ function wireEvents(p: Prepared, active: ActiveSensor) {
     setInterval: (fn, ms) => setInterval(fn, ms),
     clearInterval: (t) => clearInterval(t as NodeJS.Timeout),
   });
-  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, p.notices), ...(p.state ? [p.state] : []), detection];
+  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, p.notices), ...(p.state ? [p.state] : []), detection, activity];
   const consumers = createEventConsumers(consumerList, p.notices, p.clock.monotonicNowNs);
   const stats = createStatsReporter({
     readNative: () => active.native.stats(),
@@ -124,9 +139,10 @@ function wireEvents(p: Prepared, active: ActiveSensor) {
     monotonicNowNs: p.clock.monotonicNowNs,
     sensor: active.name,
     consumerErrors: () => consumers.errors,
+    baselineScan: () => p.state?.scanProgress() ?? null,
   });
   const onBatch = createBatchHandler({
-    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths: createInodePaths() },
+    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths },
     output: p.output,
     consumers,
     stats,
@@ -149,8 +165,9 @@ function guardIfAsked(p: Prepared, active: ActiveSensor, settings: RuntimeSettin
 }
 
 /** Run-time settings through the control socket (lsmwatch ctl); the agent runs on without it. */
-function serveControl(p: Prepared, active: ActiveSensor, settings: RuntimeSettings) {
+function serveControl(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, live: Pick<Parameters<typeof createControlHandler>[0], 'reload' | 'top'>) {
   const handler = createControlHandler({
+    ...live,
     sensor: active.name,
     enforcement: active.enforcement,
     settings,
@@ -165,7 +182,7 @@ function serveControl(p: Prepared, active: ActiveSensor, settings: RuntimeSettin
   });
 }
 
-function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, guard: Guard | null): ReadyInfo {
+function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, guard: Guard | null, metrics: string | null): ReadyInfo {
   return {
     time: p.clock.nowRfc3339(),
     version: p.io.version,
@@ -182,27 +199,114 @@ function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings,
     policySha256: p.policy.sha256,
     watch: p.policy.watch,
     stateDb: p.options.dbPath === null ? null : resolve(p.options.dbPath),
+    metrics,
     lsmUnavailable: active.fallbackReason,
   };
 }
 
+/** The stats line every interval; a reload may change the interval unless --stats-interval fixed it. */
+function startStatsTimer(p: Prepared, report: () => void) {
+  let timer = setInterval(report, (p.options.statsInterval ?? p.policy.stats.interval) * 1000);
+  return {
+    stop: () => clearInterval(timer),
+    control:
+      p.options.statsInterval === null
+        ? {
+            set(seconds: number) {
+              clearInterval(timer);
+              timer = setInterval(report, seconds * 1000);
+            },
+          }
+        : null,
+  };
+}
+
+function watchCapacity(active: ActiveSensor): number {
+  return active.native.mapInfo().find((m) => m.name === WATCH_MAP)?.maxEntries ?? 4096;
+}
+
+/** Reloads (SIGHUP, ctl reload) once everything a reload changes is running. */
+function startReloads(
+  p: Prepared,
+  parts: { watchList: WatchList; settings: RuntimeSettings; detection: AgentParts['detection']; integrity: SelfIntegrity; stats: ReturnType<typeof startStatsTimer>; notifier: ServiceNotifier },
+): PolicyReloader {
+  return createPolicyReloader({
+    initial: p.policy,
+    load: loadAgentPolicy,
+    targets: {
+      watchList: parts.watchList,
+      watchEntries: watchEntriesOf,
+      settings: parts.settings,
+      detection: parts.detection,
+      state: p.state,
+      integrity: parts.integrity,
+      statsInterval: parts.stats.control,
+    },
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+    notifier: { reloading: () => parts.notifier.reloading(), ready: () => parts.notifier.reloaded() },
+  });
+}
+
 /** From attached programs to a stop request and an orderly end: detach, drain, final stats. */
-async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, stopRequested: Promise<string>): Promise<string> {
+async function runSensor(
+  p: Prepared,
+  active: ActiveSensor,
+  addon: NativeAddon,
+  stopRequested: Promise<string>,
+  reloadSignal: ReturnType<typeof listenForReloadSignal>,
+): Promise<string> {
   settleEnforcement(active, p.options, addon, p.notices);
   const settings = createRuntimeSettings(
     { forbidPtrace: active.enforcement ? p.options.forbidPtrace : 'off', denyPtraceRead: p.policy.ptrace.denyRead, protect: false },
     (s) => applySettings(active.native, s),
   );
-  const { detection, stats, onBatch } = wireEvents(p, active);
+  const inodePaths = createInodePaths();
+  const activity = createActivity();
+  const { detection, stats, onBatch } = wireEvents(p, active, inodePaths, activity);
+  const watchList = createWatchList(active.native, p.watchEntries, watchCapacity(active));
+  const notifier = createServiceNotifier({
+    send: (socket, message) => addon.sdNotify(socket, message),
+    env: process.env,
+    pid: process.pid,
+    monotonicUs: () => p.clock.monotonicNowNs() / 1000n,
+    onError: (m) => p.notices.warn(m),
+  });
   const guard = guardIfAsked(p, active, settings);
-  const control = await serveControl(p, active, settings);
-  p.output.write(readyLine(readyInfo(p, active, settings, guard)));
+  let integrity: SelfIntegrity | null = null;
+  let reloader: PolicyReloader | null = null;
+  const loop = watchEventLoop({ nowMs: () => Date.now(), setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (t) => clearInterval(t as NodeJS.Timeout) });
+  const parts: AgentParts = {
+    version: p.io.version,
+    sensor: active.name,
+    native: active.native,
+    stats,
+    records: p.records,
+    watchList,
+    inodePaths,
+    detection,
+    state: p.state,
+    integrity: () => integrity,
+    policy: () => reloader?.current ?? p.policy,
+    loop,
+    startTimeSeconds: Date.now() / 1000,
+  };
+  const control = await serveControl(p, active, settings, {
+    reload: (trigger) => (reloader ? reloader.reload(trigger) : Promise.reject(new Error('the agent is still starting: try again'))),
+    top: () => topSnapshot(parts, activity, { rfc3339: p.clock.nowRfc3339(), monotonicNs: p.clock.monotonicNowNs(), unixSeconds: Date.now() / 1000 }) as unknown as Record<string, unknown>,
+  });
+  const metricsAddress = p.options.metricsListen ?? p.policy.metrics.listen;
+  const metrics = metricsAddress ? await serveMetrics(metricsAddress, parts, p.notices) : null;
+  p.output.write(readyLine(readyInfo(p, active, settings, guard, metrics ? formatListenAddress(metrics.address) : null)));
+  notifier.ready(`watching ${p.policy.watch.length} policy paths (${watchList.entries.length} map entries) with the ${active.name} sensor`);
+  const stopWatchdogPings = notifier.startWatchdog((fn, ms) => setInterval(fn, ms), (t) => clearInterval(t as NodeJS.Timeout));
   active.native.start(onBatch);
   detection.start();
   p.state?.start().catch((err: Error) => p.notices.warn(`reconciling the baseline failed: ${err.message}`));
-  const statsTimer = setInterval(() => stats.report(false), (p.options.statsInterval ?? p.policy.stats.interval) * 1000);
+  const statsTimer = startStatsTimer(p, () => stats.report(false));
   const lossTimer = setInterval(() => stats.checkLoss(), 5000);
-  const integrity = await startSelfIntegrity({
+  integrity = await startSelfIntegrity({
     packageRoot: p.io.packageRoot,
     policy: p.policy,
     native: active.native,
@@ -210,11 +314,22 @@ async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, 
     notices: p.notices,
     nowRfc3339: p.clock.nowRfc3339,
   });
+  const running = startReloads(p, { watchList, settings, detection, integrity, stats: statsTimer, notifier });
+  reloader = running;
+  reloadSignal.ready(() => {
+    running.reload('SIGHUP').catch((err: Error) => p.notices.error(`reloading the policy failed: ${err.message}`));
+  });
 
   const why = await stopRequested;
+  notifier.stopping();
+  reloadSignal.dispose();
+  await running.settled();
+  stopWatchdogPings();
+  loop.stop();
+  await metrics?.close();
   control?.close();
   guard?.stop();
-  clearInterval(statsTimer);
+  statsTimer.stop();
   clearInterval(lossTimer);
   active.native.detach();
   active.native.flush(onBatch);
@@ -228,6 +343,7 @@ async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, 
 export async function runAgent(options: RunOptions, io: AgentIo): Promise<number> {
   const notices = createNotices(io.stderr);
   const stop = listenForStop(io.stdout);
+  const reloadSignal = listenForReloadSignal();
   // Node makes stdout pipes blocking on Linux: a reader that stops reading would then freeze the
   // whole agent (no signals, no integrity checks). Non-blocking, the sink sees back-pressure, the
   // sensor is paused, and losses are counted in bounded queues instead.
@@ -239,12 +355,13 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   const watchEntries = watchEntriesOf(policy);
   const probe = checkHost();
 
-  // 2. Output: stdout, and the history once the state database is open.
-  const sinks: Sink[] = [createNdjsonSink('stdout', io.stdout)];
+  // 2. Output: stdout, the record counts (metrics, top), and the history once the state database is open.
+  const records = createRecordCounts();
+  const sinks: Sink[] = [createNdjsonSink('stdout', io.stdout), records.sink];
   const output = createOutput(sinks);
   const state = openState(options, policy, output, notices, clock, io);
   if (state) sinks.push(createHistorySink(state.store, notices));
-  const prepared: Prepared = { options, io, notices, clock, policy, output, state };
+  const prepared: Prepared = { options, io, notices, clock, policy, watchEntries, output, records, state };
 
   // 3. The sensor; from here on, whatever happens, nothing loaded outlives the run.
   let why: string;
@@ -264,13 +381,14 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     if (active.fallbackReason) {
       notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
     }
-    why = await runSensor(prepared, active, addon, stop.requested);
+    why = await runSensor(prepared, active, addon, stop.requested, reloadSignal);
   } catch (err) {
     state?.store.close();
     throw err;
   } finally {
     active?.native.close();
     stop.dispose();
+    reloadSignal.dispose();
   }
   notices.info(`stopped (${why}); all BPF programs detached`);
   return 0;

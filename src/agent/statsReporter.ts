@@ -12,7 +12,7 @@ import { Stat } from '../sensor/contract.js';
 import type { NativeStats } from '../sensor/nativeAddon.js';
 import type { SensorName } from '../sensor/settings.js';
 import type { Output, WriteOutcome } from '../output/sink.js';
-import { statsLine, type KernelCounts, type StatsLine } from '../output/records.js';
+import { statsLine, type BaselineScanProgress, type KernelCounts, type StatsLine } from '../output/records.js';
 import type { Notices } from '../log/notices.js';
 
 export interface StatsReporter {
@@ -57,6 +57,8 @@ export function createStatsReporter(deps: {
   monotonicNowNs: () => bigint;
   sensor: SensorName;
   consumerErrors: () => number;
+  /** a baseline scan in progress (state tracking), shown in the line while it runs */
+  baselineScan?: () => BaselineScanProgress | null;
 }): StatsReporter {
   let decoded = 0;
   let invalid = 0;
@@ -81,7 +83,7 @@ export function createStatsReporter(deps: {
       consumer_errors: deps.consumerErrors(),
       sinks: deps.output.counts(),
       ...(lastDecodeError ? { last_decode_error: lastDecodeError } : {}),
-    });
+    }, deps.baselineScan?.() ?? null);
   };
 
   const warnOnNewLoss = (lostTotal: number) => {

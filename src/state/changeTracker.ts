@@ -64,16 +64,26 @@ function parsePatternList(json: string | null): string[] {
 }
 
 export class ChangeTracker {
-  private readonly patterns: string[];
+  private patterns: string[];
   private readonly now: () => Date;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: StateStore,
-    private readonly options: ChangeTrackerOptions,
+    private options: ChangeTrackerOptions,
   ) {
     this.patterns = options.patterns.map(normalizePattern);
     this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * New settings (a policy reload). `covers` follows at once; comparisons already queued finish
+   * with the old settings. Follow with `reconcileAll(undefined, ..., { offline: false })` to hash
+   * newly covered paths (recorded silently) and forget the ones no longer covered.
+   */
+  reconfigure(options: ChangeTrackerOptions): void {
+    this.options = { ...this.options, ...options };
+    this.patterns = options.patterns.map(normalizePattern);
   }
 
   /** Whether events on `path` concern the baseline. */
@@ -114,11 +124,13 @@ export class ChangeTracker {
    * are recorded silently.
    */
   reconcileAll(
-    patterns: readonly string[] = this.patterns,
+    patterns?: readonly string[],
     onProgress?: (done: number, total: number) => void,
+    { offline = true }: { offline?: boolean } = {},
   ): Promise<ChangeRecord[]> {
     return this.serialized(async () => {
-      const current = patterns.map(normalizePattern);
+      // read when the scan runs, not when it was queued (a reconfigure may come in between)
+      const current = (patterns ?? this.patterns).map(normalizePattern);
       const previous = parsePatternList(this.store.getMeta(BASELINE_PATTERNS_META));
       const options = this.snapshotOptions();
       const scan = await scanBaseline(expandBaselinePaths(current, this.options.fs ?? nodeFs), {
@@ -137,7 +149,8 @@ export class ChangeTracker {
       const deletes: string[] = [];
       const seen = new Set<string>();
       const compare = (path: string, old: FileSnapshot | null, now: FileSnapshot | null) => {
-        const record = compareSnapshots(path, old, now, { offline: true, limits: this.limits() });
+        // offline: at start the agent was not running; after a reload it was, and missed this change
+        const record = compareSnapshots(path, old, now, { offline, limits: this.limits() });
         if (record) records.push(record);
         if (now) puts.push(now);
         else deletes.push(path);

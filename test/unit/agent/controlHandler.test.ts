@@ -40,4 +40,27 @@ test('runtime settings: a failed write leaves the current value unchanged', () =
   assert.is(settings.current.protect, false);
 });
 
+test('reload answers once the reload is done: the changes, or the rejection', async () => {
+  const settings = createRuntimeSettings({ forbidPtrace: 'off', denyPtraceRead: false, protect: false }, () => {});
+  let outcome: 'reloaded' | 'rejected' = 'reloaded';
+  const h = createControlHandler({
+    sensor: 'lsm', enforcement: true, settings, output: recordingOutput(), notices: recordingNotices(), nowRfc3339: () => 'now', debugCommands: false,
+    reload: async (trigger) =>
+      outcome === 'reloaded'
+        ? { status: 'reloaded', record: { type: 'policy', status: 'reloaded', trigger, policy_sha256: 'ab', changes: { watch: { added: ['/x/'], removed: [] } }, requires_restart: [] } }
+        : { status: 'rejected', error: 'invalid policy: /p: watch: expected …', record: { type: 'policy' } },
+    top: () => ({ events: { open: 1 } }),
+  });
+  assert.equal(await h.handle({ command: 'reload' }), { ok: true, status: 'reloaded', policy_sha256: 'ab', changes: { watch: { added: ['/x/'], removed: [] } }, requires_restart: [] });
+  outcome = 'rejected';
+  assert.equal(await h.handle({ command: 'reload' }), { ok: false, status: 'rejected', error: 'invalid policy: /p: watch: expected …' });
+  assert.equal(h.handle({ command: 'top' }), { ok: true, command: 'top', events: { open: 1 } });
+});
+
+test('without a reloader or a live view the request is refused, not crashed', () => {
+  const t = handler(true);
+  assert.equal(t.h.handle({ command: 'reload' }), { ok: false, error: 'this agent cannot reload its policy' });
+  assert.equal(t.h.handle({ command: 'top' }), { ok: false, error: 'this agent has no live view' });
+});
+
 test.run();

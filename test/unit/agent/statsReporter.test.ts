@@ -12,7 +12,7 @@ function kernel(values: Partial<Record<keyof typeof Stat, number>>): number[] {
 }
 
 function native(k: number[], user: Partial<NativeStats['user']> = {}): NativeStats {
-  return { kernel: k, user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, ...user } };
+  return { kernel: k, user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, queueCapacityBytes: 0, ...user } };
 }
 
 function reporter(readNative: () => NativeStats, now: () => bigint = () => 0n, consumerErrors = () => 0) {
@@ -67,6 +67,14 @@ test('a new loss warns once per minute on stderr; report writes the line', () =>
   now += 60_000_000_000n;
   r.stats.checkLoss();
   assert.match(r.notices.lines[1]!, /5 events lost since the last report \(total 9\)/);
+});
+
+test('a baseline scan in progress is in the line while it runs', () => {
+  let scan: { done: number; total: number } | null = { done: 2, total: 8 };
+  const r = createStatsReporter({ readNative: () => native(kernel({})), output: recordingOutput(), notices: recordingNotices(), nowRfc3339: () => 't', monotonicNowNs: () => 0n, sensor: 'lsm', consumerErrors: () => 0, baselineScan: () => scan });
+  assert.equal(r.snapshot(false).baseline_scan, { done: 2, total: 8 });
+  scan = null;
+  assert.not.ok('baseline_scan' in r.snapshot(false));
 });
 
 test.run();
