@@ -23,8 +23,8 @@ export class UsageError extends Error {
 export const USAGE = `Usage: lsmwatch [run] [options]
        lsmwatch alerts [--since 1h] [--type change|alert|integrity] [--min-severity high] [--json] [--db PATH]
        lsmwatch ctl [--control PATH] status | reload | forbid-ptrace off|self|all
-       lsmwatch top [--control PATH] [--once]
-       lsmwatch install-service [--prefix DIR] [--unit-dir DIR] [--dry-run]
+       lsmwatch top [--control PATH] [--interval SECONDS] [--once]
+       lsmwatch install-service [--print] [--package-root DIR] [--destdir DIR] [--unit-dir DIR]
 
 Watches the files that matter on this host with BPF and prints one JSON object per event on
 stdout; human-readable notices and alerts go to stderr. Must run as root.
@@ -49,12 +49,11 @@ Options:
   --control PATH           control socket for 'lsmwatch ctl' (default: /run/lsmwatch/control.sock)
   --metrics ADDRESS        serve Prometheus metrics and /healthz on ADDRESS (PORT, IP:PORT or
                            [IPv6]:PORT; a bare port is 127.0.0.1); default: the policy's metrics.listen
-
-SIGHUP (or 'lsmwatch ctl reload') re-reads the policy file; a valid policy replaces the running one
-without detaching any program, an invalid one is rejected and the running one stays.
-
   --help                   show this help
   --version                print the version
+
+SIGHUP (or 'lsmwatch ctl reload') re-reads the policy file: a valid policy replaces the running one
+without detaching any program; an invalid one is rejected and the running one stays in force.
 `;
 
 const DEFAULTS = {

@@ -5,7 +5,7 @@
  * and --package-root for a staged install.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { renderUnit, UNIT_NAME } from './unit.js';
 
 export const INSTALL_USAGE =
@@ -75,6 +75,7 @@ export function installService(o: InstallOptions, version: string, out: NodeJS.W
   writeAtomically(unitPath, unit, 0o644);
   out.write(`lsmwatch: wrote ${unitPath}\n`);
 
+  mkdirSync(dirname(at(o.stateDir)), { recursive: true, mode: 0o755 }); // /var/lib stays as it is
   mkdirSync(at(o.stateDir), { recursive: true, mode: 0o700 });
   chmodSync(at(o.stateDir), 0o700); // an existing directory is tightened too
   out.write(`lsmwatch: state directory ${at(o.stateDir)} (0700)\n`);

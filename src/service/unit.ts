@@ -13,8 +13,9 @@ export interface UnitOptions {
 
 export const UNIT_NAME = 'lsmwatch.service';
 
-/** What the agent needs and nothing else (README: "Running as a service"). */
-export const UNIT_CAPABILITIES = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN', 'CAP_DAC_READ_SEARCH', 'CAP_SYS_PTRACE', 'CAP_SYS_RESOURCE'] as const;
+/** What the agent needs and nothing else (README: "Running as a service"; the service test drops
+ * each in turn and shows what breaks). */
+export const UNIT_CAPABILITIES = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN', 'CAP_DAC_READ_SEARCH'] as const;
 
 /** Variables that would load code into the agent or change how node runs it; systemd drops them
  * even if the manager's own environment (DefaultEnvironment=, set-environment) has them. */
@@ -98,6 +99,8 @@ NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=read-only
 ProtectKernelModules=yes
+# /sys read-only: tracefs must be mounted already (sys-kernel-tracing.mount, wanted above)
+ProtectKernelTunables=yes
 ProtectKernelLogs=yes
 ProtectControlGroups=yes
 ProtectClock=yes
@@ -114,7 +117,6 @@ UMask=0077
 #   MemoryDenyWriteExecute=yes  V8's JIT needs writable+executable pages (node dies with SIGTRAP);
 #                               node --jitless would survive it but runs the event path several times slower
 #   PrivateTmp=yes              the agent must see /tmp as the host does (watch lists and baselines may name it)
-#   ProtectKernelTunables=yes   read-only /sys also stops the agent mounting tracefs when nothing did
 #   ProtectProc=invisible       the agent reads /proc/<pid> of every process that touches a watched file
 
 [Install]

@@ -23,7 +23,8 @@ test('into a staging root: the unit, the state directory 0700, the default polic
     const dest = join(dir, 'root');
     const o = parseInstallArgs(['--destdir', dest, '--package-root', pkg], defaults);
     if (typeof o === 'string') throw new Error(o);
-    mkdirSync(join(dest, 'var/lib/lsmwatch'), { recursive: true, mode: 0o755 }); // an existing, too open directory
+    mkdirSync(join(dest, 'var/lib'), { recursive: true, mode: 0o755 });
+    mkdirSync(join(dest, 'var/lib/lsmwatch'), { mode: 0o755 }); // an existing, too open directory
     const out = new PassThrough();
     let text = '';
     out.on('data', (d) => (text += d));
@@ -31,6 +32,7 @@ test('into a staging root: the unit, the state directory 0700, the default polic
     const unit = readFileSync(join(dest, 'etc/systemd/system/lsmwatch.service'), 'utf8');
     assert.match(unit, new RegExp(`^ExecStart=/usr/bin/node ${pkg}/bin/lsmwatch.js run `, 'm'));
     assert.is(statSync(join(dest, 'var/lib/lsmwatch')).mode & 0o777, 0o700);
+    assert.is(statSync(join(dest, 'var/lib')).mode & 0o777, 0o755, 'parents keep the usual mode');
     assert.is(readFileSync(join(dest, 'etc/lsmwatch/policy.json'), 'utf8'), '{"watch":["/etc/"]}');
     writeFileSync(join(dest, 'etc/lsmwatch/policy.json'), '{"watch":["/srv/"]}');
     installService(o, '0.1.0', out);
