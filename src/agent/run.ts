@@ -36,12 +36,12 @@ import { createEventConsumers, type EventConsumer } from './eventConsumers.js';
 import { createBatchHandler } from './batchHandler.js';
 import { listenForStop } from './stopRequests.js';
 import { listenForReloadSignal } from './reloadSignal.js';
-import { createWatchList, WATCH_MAP, type WatchList } from './watchList.js';
-import { createPolicyReloader, type PolicyReloader } from './policyReload.js';
+import { createWatchList } from './watchList.js';
+import type { PolicyReloader } from './policyReload.js';
 import { createActivity, type Activity } from './activity.js';
 import { serveMetrics, type AgentParts } from './metricsEndpoint.js';
 import { topSnapshot } from './topSnapshot.js';
-import { createServiceNotifier, type ServiceNotifier } from './serviceNotify.js';
+import { startReloads, startStatsTimer, systemdNotifier, watchCapacity } from './operations.js';
 import type { SelfIntegrity } from './selfIntegrity.js';
 import { createRecordCounts, type RecordCounts } from '../metrics/recordCounts.js';
 import { watchEventLoop } from '../metrics/health.js';
@@ -182,6 +182,17 @@ function serveControl(p: Prepared, active: ActiveSensor, settings: RuntimeSettin
   });
 }
 
+/** The control socket (lsmwatch ctl, top) and the metrics endpoint; a reload waits for the reloader. */
+async function serveOperators(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, parts: AgentParts, activity: Activity, reloader: () => PolicyReloader | null) {
+  const control = await serveControl(p, active, settings, {
+    reload: (trigger) => reloader()?.reload(trigger) ?? Promise.reject(new Error('the agent is still starting: try again')),
+    top: () => topSnapshot(parts, activity, { rfc3339: p.clock.nowRfc3339(), monotonicNs: p.clock.monotonicNowNs(), unixSeconds: Date.now() / 1000 }) as unknown as Record<string, unknown>,
+  });
+  const address = p.options.metricsListen ?? p.policy.metrics.listen;
+  const metrics = address ? await serveMetrics(address, parts, p.notices) : null;
+  return { control, metrics };
+}
+
 function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, guard: Guard | null, metrics: string | null): ReadyInfo {
   return {
     time: p.clock.nowRfc3339(),
@@ -204,51 +215,6 @@ function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings,
   };
 }
 
-/** The stats line every interval; a reload may change the interval unless --stats-interval fixed it. */
-function startStatsTimer(p: Prepared, report: () => void) {
-  let timer = setInterval(report, (p.options.statsInterval ?? p.policy.stats.interval) * 1000);
-  return {
-    stop: () => clearInterval(timer),
-    control:
-      p.options.statsInterval === null
-        ? {
-            set(seconds: number) {
-              clearInterval(timer);
-              timer = setInterval(report, seconds * 1000);
-            },
-          }
-        : null,
-  };
-}
-
-function watchCapacity(active: ActiveSensor): number {
-  return active.native.mapInfo().find((m) => m.name === WATCH_MAP)?.maxEntries ?? 4096;
-}
-
-/** Reloads (SIGHUP, ctl reload) once everything a reload changes is running. */
-function startReloads(
-  p: Prepared,
-  parts: { watchList: WatchList; settings: RuntimeSettings; detection: AgentParts['detection']; integrity: SelfIntegrity; stats: ReturnType<typeof startStatsTimer>; notifier: ServiceNotifier },
-): PolicyReloader {
-  return createPolicyReloader({
-    initial: p.policy,
-    load: loadAgentPolicy,
-    targets: {
-      watchList: parts.watchList,
-      watchEntries: watchEntriesOf,
-      settings: parts.settings,
-      detection: parts.detection,
-      state: p.state,
-      integrity: parts.integrity,
-      statsInterval: parts.stats.control,
-    },
-    output: p.output,
-    notices: p.notices,
-    nowRfc3339: p.clock.nowRfc3339,
-    notifier: { reloading: () => parts.notifier.reloading(), ready: () => parts.notifier.reloaded() },
-  });
-}
-
 /** From attached programs to a stop request and an orderly end: detach, drain, final stats. */
 async function runSensor(
   p: Prepared,
@@ -265,14 +231,8 @@ async function runSensor(
   const inodePaths = createInodePaths();
   const activity = createActivity();
   const { detection, stats, onBatch } = wireEvents(p, active, inodePaths, activity);
-  const watchList = createWatchList(active.native, p.watchEntries, watchCapacity(active));
-  const notifier = createServiceNotifier({
-    send: (socket, message) => addon.sdNotify(socket, message),
-    env: process.env,
-    pid: process.pid,
-    monotonicUs: () => p.clock.monotonicNowNs() / 1000n,
-    onError: (m) => p.notices.warn(m),
-  });
+  const watchList = createWatchList(active.native, p.watchEntries, watchCapacity(active.native));
+  const notifier = systemdNotifier(addon, p.clock, p.notices);
   const guard = guardIfAsked(p, active, settings);
   let integrity: SelfIntegrity | null = null;
   let reloader: PolicyReloader | null = null;
@@ -281,30 +241,25 @@ async function runSensor(
     version: p.io.version,
     sensor: active.name,
     native: active.native,
-    stats,
     records: p.records,
+    state: p.state,
+    stats,
     watchList,
     inodePaths,
     detection,
-    state: p.state,
-    integrity: () => integrity,
-    policy: () => reloader?.current ?? p.policy,
     loop,
     startTimeSeconds: Date.now() / 1000,
+    integrity: () => integrity,
+    policy: () => reloader?.current ?? p.policy,
   };
-  const control = await serveControl(p, active, settings, {
-    reload: (trigger) => (reloader ? reloader.reload(trigger) : Promise.reject(new Error('the agent is still starting: try again'))),
-    top: () => topSnapshot(parts, activity, { rfc3339: p.clock.nowRfc3339(), monotonicNs: p.clock.monotonicNowNs(), unixSeconds: Date.now() / 1000 }) as unknown as Record<string, unknown>,
-  });
-  const metricsAddress = p.options.metricsListen ?? p.policy.metrics.listen;
-  const metrics = metricsAddress ? await serveMetrics(metricsAddress, parts, p.notices) : null;
+  const { control, metrics } = await serveOperators(p, active, settings, parts, activity, () => reloader);
   p.output.write(readyLine(readyInfo(p, active, settings, guard, metrics ? formatListenAddress(metrics.address) : null)));
   notifier.ready(`watching ${p.policy.watch.length} policy paths (${watchList.entries.length} map entries) with the ${active.name} sensor`);
   const stopWatchdogPings = notifier.startWatchdog((fn, ms) => setInterval(fn, ms), (t) => clearInterval(t as NodeJS.Timeout));
   active.native.start(onBatch);
   detection.start();
   p.state?.start().catch((err: Error) => p.notices.warn(`reconciling the baseline failed: ${err.message}`));
-  const statsTimer = startStatsTimer(p, () => stats.report(false));
+  const statsTimer = startStatsTimer(p.options.statsInterval ?? p.policy.stats.interval, p.options.statsInterval !== null, () => stats.report(false));
   const lossTimer = setInterval(() => stats.checkLoss(), 5000);
   integrity = await startSelfIntegrity({
     packageRoot: p.io.packageRoot,
@@ -314,7 +269,15 @@ async function runSensor(
     notices: p.notices,
     nowRfc3339: p.clock.nowRfc3339,
   });
-  const running = startReloads(p, { watchList, settings, detection, integrity, stats: statsTimer, notifier });
+  const running = startReloads({
+    initial: p.policy,
+    load: loadAgentPolicy,
+    targets: { watchList, watchEntries: watchEntriesOf, settings, detection, state: p.state, integrity, statsInterval: statsTimer.control },
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+    notifier,
+  });
   reloader = running;
   reloadSignal.ready(() => {
     running.reload('SIGHUP').catch((err: Error) => p.notices.error(`reloading the policy failed: ${err.message}`));
