@@ -260,9 +260,13 @@ if (!inVm) {
       await agent.waitFor(() => agent.events.some((e) => e.type === 'integrity' && e.status === 'baseline'), 'integrity baseline', 60_000);
       run(process.execPath, [agentBin, 'ctl', '--control', join(agent.dirs.runtime, 'control.sock'), 'reload']);
       run(process.execPath, [agentBin, 'top', '--once', '--interval', '0.2', '--control', join(agent.dirs.runtime, 'control.sock')]);
-      agent.child.kill('SIGTERM');
+      process.kill(agent.events.find((e) => e.type === 'ready')!.pid as number, 'SIGTERM'); // the agent, not strace
       await agent.exited;
     } finally {
+      // strace killed would leave its tracee running: stop the agent itself
+      const pid = agent.events.find((e) => e.type === 'ready')?.pid as number | undefined;
+      if (pid && agent.child.exitCode === null) process.kill(pid, 'SIGTERM');
+      await Promise.race([agent.exited, sleep(10_000)]);
       if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
       await agent.exited;
     }
