@@ -115,7 +115,7 @@ SystemCallArchitectures=native
 UMask=0077
 # Not set, on purpose:
 #   MemoryDenyWriteExecute=yes  V8's JIT needs writable+executable pages (node dies with SIGTRAP);
-#                               node --jitless would survive it but runs the event path several times slower
+#                               node --jitless survives it, but runs the event path about 4 times slower
 #   PrivateTmp=yes              the agent must see /tmp as the host does (watch lists and baselines may name it)
 #   ProtectProc=invisible       the agent reads /proc/<pid> of every process that touches a watched file
 
