@@ -66,6 +66,16 @@ test('a path watched by both lists is watched after every single map operation o
   assert.equal(result.added.sort(), ['/srv/x$', '/srv/x/']);
 });
 
+test('a path watched through a different entry in each list (/etc/ then /etc/ssh/) is never unwatched in between', () => {
+  const { n, list } = loaded(entries(['/etc/', '/var/log/app.log']));
+  const steps = watchedAfterEachStep(n, ['/etc/ssh/sshd_config', '/var/log/app.log']);
+  list.replace(entries(['/etc/ssh/', '/srv/', '/var/log/app.log'], ['/etc/ssh/moduli']));
+  assert.ok(steps.length >= 3, `${steps.length} steps`);
+  for (const step of steps) assert.ok(step['/etc/ssh/sshd_config'], `/etc/ssh/sshd_config unwatched at a step: ${JSON.stringify(steps)}`);
+  assert.is(lookup(n, '/etc/passwd'), 0, 'and /etc/ is gone at the end');
+  assert.is(lookup(n, '/etc/ssh/moduli'), 0, 'the new ignore entry is in force');
+});
+
 test('new and changed keys go in before any key leaves; caches are invalidated after', () => {
   const { n, list } = loaded(entries(['/a/', '/b/']));
   list.replace(entries(['/b/', '/c/'], [], []));
