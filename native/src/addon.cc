@@ -2,6 +2,7 @@
 // RingDrainer (batches). One JS call per batch of records, never per event.
 #include <napi.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -9,7 +10,9 @@
 
 #include "libbpf_log.h"
 #include "lsmwatch.h"
+#include "map_census.h"
 #include "ring_drainer.h"
+#include "sd_notify.h"
 #include "sensor_object.h"
 #include "sensor_upkeep.h"
 
@@ -37,6 +40,42 @@ uint32_t OptionalUint(const Napi::Object& o, const char* key, uint32_t fallback)
   return v.As<Napi::Number>().Uint32Value();
 }
 
+// Counts map entries on a libuv worker thread (a full 64Ki-entry LRU map takes a few milliseconds
+// even with batch lookups): the JavaScript thread, which carries the events, never waits for it.
+class MapCensusWorker : public Napi::AsyncWorker {
+ public:
+  MapCensusWorker(Napi::Env env, std::vector<MapCensusTarget> targets)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), targets_(std::move(targets)) {}
+  ~MapCensusWorker() override {
+    for (auto& t : targets_) close(t.fd);
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    for (const auto& t : targets_) results_.push_back(CountMapEntries(t));
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Array out = Napi::Array::New(env, results_.size());
+    for (uint32_t i = 0; i < results_.size(); i++) {
+      Napi::Object r = Napi::Object::New(env);
+      r.Set("name", results_[i].name);
+      r.Set("entries", Napi::Number::New(env, static_cast<double>(results_[i].entries)));
+      r.Set("complete", results_[i].complete);
+      r.Set("method", results_[i].method);
+      if (!results_[i].error.empty()) r.Set("error", results_[i].error);
+      out.Set(i, r);
+    }
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<MapCensusTarget> targets_;
+  std::vector<MapCensusResult> results_;
+};
+
 class Sensor : public Napi::ObjectWrap<Sensor> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -47,6 +86,12 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
                            InstanceMethod<&Sensor::SetSettings>("setSettings"),
                            InstanceMethod<&Sensor::ReadMap>("readMap"),
                            InstanceMethod<&Sensor::DeleteElem>("deleteElem"),
+                           InstanceMethod<&Sensor::LookupElem>("lookupElem"),
+                           InstanceMethod<&Sensor::ClearMap>("clearMap"),
+                           InstanceMethod<&Sensor::MapInfo>("mapInfo"),
+                           InstanceMethod<&Sensor::CountEntries>("countEntries"),
+                           InstanceMethod<&Sensor::RunStats>("runStats"),
+                           InstanceMethod<&Sensor::RingUsage>("ringUsage"),
                            InstanceMethod<&Sensor::Start>("start"),
                            InstanceMethod<&Sensor::Pause>("pause"),
                            InstanceMethod<&Sensor::Resume>("resume"),
@@ -175,6 +220,107 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
       throw ToJsError(env, failure);
     }
     return env.Undefined();
+  }
+
+  // lookupElem(map, key): the value as a Buffer, or null when the key is absent.
+  Napi::Value LookupElem(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::vector<uint8_t> value;
+    bool found;
+    try {
+      found = Object(env).LookupElem(info[0].ToString().Utf8Value(), BytesOf(info[1], "key"), &value);
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    if (!found) return env.Null();
+    return Napi::Buffer<uint8_t>::Copy(env, value.data(), value.size());
+  }
+
+  // clearMap(map): deletes every entry of a hash map (a verdict cache after a reload); returns how many.
+  Napi::Value ClearMap(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    MapCensusTarget target;
+    try {
+      target = Object(env).CensusTarget(info[0].ToString().Utf8Value());
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    std::string error;
+    uint64_t deleted = ClearMapEntries(target, &error);
+    close(target.fd);
+    if (!error.empty()) throw ToJsError(env, SensorFailure("EIO", EIO, "clearing map " + target.name + ": " + error, ""));
+    return Napi::Number::New(env, static_cast<double>(deleted));
+  }
+
+  // mapInfo(): [{ name, id, type, maxEntries, keySize, valueSize }] for every map of the object.
+  Napi::Value MapInfo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto maps = Object(env).MapInfos();
+    Napi::Array out = Napi::Array::New(env, maps.size());
+    for (uint32_t i = 0; i < maps.size(); i++) {
+      Napi::Object m = Napi::Object::New(env);
+      m.Set("name", maps[i].name);
+      m.Set("id", maps[i].id);
+      m.Set("type", maps[i].type);
+      m.Set("maxEntries", maps[i].max_entries);
+      m.Set("keySize", maps[i].key_size);
+      m.Set("valueSize", maps[i].value_size);
+      out.Set(i, m);
+    }
+    return out;
+  }
+
+  // countEntries(names): Promise of [{ name, entries, complete, method, error? }], counted off this thread.
+  Napi::Value CountEntries(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsArray()) throw Napi::TypeError::New(env, "countEntries needs an array of map names");
+    Napi::Array names = info[0].As<Napi::Array>();
+    std::vector<MapCensusTarget> targets;
+    try {
+      for (uint32_t i = 0; i < names.Length(); i++) targets.push_back(Object(env).CensusTarget(names.Get(i).ToString().Utf8Value()));
+    } catch (const SensorFailure& failure) {
+      for (auto& t : targets) close(t.fd);
+      throw ToJsError(env, failure);
+    }
+    auto* worker = new MapCensusWorker(env, std::move(targets));
+    Napi::Promise promise = worker->Promise();
+    worker->Queue();
+    return promise;
+  }
+
+  // runStats(): [{ program, hook, progId, ok, runCnt, runTimeNs, recursionMisses }] of the attached programs.
+  Napi::Value RunStats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto stats = Object(env).RunStats();
+    Napi::Array out = Napi::Array::New(env, stats.size());
+    for (uint32_t i = 0; i < stats.size(); i++) {
+      Napi::Object p = Napi::Object::New(env);
+      p.Set("program", stats[i].attachment.program);
+      p.Set("hook", stats[i].attachment.hook);
+      p.Set("progId", stats[i].attachment.prog_id);
+      p.Set("ok", stats[i].ok);
+      p.Set("runCnt", Napi::Number::New(env, static_cast<double>(stats[i].run_cnt)));
+      p.Set("runTimeNs", Napi::Number::New(env, static_cast<double>(stats[i].run_time_ns)));
+      p.Set("recursionMisses", Napi::Number::New(env, static_cast<double>(stats[i].recursion_misses)));
+      out.Set(i, p);
+    }
+    return out;
+  }
+
+  // ringUsage(): { ok, pendingBytes, capacityBytes } of the kernel ring buffer; queue figures are in stats().
+  Napi::Value RingUsage(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    struct RingUsage usage;
+    try {
+      usage = Object(env).RingFill();
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("ok", usage.ok);
+    out.Set("pendingBytes", Napi::Number::New(env, static_cast<double>(usage.pending_bytes)));
+    out.Set("capacityBytes", Napi::Number::New(env, static_cast<double>(usage.capacity_bytes)));
+    return out;
   }
 
   // setSettings(value: Buffer): the one way lw_settings_map is written (see SensorUpkeep).
@@ -334,6 +480,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     user.Set("recordsDropped", static_cast<double>(c.records_dropped));
     user.Set("batchesDelivered", static_cast<double>(c.batches_delivered));
     user.Set("queuedBytes", static_cast<double>(c.queued_bytes));
+    user.Set("queueCapacityBytes", static_cast<double>(queue_bytes_));
     out.Set("user", user);
     return out;
   }
@@ -408,8 +555,16 @@ Napi::Value SetDumpable(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sdNotify(socketPath, message): 0, or the errno of the failed send (see sd_notify.h).
+Napi::Value SdNotifyJs(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString() || !info[1].IsString()) throw Napi::TypeError::New(info.Env(), "sdNotify(socketPath, message) takes two strings");
+  int err = SdNotify(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value());
+  return Napi::Number::New(info.Env(), err);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallLibbpfLogCapture();
+  exports.Set("sdNotify", Napi::Function::New(env, SdNotifyJs));
   exports.Set("Sensor", Sensor::Define(env));
   exports.Set("setDumpable", Napi::Function::New(env, SetDumpable));
   exports.Set("abiVersion", Napi::Number::New(env, LW_ABI_VERSION));

@@ -169,6 +169,7 @@ void SensorObject::DetachLinks() {
 
 void SensorObject::Detach() {
   DetachLinks();
+  UnmapRingPages();
   if (destroy_skeleton_) {
     destroy_skeleton_();
     destroy_skeleton_ = nullptr;

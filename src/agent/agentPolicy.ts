@@ -5,6 +5,7 @@ import { parseDetectConfig, type DetectConfig } from '../detect/config.js';
 import { parseStateConfig, type StateConfig } from '../state/stateConfig.js';
 import { parseIntegrityConfig, type IntegrityConfig } from '../integrity/integrityConfig.js';
 import { parseRulesConfig, type RulesConfig } from '../rules/rulesConfig.js';
+import { parseMetricsConfig, type MetricsConfig } from '../metrics/metricsConfig.js';
 
 export interface AgentPolicy extends CorePolicy {
   file: string;
@@ -13,6 +14,7 @@ export interface AgentPolicy extends CorePolicy {
   state: StateConfig;
   integrity: IntegrityConfig;
   rules: RulesConfig;
+  metrics: MetricsConfig;
 }
 
 /** Each concern's section and its parser; a new section is one line here. */
@@ -21,6 +23,7 @@ const CONCERN_SECTIONS = {
   state: parseStateConfig,
   integrity: parseIntegrityConfig,
   rules: parseRulesConfig,
+  metrics: parseMetricsConfig,
 } as const;
 
 const KNOWN_SECTIONS = [...CORE_SECTIONS, ...Object.keys(CONCERN_SECTIONS)];
@@ -35,6 +38,7 @@ function compose(doc: PolicyDocument): AgentPolicy {
     state: CONCERN_SECTIONS.state(doc.top.raw('state'), doc.file),
     integrity: CONCERN_SECTIONS.integrity(doc.top.raw('integrity'), doc.file),
     rules: CONCERN_SECTIONS.rules(doc.top.raw('rules'), doc.file),
+    metrics: CONCERN_SECTIONS.metrics(doc.top.raw('metrics'), doc.file),
   };
 }
 

@@ -1,5 +1,6 @@
-/** What the agent answers on its control socket (lsmwatch ctl): status, and forbid-ptrace switched
- * in the kernel through the settings map (no reload). */
+/** What the agent answers on its control socket (lsmwatch ctl): status, forbid-ptrace switched in
+ * the kernel through the settings map (no reload), a policy reload, and the read-only snapshot that
+ * `lsmwatch top` shows. */
 import type { ControlReply, ControlRequest } from '../control/controlProtocol.js';
 import type { ControlHandler } from '../control/controlServer.js';
 import type { Notices } from '../log/notices.js';
@@ -7,6 +8,7 @@ import type { Output } from '../output/sink.js';
 import { settingLine } from '../output/records.js';
 import type { SensorName } from '../sensor/settings.js';
 import type { RuntimeSettings } from './runtimeSettings.js';
+import type { ReloadOutcome } from './policyReload.js';
 
 const STRENGTH = { off: 0, self: 1, all: 2 } as const;
 
@@ -19,6 +21,9 @@ export function createControlHandler(deps: {
   nowRfc3339: () => string;
   /** LSMWATCH_DEBUG_CONTROL=1: test hooks such as debug-stall are allowed */
   debugCommands: boolean;
+  reload?: (trigger: string) => Promise<ReloadOutcome>;
+  /** the snapshot lsmwatch top renders (read-only) */
+  top?: () => Record<string, unknown>;
 }): ControlHandler {
   const status = (): ControlReply => ({
     ok: true,
@@ -27,10 +32,28 @@ export function createControlHandler(deps: {
     forbid_ptrace: deps.settings.current.forbidPtrace,
   });
   return {
-    handle(request: ControlRequest): ControlReply {
+    handle(request: ControlRequest): ControlReply | Promise<ControlReply> {
       switch (request.command) {
         case 'status':
           return status();
+        case 'reload': {
+          const reload = deps.reload;
+          if (!reload) return { ok: false, error: 'this agent cannot reload its policy' };
+          return reload('ctl').then((outcome): ControlReply => {
+            if (outcome.status === 'rejected') return { ok: false, status: 'rejected', error: outcome.error };
+            const r = outcome.record;
+            return {
+              ok: true,
+              status: 'reloaded',
+              policy_sha256: r.policy_sha256 as string,
+              changes: r.changes as Record<string, unknown>,
+              requires_restart: r.requires_restart as string[],
+            };
+          });
+        }
+        case 'top':
+          if (!deps.top) return { ok: false, error: 'this agent has no live view' };
+          return { ok: true, command: 'top', ...deps.top() };
         case 'debug-stall': {
           if (!deps.debugCommands) return { ok: false, error: 'debug commands are disabled' };
           setTimeout(() => {

@@ -17,6 +17,8 @@ import type { EventConsumer } from './eventConsumers.js';
 export interface RuleAlerts extends EventConsumer {
   /** a change record of the baseline (live or offline) */
   judgeChange(change: ChangeRecord): void;
+  /** a reloaded policy's rules section, in force for the next event */
+  reconfigure(config: RulesConfig): void;
 }
 
 /** What the rules need of a file event; null for events no rule looks at (reads, unnamed files). */
@@ -48,6 +50,7 @@ export function createRuleAlerts(deps: {
   nowRfc3339: () => string;
   inBaseline: (path: string) => boolean;
 }): RuleAlerts {
+  let config = deps.config;
   const failedRules = new Set<string>();
   const options = {
     onRuleError: (rule: string, error: unknown) => {
@@ -67,10 +70,13 @@ export function createRuleAlerts(deps: {
     consume(event: SensorEvent) {
       if (event.kind !== 'file') return;
       const facts = eventFacts(event, deps.inBaseline);
-      if (facts) raise(evaluateEvent(facts, deps.config, deps.context, options));
+      if (facts) raise(evaluateEvent(facts, config, deps.context, options));
     },
     judgeChange(change) {
-      raise(evaluateChange(change, deps.config, deps.context, options));
+      raise(evaluateChange(change, config, deps.context, options));
+    },
+    reconfigure(next) {
+      config = next;
     },
   };
 }

@@ -39,6 +39,18 @@ import { listenForStop } from './stopRequests.js';
 import { createRuleAlerts, type RuleAlerts } from './ruleAlerts.js';
 import { defaultRuleContext } from '../rules/types.js';
 import { DpkgOwnerIndex, detectUsrMerge, formatOwner } from '../packages/dpkgOwner.js';
+import { listenForReloadSignal } from './reloadSignal.js';
+import { createWatchList } from './watchList.js';
+import type { PolicyReloader } from './policyReload.js';
+import { createActivity, type Activity } from './activity.js';
+import { serveMetrics, type AgentParts } from './metricsEndpoint.js';
+import { topSnapshot } from './topSnapshot.js';
+import { startReloads, startStatsTimer, systemdNotifier, watchCapacity } from './operations.js';
+import type { SelfIntegrity } from './selfIntegrity.js';
+import { createRecordCounts, type RecordCounts } from '../metrics/recordCounts.js';
+import { watchEventLoop } from '../metrics/health.js';
+import { formatListenAddress } from '../metrics/listenAddress.js';
+import type { InodePaths } from '../events/inodePaths.js';
 
 export interface AgentIo {
   stdout: Writable;
@@ -61,7 +73,7 @@ function readComm(pid: number): string | undefined {
   }
 }
 
-function watchEntriesOf(policy: AgentPolicy) {
+function watchEntriesOf(policy: AgentPolicy): WatchEntry[] {
   return buildWatchEntries({
     watch: expandWildcardPaths(policy.watch, listDir),
     watchReads: expandWildcardPaths(policy.watchReads, listDir),
@@ -118,15 +130,17 @@ interface Prepared {
   io: AgentIo;
   notices: Notices;
   clock: WallClock;
+  /** the policy loaded at start (a reload's is PolicyReloader.current) */
   policy: AgentPolicy;
+  watchEntries: WatchEntry[];
   output: Output;
+  records: RecordCounts;
   state: StateTracking | null;
   rules: RuleAlerts;
-  watchEntries: WatchEntry[];
 }
 
 /** The event side of a running sensor: consumers, stats, and the handler of batches. */
-function wireEvents(p: Prepared, active: ActiveSensor) {
+function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, activity: Activity) {
   const alerts = createAlertOutput(p.output, p.notices);
   const detection = createWriteDetection({
     config: p.policy.detect,
@@ -136,7 +150,7 @@ function wireEvents(p: Prepared, active: ActiveSensor) {
     setInterval: (fn, ms) => setInterval(fn, ms),
     clearInterval: (t) => clearInterval(t as NodeJS.Timeout),
   });
-  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, p.notices), ...(p.state ? [p.state] : []), p.rules, detection];
+  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, p.notices), ...(p.state ? [p.state] : []), p.rules, detection, activity];
   const consumers = createEventConsumers(consumerList, p.notices, p.clock.monotonicNowNs);
   const stats = createStatsReporter({
     readNative: () => active.native.stats(),
@@ -149,9 +163,10 @@ function wireEvents(p: Prepared, active: ActiveSensor) {
     alerts,
     alertIntervalNs: BigInt(p.options.statsInterval ?? p.policy.stats.interval) * 1_000_000_000n,
     onLoss: () => p.state?.recheckAfterLoss(),
+    baselineScan: () => p.state?.scanProgress() ?? null,
   });
   const onBatch = createBatchHandler({
-    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths: createInodePaths() },
+    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths },
     output: p.output,
     consumers,
     stats,
@@ -174,8 +189,9 @@ function guardIfAsked(p: Prepared, active: ActiveSensor, settings: RuntimeSettin
 }
 
 /** Run-time settings through the control socket (lsmwatch ctl); the agent runs on without it. */
-function serveControl(p: Prepared, active: ActiveSensor, settings: RuntimeSettings) {
+function serveControl(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, live: Pick<Parameters<typeof createControlHandler>[0], 'reload' | 'top'>) {
   const handler = createControlHandler({
+    ...live,
     sensor: active.name,
     enforcement: active.enforcement,
     settings,
@@ -190,7 +206,18 @@ function serveControl(p: Prepared, active: ActiveSensor, settings: RuntimeSettin
   });
 }
 
-function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, guard: Guard | null): ReadyInfo {
+/** The control socket (lsmwatch ctl, top) and the metrics endpoint; a reload waits for the reloader. */
+async function serveOperators(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, parts: AgentParts, activity: Activity, reloader: () => PolicyReloader | null) {
+  const control = await serveControl(p, active, settings, {
+    reload: (trigger) => reloader()?.reload(trigger) ?? Promise.reject(new Error('the agent is still starting: try again')),
+    top: () => topSnapshot(parts, activity, { rfc3339: p.clock.nowRfc3339(), monotonicNs: p.clock.monotonicNowNs(), unixSeconds: Date.now() / 1000 }) as unknown as Record<string, unknown>,
+  });
+  const address = p.options.metricsListen ?? p.policy.metrics.listen;
+  const metrics = address ? await serveMetrics(address, parts, p.notices) : null;
+  return { control, metrics };
+}
+
+function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, guard: Guard | null, metrics: string | null): ReadyInfo {
   return {
     time: p.clock.nowRfc3339(),
     version: p.io.version,
@@ -207,40 +234,90 @@ function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings,
     policySha256: p.policy.sha256,
     watch: p.policy.watch,
     stateDb: p.options.dbPath === null ? null : resolve(p.options.dbPath),
+    metrics,
     lsmUnavailable: active.fallbackReason,
   };
 }
 
 /** From attached programs to a stop request and an orderly end: detach, drain, final stats. */
-async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, stopRequested: Promise<string>): Promise<string> {
+async function runSensor(
+  p: Prepared,
+  active: ActiveSensor,
+  addon: NativeAddon,
+  stopRequested: Promise<string>,
+  reloadSignal: ReturnType<typeof listenForReloadSignal>,
+): Promise<string> {
   settleEnforcement(active, p.options, addon, p.notices);
   const settings = createRuntimeSettings(
     { forbidPtrace: active.enforcement ? p.options.forbidPtrace : 'off', denyPtraceRead: p.policy.ptrace.denyRead, protect: false },
     (s) => applySettings(active.native, s),
   );
-  const { detection, stats, onBatch } = wireEvents(p, active);
+  const inodePaths = createInodePaths();
+  const activity = createActivity();
+  const { detection, stats, onBatch } = wireEvents(p, active, inodePaths, activity);
+  const watchList = createWatchList(active.native, p.watchEntries, watchCapacity(active.native));
+  const notifier = systemdNotifier(addon, p.clock, p.notices);
   const guard = guardIfAsked(p, active, settings);
-  const control = await serveControl(p, active, settings);
-  p.output.write(readyLine(readyInfo(p, active, settings, guard)));
+  let integrity: SelfIntegrity | null = null;
+  let reloader: PolicyReloader | null = null;
+  const loop = watchEventLoop({ nowMs: () => Date.now(), setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (t) => clearInterval(t as NodeJS.Timeout) });
+  const parts: AgentParts = {
+    version: p.io.version,
+    sensor: active.name,
+    native: active.native,
+    records: p.records,
+    state: p.state,
+    stats,
+    watchList,
+    inodePaths,
+    detection,
+    loop,
+    startTimeSeconds: Date.now() / 1000,
+    integrity: () => integrity,
+    policy: () => reloader?.current ?? p.policy,
+  };
+  const { control, metrics } = await serveOperators(p, active, settings, parts, activity, () => reloader);
+  p.output.write(readyLine(readyInfo(p, active, settings, guard, metrics ? formatListenAddress(metrics.address) : null)));
+  notifier.ready(`watching ${p.policy.watch.length} policy paths (${watchList.entries.length} map entries) with the ${active.name} sensor`);
+  const stopWatchdogPings = notifier.startWatchdog((fn, ms) => setInterval(fn, ms), (t) => clearInterval(t as NodeJS.Timeout));
   active.native.start(onBatch);
   detection.start();
   p.state?.start().catch((err: Error) => p.notices.warn(`reconciling the baseline failed: ${err.message}`));
-  const statsTimer = setInterval(() => stats.report(false), (p.options.statsInterval ?? p.policy.stats.interval) * 1000);
+  const statsTimer = startStatsTimer(p.options.statsInterval ?? p.policy.stats.interval, p.options.statsInterval !== null, () => stats.report(false));
   const lossTimer = setInterval(() => stats.checkLoss(), 5000);
-  const integrity = await startSelfIntegrity({
+  integrity = await startSelfIntegrity({
     packageRoot: p.io.packageRoot,
     policy: p.policy,
     native: active.native,
     output: p.output,
     notices: p.notices,
     nowRfc3339: p.clock.nowRfc3339,
-    checkKernelState: createKernelStateCheck({ native: active.native, watchEntries: () => p.watchEntries, settings: () => settings.current }),
+    checkKernelState: createKernelStateCheck({ native: active.native, watchEntries: () => watchList.entries, settings: () => settings.current }),
+  });
+  const running = startReloads({
+    initial: p.policy,
+    load: loadAgentPolicy,
+    targets: { watchList, watchEntries: watchEntriesOf, settings, detection, rules: p.rules, state: p.state, integrity, statsInterval: statsTimer.control },
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+    notifier,
+  });
+  reloader = running;
+  reloadSignal.ready(() => {
+    running.reload('SIGHUP').catch((err: Error) => p.notices.error(`reloading the policy failed: ${err.message}`));
   });
 
   const why = await stopRequested;
+  notifier.stopping();
+  reloadSignal.dispose();
+  await running.settled();
+  stopWatchdogPings();
+  loop.stop();
+  await metrics?.close();
   control?.close();
   guard?.stop();
-  clearInterval(statsTimer);
+  statsTimer.stop();
   clearInterval(lossTimer);
   active.native.detach();
   active.native.flush(onBatch);
@@ -254,6 +331,7 @@ async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, 
 export async function runAgent(options: RunOptions, io: AgentIo): Promise<number> {
   const notices = createNotices(io.stderr);
   const stop = listenForStop(io.stdout);
+  const reloadSignal = listenForReloadSignal();
   // Node makes stdout pipes blocking on Linux: a reader that stops reading would then freeze the
   // whole agent (no signals, no integrity checks). Non-blocking, the sink sees back-pressure, the
   // sensor is paused, and losses are counted in bounded queues instead.
@@ -265,8 +343,9 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   const watchEntries = watchEntriesOf(policy);
   const probe = checkHost();
 
-  // 2. Output: stdout, and the history once the state database is open.
-  const sinks: Sink[] = [createNdjsonSink('stdout', io.stdout)];
+  // 2. Output: stdout, the record counts (metrics, top), and the history once the state database is open.
+  const records = createRecordCounts();
+  const sinks: Sink[] = [createNdjsonSink('stdout', io.stdout), records.sink];
   const output = createOutput(sinks);
   let state: StateTracking | null = null;
   const rules = createRuleAlerts({
@@ -279,7 +358,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   });
   state = openState(options, policy, output, notices, clock, io, rules);
   if (state) sinks.push(createHistorySink(state.store, notices));
-  const prepared: Prepared = { options, io, notices, clock, policy, output, state, rules, watchEntries };
+  const prepared: Prepared = { options, io, notices, clock, policy, watchEntries, output, records, state, rules };
 
   // 3. The sensor; from here on, whatever happens, nothing loaded outlives the run.
   let why: string;
@@ -299,13 +378,14 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     if (active.fallbackReason) {
       notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
     }
-    why = await runSensor(prepared, active, addon, stop.requested);
+    why = await runSensor(prepared, active, addon, stop.requested, reloadSignal);
   } catch (err) {
     state?.store.close();
     throw err;
   } finally {
     active?.native.close();
     stop.dispose();
+    reloadSignal.dispose();
   }
   notices.info(`stopped (${why}); all BPF programs detached`);
   return 0;

@@ -1,5 +1,6 @@
 /** What one run of the agent was asked to do (from the command line; the policy file says what to watch). */
 import type { ForbidPtraceMode, SensorChoice } from '../sensor/settings.js';
+import type { ListenAddress } from '../metrics/listenAddress.js';
 
 export interface RunOptions {
   command: 'run';
@@ -14,4 +15,6 @@ export interface RunOptions {
   controlPath: string;
   protect: boolean;
   watchdogSeconds: number;
+  /** --metrics ADDRESS (overrides the policy's metrics.listen); null: as the policy says */
+  metricsListen: ListenAddress | null;
 }

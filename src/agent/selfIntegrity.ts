@@ -16,6 +16,10 @@ import type { AgentPolicy } from './agentPolicy.js';
 
 export interface SelfIntegrity {
   stop(): Promise<void>;
+  /** A reload put this policy in force: checks expect its digest, at its interval. */
+  policyReloaded(policy: AgentPolicy): Promise<void>;
+  /** what the last completed check found (for metrics and health), or null before the first */
+  lastCheck(): { timeMs: number; problems: number; checks: number } | null;
 }
 
 function describe(f: IntegrityFinding): string {
@@ -65,19 +69,52 @@ export async function startSelfIntegrity(deps: {
   });
   const executable = await recordExecutable().catch((err: Error) => ({ path: process.execPath, sha256: `unreadable: ${err.message}` }));
   let first = true;
-  const periodic = startPeriodicCheck(checker, {
-    intervalMs: integrityIntervalMs(deps.policy.integrity),
-    immediate: true,
-    setTimer: (fn, ms) => setTimeout(fn, ms),
-    clearTimer: (t) => clearTimeout(t),
-    onFindings: (findings) => findings.forEach(emit),
-    onError: (err) => deps.notices.error(`integrity check failed: ${(err as Error).message}`),
-  });
+  // Outstanding problems, by what they concern, so the count follows findings and their resolutions.
+  const outstanding = new Set<string>();
+  let last: { timeMs: number; problems: number; checks: number } | null = null;
+  const keyOf = (f: IntegrityFinding) => f.file ?? `${f.kind ?? 'prog'}:${f.prog_id ?? f.name ?? '?'}`;
+  const counted = {
+    check: async () => {
+      const result = await checker.check();
+      for (const f of result.findings) {
+        if (f.status === 'resolved') outstanding.delete(keyOf(f));
+        else outstanding.add(keyOf(f));
+      }
+      last = { timeMs: Date.now(), problems: outstanding.size, checks: (last?.checks ?? 0) + 1 };
+      return result;
+    },
+  };
+  const startChecks = (intervalMs: number, immediate: boolean) =>
+    startPeriodicCheck(counted, {
+      intervalMs,
+      immediate,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (t) => clearTimeout(t),
+      onFindings: (findings) => findings.forEach(emit),
+      onError: (err) => deps.notices.error(`integrity check failed: ${(err as Error).message}`),
+    });
+  let intervalMs = integrityIntervalMs(deps.policy.integrity);
+  let periodic = startChecks(intervalMs, true);
+  let stopped = false;
   // One line recording what the first check covered and the node executable in use.
   void checker.check().then((result) => {
     if (!first) return;
     first = false;
     deps.output.write(integrityBaselineLine(deps.nowRfc3339(), result.filesChecked, result.findings.length, executable));
   });
-  return { stop: () => periodic.stop() };
+  return {
+    stop: () => {
+      stopped = true;
+      return periodic.stop();
+    },
+    async policyReloaded(policy) {
+      checker.expect({ path: policy.file, sha256: policy.sha256 });
+      const next = integrityIntervalMs(policy.integrity);
+      if (next === intervalMs) return;
+      intervalMs = next;
+      await periodic.stop();
+      if (!stopped) periodic = startChecks(intervalMs, false);
+    },
+    lastCheck: () => last,
+  };
 }

@@ -10,7 +10,7 @@ import { retentionLimits, type StateConfig } from '../state/stateConfig.js';
 import type { Actor, ChangeRecord } from '../state/changeRecord.js';
 import type { SensorEvent } from '../events/types.js';
 import type { Output } from '../output/sink.js';
-import { baselineLine, changeLine } from '../output/records.js';
+import { baselineLine, changeLine, type BaselineScanProgress } from '../output/records.js';
 import type { Notices } from '../log/notices.js';
 import type { EventConsumer } from './eventConsumers.js';
 
@@ -32,6 +32,14 @@ export interface StateTracking extends EventConsumer {
   recheckAfterLoss(): void;
   /** compares what is still settling, then closes the database */
   stop(): Promise<void>;
+  /**
+   * New `state` settings (a policy reload): in force at once; paths the baseline newly covers are
+   * hashed in the background (progress in scanProgress()), paths it no longer covers are forgotten.
+   * Resolves when that scan is done.
+   */
+  reconfigure(config: StateConfig): Promise<void>;
+  /** a baseline scan in progress (start-up or after a reload), or null */
+  scanProgress(): BaselineScanProgress | null;
 }
 
 export interface StateTrackingDeps {
@@ -79,6 +87,9 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
       .then((changes) => changes.forEach(report))
       .catch((err: Error) => deps.notices.warn(`re-checking the baseline failed: ${err.message}`));
   };
+  let config = deps.config;
+  let scan: BaselineScanProgress | null = null;
+  let scansRunning = 0;
 
   const report = (change: ChangeRecord) => {
     deps.output.write(changeLine(change, deps.nowRfc3339()));
@@ -107,9 +118,35 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
     pending.set(path, { timer: setTimeout(() => compare(path), SETTLE_MS), by });
   };
 
+  /** A reconcile of the whole baseline with the disk; progress on a terminal and in scanProgress(). */
+  const scanBaseline = async (atStart: boolean) => {
+    let lastShown = 0;
+    let files = 0;
+    scansRunning++;
+    scan = { done: 0, total: 0 };
+    try {
+      const changes = await tracker.reconcileAll(
+        undefined,
+        (done, total) => {
+          files = total;
+          scan = { done, total };
+          if (!deps.showProgress || total < 200) return;
+          const now = Date.now();
+          if (now - lastShown < 500 && done !== total) return;
+          lastShown = now;
+          deps.notices.info(`${atStart ? 'building' : 'updating'} the baseline: ${done}/${total} files`);
+        },
+        { offline: atStart },
+      );
+      return { changes, files };
+    } finally {
+      scansRunning--;
+    }
+  };
+
   const prune = () => {
     try {
-      store.pruneHistory(retentionLimits(deps.config.retention), new Date());
+      store.pruneHistory(retentionLimits(config.retention), new Date());
     } catch (err) {
       deps.notices.warn(`pruning the history failed: ${(err as Error).message}`);
     }
@@ -129,16 +166,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
       prune();
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
       pruneTimer.unref();
-      let lastShown = 0;
-      let files = 0;
-      const changes = await tracker.reconcileAll(undefined, (done, total) => {
-        files = total;
-        if (!deps.showProgress || total < 200) return;
-        const now = Date.now();
-        if (now - lastShown < 500 && done !== total) return;
-        lastShown = now;
-        deps.notices.info(`building the baseline: ${done}/${total} files`);
-      });
+      const { changes, files } = await scanBaseline(true);
       for (const change of changes) report(change);
       deps.output.write(baselineLine(deps.nowRfc3339(), files, changes.length, deps.dbPath));
     },
@@ -148,6 +176,14 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
       if (recheckTimer) clearTimeout(recheckTimer);
       recheckTimer = setTimeout(recheck, Math.max(0, Math.min(RECHECK_QUIET_MS, recheckDue - now)));
     },
+    async reconfigure(next) {
+      config = next;
+      tracker.reconfigure(changeTrackerOptionsFromConfig(next));
+      const { changes, files } = await scanBaseline(false);
+      for (const change of changes) report(change);
+      deps.output.write(baselineLine(deps.nowRfc3339(), files, 0, deps.dbPath, changes.length));
+    },
+    scanProgress: () => (scansRunning > 0 ? scan : null),
     async stop() {
       stopped = true;
       if (recheckTimer) clearTimeout(recheckTimer);

@@ -14,7 +14,7 @@ import { Stat } from '../sensor/contract.js';
 import type { NativeStats } from '../sensor/nativeAddon.js';
 import type { SensorName } from '../sensor/settings.js';
 import type { Output, WriteOutcome } from '../output/sink.js';
-import { eventsLostLine, statsLine, type KernelCounts, type LossByStage, type StatsLine } from '../output/records.js';
+import { eventsLostLine, statsLine, type BaselineScanProgress, type KernelCounts, type LossByStage, type StatsLine } from '../output/records.js';
 import type { AlertOutput } from './alertOutput.js';
 import type { Notices } from '../log/notices.js';
 
@@ -85,6 +85,8 @@ export function createStatsReporter(deps: {
   alertIntervalNs: bigint;
   /** told about every new loss (the agent re-checks the baseline) */
   onLoss?: () => void;
+  /** a baseline scan in progress (state tracking), shown in the line while it runs */
+  baselineScan?: () => BaselineScanProgress | null;
 }): StatsReporter {
   let decoded = 0;
   let invalid = 0;
@@ -110,7 +112,7 @@ export function createStatsReporter(deps: {
       consumer_errors: deps.consumerErrors(),
       sinks: deps.output.counts(),
       ...(lastDecodeError ? { last_decode_error: lastDecodeError } : {}),
-    });
+    }, deps.baselineScan?.() ?? null);
   };
 
   const noticeLoss = (line: StatsLine) => {

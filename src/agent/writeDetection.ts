@@ -9,6 +9,9 @@ import type { EventConsumer } from './eventConsumers.js';
 export interface WriteDetection extends EventConsumer {
   start(): void;
   stop(): void;
+  /** New settings (a policy reload): bursts in progress end, the detectors start over with them. */
+  reconfigure(config: DetectConfig): void;
+  trackedKeys(): { pid: number; path: number; fanout: number };
 }
 
 export function describeDetectAlert(a: DetectAlert): string {
@@ -38,7 +41,7 @@ export function createWriteDetection(deps: {
   setInterval: (fn: () => void, ms: number) => unknown;
   clearInterval: (timer: unknown) => void;
 }): WriteDetection {
-  const detectors = createWriteDetectors(deps.config);
+  let detectors = createWriteDetectors(deps.config);
   const output = (alerts: readonly DetectAlert[]) => {
     for (const a of alerts) {
       const line = detectAlertLine(a, deps.toRfc3339(a.time_ns));
@@ -70,5 +73,10 @@ export function createWriteDetection(deps: {
       if (timer !== null) deps.clearInterval(timer);
       timer = null;
     },
+    reconfigure(config) {
+      output(detectors.endAll(deps.monotonicNowNs()));
+      detectors = createWriteDetectors(config);
+    },
+    trackedKeys: () => detectors.trackedKeys(),
   };
 }

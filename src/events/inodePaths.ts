@@ -9,6 +9,7 @@ export interface InodePaths {
   remember(dev: number, ino: bigint, path: Buffer): void;
   lookup(dev: number, ino: bigint): Buffer | undefined;
   readonly size: number;
+  readonly capacity: number;
 }
 
 export function createInodePaths(capacity = 4096): InodePaths {
@@ -25,5 +26,6 @@ export function createInodePaths(capacity = 4096): InodePaths {
     get size() {
       return paths.size;
     },
+    capacity,
   };
 }

@@ -72,6 +72,11 @@ export interface SelfIntegrityChecker {
   check(): Promise<IntegrityCheckResult>;
   /** The absolute files every check covers, in check order. */
   readonly files: readonly ExpectedFile[];
+  /**
+   * A file's expected content changed legitimately (the policy was reloaded): later checks expect
+   * `sha256` (an outstanding mismatch then resolves). Adds the file if it was not covered yet.
+   */
+  expect(file: ExpectedFile): void;
 }
 
 /** Keeps one finding's error text readable in a log line. */
@@ -185,6 +190,14 @@ export function createSelfIntegrityChecker(options: SelfIntegrityCheckerOptions)
 
   return {
     files,
+    expect(file) {
+      if (!path.isAbsolute(file.path)) throw new Error(`expect: ${JSON.stringify(file.path)} is not an absolute path`);
+      if (!isSha256Hex(file.sha256)) throw new Error(`expect: ${file.path}: sha256 is not a lowercase hex SHA-256`);
+      const normalized = path.normalize(file.path);
+      const existing = files.find((f) => f.path === normalized);
+      if (existing) existing.sha256 = file.sha256;
+      else files.push({ path: normalized, sha256: file.sha256 });
+    },
     check() {
       running ??= runCheck().finally(() => {
         running = null;

@@ -29,6 +29,7 @@ export const OUTPUT_RECORD_TYPES = [
   'integrity',
   'change',
   'baseline',
+  'policy',
 ] as const;
 
 export type OutputRecordType = (typeof OUTPUT_RECORD_TYPES)[number];
@@ -58,6 +59,8 @@ export interface ReadyInfo {
   policySha256: string;
   watch: readonly string[];
   stateDb: string | null;
+  /** the metrics endpoint's address, or null when it is off */
+  metrics: string | null;
   lsmUnavailable: string | null;
 }
 
@@ -90,6 +93,7 @@ export function readyLine(r: ReadyInfo): OutputRecord {
     policy_sha256: r.policySha256,
     watch: [...r.watch],
     state_db: r.stateDb,
+    ...(r.metrics !== null ? { metrics: r.metrics } : {}),
     ...(r.lsmUnavailable !== null ? { lsm_unavailable: r.lsmUnavailable } : {}),
   };
 }
@@ -131,6 +135,12 @@ export interface AgentCounts {
   last_decode_error?: string;
 }
 
+/** A baseline scan in progress (at start, or for paths a reload added): files hashed of those found. */
+export interface BaselineScanProgress {
+  done: number;
+  total: number;
+}
+
 export interface StatsLine extends OutputRecord {
   type: 'stats';
   time: string;
@@ -140,11 +150,19 @@ export interface StatsLine extends OutputRecord {
   lost: number;
   kernel: KernelCounts;
   agent: AgentCounts;
+  baseline_scan?: BaselineScanProgress;
 }
 
-export function statsLine(time: string, sensor: SensorName, final: boolean, kernel: KernelCounts, agent: AgentCounts): StatsLine {
+export function statsLine(
+  time: string,
+  sensor: SensorName,
+  final: boolean,
+  kernel: KernelCounts,
+  agent: AgentCounts,
+  baselineScan: BaselineScanProgress | null = null,
+): StatsLine {
   const lost = kernel.lost + kernel.aggregated_lost + agent.dropped_queue + agent.invalid + agent.dropped_output;
-  return { type: 'stats', time, sensor, final, lost, kernel, agent };
+  return { type: 'stats', time, sensor, final, lost, kernel, agent, ...(baselineScan ? { baseline_scan: baselineScan } : {}) };
 }
 
 /** Alerts about attempts on the agent itself (src/agent/selfProtectionAlerts.ts). */
@@ -216,7 +234,56 @@ export function changeLine(change: ChangeRecord, time: string): OutputRecord {
   return { ...change, time };
 }
 
-/** The baseline was reconciled with the disk at start. */
-export function baselineLine(time: string, files: number, offlineChanges: number, db: string): OutputRecord {
-  return { type: 'baseline', time, files, offline_changes: offlineChanges, db };
+/** The baseline was reconciled with the disk at start, or again after a reload changed what it covers
+ * (then `reload: true` and `changes`: differences found in files it covered before). */
+export function baselineLine(time: string, files: number, offlineChanges: number, db: string, reloadChanges?: number): OutputRecord {
+  return {
+    type: 'baseline',
+    time,
+    files,
+    offline_changes: offlineChanges,
+    db,
+    ...(reloadChanges === undefined ? {} : { reload: true, changes: reloadChanges }),
+  };
+}
+
+/** What a policy reload changed (src/agent/policyReload.ts). */
+export interface PolicyReloadInfo {
+  time: string;
+  /** "SIGHUP" or "ctl" */
+  trigger: string;
+  file: string;
+  sha256: string;
+  previousSha256: string;
+  /** per policy section, in the policy file's names */
+  changes: Record<string, unknown>;
+  /** dotted keys whose new value waits for a restart */
+  requiresRestart: readonly string[];
+}
+
+export function policyReloadedLine(r: PolicyReloadInfo): OutputRecord {
+  return {
+    type: 'policy',
+    status: 'reloaded',
+    time: r.time,
+    trigger: r.trigger,
+    policy: r.file,
+    policy_sha256: r.sha256,
+    previous_sha256: r.previousSha256,
+    changes: r.changes,
+    requires_restart: [...r.requiresRestart],
+  };
+}
+
+/** A reload refused: `error` is the message a start with that file would print; the running policy stays. */
+export function policyRejectedLine(r: { time: string; trigger: string; file: string; error: string; runningSha256: string }): OutputRecord {
+  return {
+    type: 'policy',
+    status: 'rejected',
+    time: r.time,
+    trigger: r.trigger,
+    policy: r.file,
+    error: r.error,
+    policy_sha256: r.runningSha256,
+  };
 }

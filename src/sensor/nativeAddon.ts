@@ -26,7 +26,46 @@ export interface NativeStats {
     recordsDropped: number;
     batchesDelivered: number;
     queuedBytes: number;
+    /** the bound of the queue (--queue-bytes) */
+    queueCapacityBytes: number;
   };
+}
+
+export interface MapInfo {
+  name: string;
+  id: number;
+  /** enum bpf_map_type */
+  type: number;
+  maxEntries: number;
+  keySize: number;
+  valueSize: number;
+}
+
+export interface MapCount {
+  name: string;
+  entries: number;
+  /** false when the walk hit its bound or failed (error) */
+  complete: boolean;
+  /** 'batch' (BPF_MAP_LOOKUP_BATCH) or 'next_key' (BPF_MAP_GET_NEXT_KEY) */
+  method: string;
+  error?: string;
+}
+
+export interface ProgramRunStats {
+  program: string;
+  hook: string;
+  progId: number;
+  ok: boolean;
+  /** bpf_prog_info.run_cnt / run_time_ns: counted only while kernel.bpf_stats_enabled=1 */
+  runCnt: number;
+  runTimeNs: number;
+  recursionMisses: number;
+}
+
+export interface RingUsage {
+  ok: boolean;
+  pendingBytes: number;
+  capacityBytes: number;
 }
 
 export interface NativeSensor {
@@ -37,6 +76,14 @@ export interface NativeSensor {
   /** what a map holds now (bounded; complete: false if there were more entries) */
   readMap(map: string, maxEntries: number): { entries: Array<{ key: Buffer; value: Buffer }>; complete: boolean };
   deleteElem(map: string, key: Buffer): void;
+  lookupElem(map: string, key: Buffer): Buffer | null;
+  /** deletes every entry of a hash map; returns how many */
+  clearMap(map: string): number;
+  mapInfo(): MapInfo[];
+  /** counted on a worker thread, bounded by each map's capacity */
+  countEntries(maps: string[]): Promise<MapCount[]>;
+  runStats(): ProgramRunStats[];
+  ringUsage(): RingUsage;
   start(onBatch: (records: Buffer, count: number) => void): void;
   pause(): void;
   resume(): void;
@@ -68,6 +115,8 @@ export interface NativeSensorOptions {
 export interface NativeAddon {
   Sensor: new (options: NativeSensorOptions) => NativeSensor;
   setDumpable(dumpable: boolean): void;
+  /** one sd_notify(3) datagram; 0 or the errno of the failed send */
+  sdNotify(socketPath: string, message: string): number;
   abiVersion: number;
 }
 

@@ -66,16 +66,26 @@ function parsePatternList(json: string | null): string[] {
 }
 
 export class ChangeTracker {
-  private readonly patterns: string[];
+  private patterns: string[];
   private readonly now: () => Date;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: StateStore,
-    private readonly options: ChangeTrackerOptions,
+    private options: ChangeTrackerOptions,
   ) {
     this.patterns = options.patterns.map(normalizePattern);
     this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * New settings (a policy reload). `covers` follows at once; comparisons already queued finish
+   * with the old settings. Follow with `reconcileAll(undefined, ..., { offline: false })` to hash
+   * newly covered paths (recorded silently) and forget the ones no longer covered.
+   */
+  reconfigure(options: ChangeTrackerOptions): void {
+    this.options = { ...this.options, ...options };
+    this.patterns = options.patterns.map(normalizePattern);
   }
 
   /** Whether events on `path` concern the baseline. */
@@ -117,13 +127,14 @@ export class ChangeTracker {
    * are recorded silently.
    */
   reconcileAll(
-    patterns: readonly string[] = this.patterns,
+    patterns?: readonly string[],
     onProgress?: (done: number, total: number) => void,
     /** offline: at start (changes made while no agent ran); a re-check names why it ran instead */
-    how: { offline: true } | { offline: false; recheck: 'events_lost' } = { offline: true },
+    how: { offline: boolean; recheck?: 'events_lost' } = { offline: true },
   ): Promise<ChangeRecord[]> {
     return this.serialized(async () => {
-      const current = patterns.map(normalizePattern);
+      // read when the scan runs, not when it was queued (a reconfigure may come in between)
+      const current = (patterns ?? this.patterns).map(normalizePattern);
       const previous = parsePatternList(this.store.getMeta(BASELINE_PATTERNS_META));
       const options = this.snapshotOptions();
       const scan = await scanBaseline(expandBaselinePaths(current, this.options.fs ?? nodeFs), {
@@ -143,7 +154,7 @@ export class ChangeTracker {
       const seen = new Set<string>();
       const compare = (path: string, old: FileSnapshot | null, now: FileSnapshot | null) => {
         const record = compareSnapshots(path, old, now, { offline: how.offline, limits: this.limits() });
-        if (record && !how.offline) record.recheck = how.recheck;
+        if (record && !how.offline && how.recheck) record.recheck = how.recheck;
         if (record) records.push(record);
         if (now) puts.push(now);
         else deletes.push(path);

@@ -51,12 +51,15 @@ const CASES: Array<{ section: string; policy: unknown; field: string; expected: 
   { section: 'rules', policy: { watch: [], rules: { timestomp: { severity: 'severe' } } }, field: 'rules.timestomp.severity', expected: /one of "info", "low"/ },
   { section: 'rules', policy: { watch: [], rules: { timestomp: { on: true } } }, field: 'rules.timestomp.on', expected: /known keys \(enabled, severity\)/ },
   { section: 'rules', policy: { watch: [], rules: { no_such_rule: {} } }, field: 'rules.no_such_rule', expected: /one of the known keys \(account_uid0_added, / },
-  { section: '(top level)', policy: { watch: [], wacth: [] }, field: 'wacth', expected: /one of the known keys \(watch, watch_reads, ignore, ptrace, stats, aggregate, detect, state, integrity, rules\)/ },
+  { section: 'metrics', policy: { watch: [], metrics: { listen: 'metrics.example:9464' } }, field: 'metrics.listen', expected: /PORT, IPv4:PORT, \[IPv6\]:PORT or localhost:PORT/ },
+  { section: 'metrics', policy: { watch: [], metrics: { listen: '127.0.0.1:70000' } }, field: 'metrics.listen', expected: /a port from 0 to 65535/ },
+  { section: 'metrics', policy: { watch: [], metrics: { port: 9464 } }, field: 'metrics.port', expected: /known keys \(listen\)/ },
+  { section: '(top level)', policy: { watch: [], wacth: [] }, field: 'wacth', expected: /one of the known keys \(watch, watch_reads, ignore, ptrace, stats, aggregate, detect, state, integrity, rules, metrics\)/ },
 ];
 
 test('every section: one error shape naming file, field and expectation', () => {
   const sections = new Set(CASES.map((c) => c.section));
-  for (const s of ['watch', 'watch_reads', 'ignore', 'ptrace', 'stats', 'aggregate', 'detect', 'state', 'integrity', 'rules']) {
+  for (const s of ['watch', 'watch_reads', 'ignore', 'ptrace', 'stats', 'aggregate', 'detect', 'state', 'integrity', 'rules', 'metrics']) {
     assert.ok(sections.has(s), `no case for section ${s}`);
   }
   for (const c of CASES) {
@@ -75,6 +78,9 @@ test('each concern section is parsed when the file is read, with its defaults', 
   assert.equal(p.state, DEFAULT_STATE_CONFIG);
   assert.equal(p.integrity, { interval: 30 });
   assert.equal(p.aggregate, { windowMs: 1000 });
+  assert.equal(p.metrics, { listen: null });
+  assert.equal(parseAgentPolicy(JSON.stringify({ watch: [], metrics: { listen: '9464' } }), FILE).metrics, { listen: { host: '127.0.0.1', port: 9464 } });
+  assert.equal(parseAgentPolicy(JSON.stringify({ watch: [], metrics: { listen: '[::1]:9464' } }), FILE).metrics, { listen: { host: '::1', port: 9464 } });
 });
 
 test('the repository policy.json parses completely', () => {

@@ -32,12 +32,12 @@ test('forbid-ptrace is refused where the sensor cannot enforce; debug commands o
   assert.equal(t.h.handle({ command: 'debug-stall', seconds: 1 }), { ok: false, error: 'debug commands are disabled' });
 });
 
-test('under --protect a guard can be raised but never lowered, and the refusal says why', () => {
+test('under --protect a guard can be raised but never lowered, and the refusal says why', async () => {
   const t = handler(true, false, true);
-  assert.equal(t.h.handle({ command: 'forbid-ptrace', mode: 'self' }), { ok: true, sensor: 'lsm', enforcement: true, forbid_ptrace: 'self' });
-  assert.equal(t.h.handle({ command: 'forbid-ptrace', mode: 'all' }), { ok: true, sensor: 'lsm', enforcement: true, forbid_ptrace: 'all' });
+  assert.equal(await t.h.handle({ command: 'forbid-ptrace', mode: 'self' }), { ok: true, sensor: 'lsm', enforcement: true, forbid_ptrace: 'self' });
+  assert.equal(await t.h.handle({ command: 'forbid-ptrace', mode: 'all' }), { ok: true, sensor: 'lsm', enforcement: true, forbid_ptrace: 'all' });
   for (const mode of ['self', 'off'] as const) {
-    const reply = t.h.handle({ command: 'forbid-ptrace', mode });
+    const reply = (await t.h.handle({ command: 'forbid-ptrace', mode })) as { ok: boolean; error?: string };
     assert.is(reply.ok, false);
     assert.match((reply as { error: string }).error, new RegExp(`--protect: forbid-ptrace cannot be lowered from all to ${mode}`));
   }
@@ -52,6 +52,29 @@ test('runtime settings: a failed write leaves the current value unchanged', () =
   });
   assert.throws(() => settings.update({ protect: true }), /map write failed/);
   assert.is(settings.current.protect, false);
+});
+
+test('reload answers once the reload is done: the changes, or the rejection', async () => {
+  const settings = createRuntimeSettings({ forbidPtrace: 'off', denyPtraceRead: false, protect: false }, () => {});
+  let outcome: 'reloaded' | 'rejected' = 'reloaded';
+  const h = createControlHandler({
+    sensor: 'lsm', enforcement: true, settings, output: recordingOutput(), notices: recordingNotices(), nowRfc3339: () => 'now', debugCommands: false,
+    reload: async (trigger) =>
+      outcome === 'reloaded'
+        ? { status: 'reloaded', record: { type: 'policy', status: 'reloaded', trigger, policy_sha256: 'ab', changes: { watch: { added: ['/x/'], removed: [] } }, requires_restart: [] } }
+        : { status: 'rejected', error: 'invalid policy: /p: watch: expected …', record: { type: 'policy' } },
+    top: () => ({ events: { open: 1 } }),
+  });
+  assert.equal(await h.handle({ command: 'reload' }), { ok: true, status: 'reloaded', policy_sha256: 'ab', changes: { watch: { added: ['/x/'], removed: [] } }, requires_restart: [] });
+  outcome = 'rejected';
+  assert.equal(await h.handle({ command: 'reload' }), { ok: false, status: 'rejected', error: 'invalid policy: /p: watch: expected …' });
+  assert.equal(h.handle({ command: 'top' }), { ok: true, command: 'top', events: { open: 1 } });
+});
+
+test('without a reloader or a live view the request is refused, not crashed', () => {
+  const t = handler(true);
+  assert.equal(t.h.handle({ command: 'reload' }), { ok: false, error: 'this agent cannot reload its policy' });
+  assert.equal(t.h.handle({ command: 'top' }), { ok: false, error: 'this agent has no live view' });
 });
 
 test.run();

@@ -10,7 +10,7 @@ import { recordingNotices } from '../../fixtures/agent/fakes.js';
 
 const options = (over: Partial<RunOptions>): RunOptions => ({
   command: 'run', policyFile: 'p', sensor: 'auto', forbidPtrace: 'off', requireEnforcement: false, dbPath: null,
-  statsInterval: null, ringBytes: 4096, queueBytes: 4096, controlPath: 'c', protect: false, watchdogSeconds: 10, ...over,
+  statsInterval: null, ringBytes: 4096, queueBytes: 4096, controlPath: 'c', protect: false, watchdogSeconds: 10, metricsListen: null, ...over,
 });
 
 function setting(enforcement: boolean) {

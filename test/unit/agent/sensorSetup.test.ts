@@ -72,6 +72,24 @@ function fakeAddon(behaviour: Behaviour = {}) {
     deleteElem(): void {
       calls.push(`${this.kind}:delete`);
     }
+    lookupElem(): Buffer | null {
+      return null;
+    }
+    clearMap(): number {
+      return 0;
+    }
+    mapInfo() {
+      return [];
+    }
+    countEntries() {
+      return Promise.resolve([]);
+    }
+    runStats() {
+      return [];
+    }
+    ringUsage() {
+      return { ok: false, pendingBytes: 0, capacityBytes: 0 };
+    }
     start(): void {
       calls.push(`${this.kind}:start`);
     }
@@ -80,7 +98,7 @@ function fakeAddon(behaviour: Behaviour = {}) {
     stats() {
       return {
         kernel: [],
-        user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0 },
+        user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, queueCapacityBytes: 0 },
       };
     }
     verifyAttachments() {
@@ -94,7 +112,7 @@ function fakeAddon(behaviour: Behaviour = {}) {
       calls.push(`${this.kind}:close`);
     }
   }
-  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, abiVersion: 1 };
+  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, sdNotify: () => 0, abiVersion: 1 };
   return { addon, calls, writes, options };
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStateTracking, touchedPaths } from '../../../src/agent/stateTracking.js';
@@ -44,6 +44,31 @@ test('a baseline file changed after start gives one change line; an event withou
     assert.is(change.action, 'modified');
     assert.equal(change.by, { pid: 7, comm: 'useradd', uid: 0 });
     assert.ok(notices.lines.some((l) => l === `warn: change: ${watched} modified by useradd (pid 7, uid 0)`), notices.lines.join('\n'));
+    await tracking.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('reconfigure: newly covered paths are hashed in the background (progress while it runs), then a baseline line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsmwatch-state-'));
+  try {
+    const first = join(dir, 'passwd');
+    writeFileSync(first, 'root:x:0:0:root:/root:/bin/bash\n');
+    const added = join(dir, 'app');
+    mkdirSync(added);
+    for (let i = 0; i < 50; i++) writeFileSync(join(added, `f${i}`), `file ${i}\n`);
+    const output = recordingOutput();
+    const tracking = openStateTracking({ dbPath: join(dir, 'db', 'state.db'), config: { ...DEFAULT_STATE_CONFIG, baseline: [first] }, output, notices: recordingNotices(), nowRfc3339: () => 'now', showProgress: false });
+    await tracking.start();
+    assert.is(tracking.scanProgress(), null);
+    const scan = tracking.reconfigure({ ...DEFAULT_STATE_CONFIG, baseline: [first, added] });
+    assert.ok(tracking.scanProgress() !== null, 'a scan in progress is visible');
+    await scan;
+    assert.is(tracking.scanProgress(), null);
+    const last = output.records.at(-1)!;
+    assert.equal([last.type, last.files, last.reload, last.changes], ['baseline', 51, true, 0]);
+    assert.is(output.records.filter((r) => r.type === 'change').length, 0, 'new paths are recorded silently');
     await tracking.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });

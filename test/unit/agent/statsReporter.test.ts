@@ -13,7 +13,7 @@ function kernel(values: Partial<Record<keyof typeof Stat, number>>): number[] {
 }
 
 function native(k: number[], user: Partial<NativeStats['user']> = {}): NativeStats {
-  return { kernel: k, user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, ...user } };
+  return { kernel: k, user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, queueCapacityBytes: 0, ...user } };
 }
 
 function reporter(readNative: () => NativeStats, now: () => bigint = () => 0n, consumerErrors = () => 0) {
@@ -93,6 +93,14 @@ test('a new loss is one events_lost alert per stats interval, naming the stage; 
 
 test('describeLoss names only the stages that lost something', () => {
   assert.is(describeLoss({ kernel_ring_buffer: 0, agent_queue: 2, decode: 0, output: 3 }, 9), '5 events lost (agent queue 2, output 3; total 9); the baseline files are re-checked; see the "stats" lines');
+});
+
+test('a baseline scan in progress is in the line while it runs', () => {
+  let scan: { done: number; total: number } | null = { done: 2, total: 8 };
+  const r = createStatsReporter({ readNative: () => native(kernel({})), output: recordingOutput(), notices: recordingNotices(), nowRfc3339: () => 't', monotonicNowNs: () => 0n, sensor: 'lsm', consumerErrors: () => 0, baselineScan: () => scan, alerts: { raise() {}, settle() {} }, alertIntervalNs: 60_000_000_000n });
+  assert.equal(r.snapshot(false).baseline_scan, { done: 2, total: 8 });
+  scan = null;
+  assert.not.ok('baseline_scan' in r.snapshot(false));
 });
 
 test.run();

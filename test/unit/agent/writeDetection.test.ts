@@ -52,4 +52,19 @@ test('the timer runs the detectors tick between start and stop', () => {
   assert.is(h.ticking(), false);
 });
 
+test('reconfigure ends every burst in progress (each start keeps its end), then runs with the new settings', () => {
+  const t = detection();
+  t.d.start();
+  t.d.consume(fileEvent({ count: 20_000, timeNs: 1_000_000_000n }));
+  const starts = t.output.records.filter((r) => r.phase === 'start').length;
+  assert.ok(starts >= 2, `bursts started: ${starts}`);
+  t.setNow(2_000_000_000n);
+  t.d.reconfigure({ ...defaultDetectConfig, pidFloorWritesPerSecond: 1e9, pathFloorWritesPerSecond: 1e9, warmupSeconds: 0 });
+  const ends = t.output.records.filter((r) => r.phase === 'end').length;
+  assert.is(ends, starts, 'every start got its end');
+  t.d.consume(fileEvent({ count: 20_000, timeNs: 3_000_000_000n }));
+  assert.is(t.output.records.filter((r) => r.phase === 'start').length, starts, 'the new floor holds');
+  assert.equal(t.d.trackedKeys(), { pid: 1, path: 1, fanout: 1 });
+});
+
 test.run();

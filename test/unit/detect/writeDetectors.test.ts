@@ -166,4 +166,16 @@ test('memory stays flat and the key cap holds while a million distinct keys pass
   assert.ok(growthMiB < 64, `heap grew by ${growthMiB.toFixed(1)} MiB`);
 });
 
+test('endAll ends every burst and fan-out in progress, once', () => {
+  const d = createWriteDetectors({ ...defaultDetectConfig, warmupSeconds: 0, fanoutDistinctFiles: 3 });
+  const before = [d.observe(write(1, { count: 20_000 })), ...[0, 1, 2].map((i) => d.observe(write(1.1, { path: `/watched/${i}` })))].flat();
+  const open = new Set<string>();
+  for (const a of before) (a.phase === 'start' ? open.add(`${a.rule}:${a.key}`) : open.delete(`${a.rule}:${a.key}`));
+  assert.ok(open.has('write_fanout_pid:4242') && open.has('write_burst_path:/watched/f'), [...open].join());
+  const ended = d.endAll(ns(1.2));
+  assert.ok(ended.every((a) => a.phase === 'end'));
+  assert.equal(ended.map((a) => `${a.rule}:${a.key}`).sort(), [...open].sort());
+  assert.equal(d.endAll(ns(1.3)), [], 'nothing is in progress any more');
+});
+
 test.run();

@@ -21,6 +21,7 @@ function enrichContext(c: Ctx): EnrichContext {
     remember: () => {},
     lookup: (dev, ino) => c.lookupPath?.(dev, ino),
     size: 0,
+    capacity: 16,
   };
   return { sensor: c.sensor ?? 'lsm', toRfc3339: (ns) => `mono:${ns}`, agentPid: 4242, lookupComm: c.lookupComm ?? (() => undefined), inodePaths };
 }
@@ -306,7 +307,7 @@ test('typed ptrace events know whether the agent was the target', () => {
 test('opens and cache-miss writes are remembered by inode; other records are not', () => {
   const remembered: string[] = [];
   const c = enrichContext({});
-  c.inodePaths = { remember: (_d, ino, p) => remembered.push(`${ino}:${p.toString()}`), lookup: () => undefined, size: 0 };
+  c.inodePaths = { remember: (_d, ino, p) => remembered.push(`${ino}:${p.toString()}`), lookup: () => undefined, size: 0, capacity: 16 };
   enrichRecord(file({ type: RecordType.OPEN }), c);
   enrichRecord(file({ type: RecordType.WRITE }), c);
   enrichRecord(file({ type: RecordType.WRITE, flags: RecordFlag.FROM_CACHE_MISS, ino: 9n, path: Buffer.from('/x') }), c);

@@ -250,4 +250,17 @@ test('kernel state that cannot be read is itself a finding', async () => {
   assert.equal((await checker.check()).findings, [{ type: 'integrity', status: 'unreadable', name: 'kernel state', error: 'EBADF' }]);
 });
 
+test('expect(): a reloaded policy is the new expected content, and its earlier mismatch resolves', async () => {
+  const policy = path.join(root, 'policy.json');
+  fs.writeFileSync(policy, '{"watch":["/etc/"]}');
+  const checker = createSelfIntegrityChecker({ rootDir: root, manifest: await manifestRoundTrip(), extraFiles: [{ path: policy, sha256: sha('{"watch":["/etc/"]}') }], hashFile: sha256File });
+  fs.writeFileSync(policy, '{"watch":["/srv/"]}');
+  assert.equal((await checker.check()).findings.map((f) => f.status), ['mismatch'], 'edited and not reloaded: reported');
+  checker.expect({ path: policy, sha256: sha('{"watch":["/srv/"]}') });
+  assert.equal((await checker.check()).findings, [{ type: 'integrity', status: 'resolved', file: policy }]);
+  assert.equal((await checker.check()).findings, []);
+  assert.throws(() => checker.expect({ path: 'relative', sha256: sha('') }), /not an absolute path/);
+  assert.throws(() => checker.expect({ path: policy, sha256: 'nothex' }), /lowercase hex/);
+});
+
 test.run();

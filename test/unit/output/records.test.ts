@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { baselineLine, detectAlertLine, integrityBaselineLine, OUTPUT_RECORD_TYPES, readyLine, settingLine, statsLine } from '../../../src/output/records.js';
+import { baselineLine, detectAlertLine, integrityBaselineLine, OUTPUT_RECORD_TYPES, policyRejectedLine, policyReloadedLine, readyLine, settingLine, statsLine } from '../../../src/output/records.js';
 
 test('every record type is listed once', () => {
   assert.is(new Set(OUTPUT_RECORD_TYPES).size, OUTPUT_RECORD_TYPES.length);
@@ -13,7 +13,7 @@ test('the ready line keeps its field order; guard and lsm_unavailable only when 
   const base = {
     time: 't', version: '0.1.0', pid: 9, sensor: 'lsm' as const, kernel: '6.12', enforcement: true, forbidPtrace: 'self' as const,
     protect: true, guard: { files: 3, objects: 4, settingsMapId: 5, watchdogSeconds: 10 }, attached: [{ hook: 'lsm/file_open', progId: 70 }],
-    skippedHooks: [], policyFile: '/p.json', policySha256: 'ab', watch: ['/etc/'], stateDb: null, lsmUnavailable: null,
+    skippedHooks: [], policyFile: '/p.json', policySha256: 'ab', watch: ['/etc/'], stateDb: null, metrics: null, lsmUnavailable: null,
   };
   const line = readyLine(base);
   assert.equal(Object.keys(line), ['type', 'time', 'version', 'pid', 'sensor', 'kernel', 'enforcement', 'forbid_ptrace', 'protect', 'guard', 'hooks', 'programs', 'prog_ids', 'skipped_hooks', 'policy', 'policy_sha256', 'watch', 'state_db']);
@@ -42,6 +42,21 @@ test('stats: lost is the sum of every stage', () => {
   const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 1, aggregated_reported: 0, aggregated_lost: 2, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0 };
   const a = { received: 0, delivered: 0, dropped_queue: 3, queued_bytes: 0, decoded: 0, invalid: 4, emitted: 0, dropped_output: 5, consumer_errors: 0, sinks: {} };
   assert.is(statsLine('t', 'lsm', true, k, a).lost, 15);
+});
+
+test('policy records: reloaded says what changed, rejected carries the start-up error and the running digest', () => {
+  const reloaded = policyReloadedLine({ time: 't', trigger: 'SIGHUP', file: '/p.json', sha256: 'new', previousSha256: 'old', changes: { watch: { added: ['/x/'], removed: [] } }, requiresRestart: ['aggregate.window_ms'] });
+  assert.equal(reloaded, { type: 'policy', status: 'reloaded', time: 't', trigger: 'SIGHUP', policy: '/p.json', policy_sha256: 'new', previous_sha256: 'old', changes: { watch: { added: ['/x/'], removed: [] } }, requires_restart: ['aggregate.window_ms'] });
+  assert.equal(policyRejectedLine({ time: 't', trigger: 'ctl', file: '/p.json', error: 'invalid policy: …', runningSha256: 'old' }), { type: 'policy', status: 'rejected', time: 't', trigger: 'ctl', policy: '/p.json', error: 'invalid policy: …', policy_sha256: 'old' });
+  assert.ok((OUTPUT_RECORD_TYPES as readonly string[]).includes('policy'));
+});
+
+test('a baseline scan in progress shows in the stats line; the reload baseline line says so', () => {
+  const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 0, aggregated_reported: 0, aggregated_lost: 0, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0 };
+  const a = { received: 0, delivered: 0, dropped_queue: 0, queued_bytes: 0, decoded: 0, invalid: 0, emitted: 0, dropped_output: 0, consumer_errors: 0, sinks: {} };
+  assert.equal(statsLine('t', 'lsm', false, k, a, { done: 5, total: 9 }).baseline_scan, { done: 5, total: 9 });
+  assert.not.ok('baseline_scan' in statsLine('t', 'lsm', false, k, a));
+  assert.equal(baselineLine('t', 3, 0, '/db', 1), { type: 'baseline', time: 't', files: 3, offline_changes: 0, db: '/db', reload: true, changes: 1 });
 });
 
 test.run();

@@ -246,4 +246,23 @@ test('isIgnoredFile and the options from the state config', () => {
   assert.equal(changeTrackerOptionsFromConfig(DEFAULT_STATE_CONFIG).ignoreNames, [...DEFAULT_IGNORE_NAMES]);
 });
 
+test('reconfigure (a reload): covers follows at once, the next reconcile hashes new paths silently and reports a missed change without offline', async () => {
+  const env = await setup();
+  try {
+    const group = env.etc('group');
+    copyFileSync(fixturePath('group.old'), group);
+    assert.not.ok(env.tracker.covers(group));
+    env.tracker.reconfigure({ patterns: [env.etc('passwd'), group], secretPrefixes: [], textMaxBytes: 1024 });
+    assert.ok(env.tracker.covers(group));
+    assert.not.ok(env.tracker.covers(env.etc('sudoers')));
+    appendFileSync(env.etc('passwd'), 'mallory:x:0:0::/:/bin/sh\n'); // changed while running, event missed
+    const records = await env.tracker.reconcileAll(undefined, undefined, { offline: false });
+    assert.equal(records.map((r) => [r.path, r.action, r.offline]), [[env.etc('passwd'), 'modified', undefined]]);
+    assert.ok(env.store.getBaseline(group), 'the new path is in the baseline');
+    assert.is(env.store.getBaseline(env.etc('sudoers')), null, 'the dropped path is forgotten');
+  } finally {
+    env.done();
+  }
+});
+
 test.run();
