@@ -9,6 +9,8 @@
  * --disable-sigusr1 (22.14+, 23.7+) the launcher re-executes itself with it (process.execve).
  */
 
+import type { NodeReadyInfo } from '../output/records.js';
+
 /** Exit status for refused node options: a usage problem, like a bad argument. */
 export const NODE_OPTIONS_EXIT_CODE = 2;
 
@@ -184,18 +186,7 @@ export function closeInspectorIfOpen(inspector: InspectorLike): string | null {
 }
 
 /** What the ready line records about node. */
-export interface NodeRuntimeInfo {
-  version: string;
-  /** the executable this process runs (/proc/self/exe) and its SHA-256 */
-  executable: string;
-  sha256: string;
-  /** node options before the script, exactly as this process got them */
-  exec_argv: string[];
-  node_options: string | null;
-  /** how SIGUSR1 is kept from starting the inspector */
-  sigusr1: 'disabled' | 'handled';
-  allow_node_options: boolean;
-}
+export type NodeRuntimeInfo = NodeReadyInfo;
 
 export function describeNodeRuntime(p: {
   version: string;
@@ -209,9 +200,9 @@ export function describeNodeRuntime(p: {
     version: p.version,
     executable: p.executable,
     sha256: p.sha256,
-    exec_argv: [...p.execArgv],
-    node_options: p.env.NODE_OPTIONS === undefined || p.env.NODE_OPTIONS === '' ? null : p.env.NODE_OPTIONS,
+    execArgv: [...p.execArgv],
+    nodeOptions: p.env.NODE_OPTIONS === undefined || p.env.NODE_OPTIONS === '' ? null : p.env.NODE_OPTIONS,
     sigusr1: p.execArgv.includes('--disable-sigusr1') ? 'disabled' : 'handled',
-    allow_node_options: p.allowNodeOptions,
+    allowNodeOptions: p.allowNodeOptions,
   };
 }

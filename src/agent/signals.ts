@@ -1,20 +1,23 @@
 /**
- * The agent's signals. SIGTERM and SIGINT stop it cleanly. Every other catchable signal whose
- * default action would end or stop it is caught and reported, and the agent keeps running (SIGHUP
- * will mean "reload the policy"). SIGTTIN and SIGTTOU are ignored instead (SIG_IGN, through the
- * addon): a handler would make a background write to a tty with TOSTOP restart forever. Who sent a
- * signal comes from the sensor (the signal event), not from here. Under --protect the LSM sensor
- * denies in the kernel the signals listed in DENIED_UNDER_PROTECT (bpf/lsm/guard.bpf.h).
+ * The agent's other signals. SIGTERM and SIGINT stop it cleanly (src/agent/stopRequests.ts), SIGHUP
+ * reloads the policy (src/agent/reloadSignal.ts). Every other catchable signal whose default action
+ * would end or stop it is caught here and reported, and the agent keeps running. SIGTTIN and SIGTTOU
+ * are ignored instead (SIG_IGN, through the addon, src/agent/startup.ts): a handler would make a
+ * background write to a tty with TOSTOP restart forever. Who sent a signal comes from the sensor
+ * (the signal event, src/agent/selfProtectionAlerts.ts), not from here. Under --protect the LSM
+ * sensor denies in the kernel every signal but those in ALLOWED_UNDER_PROTECT (bpf/lsm/guard.bpf.h).
  *
  * Not handled, because they cannot be or V8 needs them: SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGFPE,
  * SIGILL, and the real-time signals (node cannot listen for them). Without --protect they end the agent.
  */
 import { constants } from 'node:os';
+import type { SignalDispositions, SignalHandledInfo } from '../output/records.js';
 
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+export const RELOAD_SIGNALS = ['SIGHUP'] as const;
 /** Caught and reported; the agent keeps running. */
 export const REPORTED_SIGNALS = [
-  'SIGHUP', 'SIGQUIT', 'SIGABRT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGTSTP', 'SIGXCPU',
+  'SIGQUIT', 'SIGABRT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGTSTP', 'SIGXCPU',
   'SIGPWR', 'SIGSYS', 'SIGTRAP', 'SIGIO', 'SIGSTKFLT',
 ] as const;
 /** Ignored (SIG_IGN): the agent never stops for them. */
@@ -29,15 +32,7 @@ export const REPORT_INTERVAL_MS = 1000;
 /** Where the launcher (bin/lsmwatch.js) notes a SIGUSR1 that arrived before this module took over. */
 export const EARLY_SIGNALS_KEY = Symbol.for('lsmwatch.earlySignals');
 
-export interface SignalReport {
-  signal: string;
-  /** 'reserved': SIGHUP, which will reload the policy; 'ignored': everything else */
-  action: 'ignored' | 'reserved';
-  /** arrivals since the last report of this signal that were not reported on their own */
-  suppressed: number;
-  /** arrived before the agent's handlers were in place (the launcher's listener caught it) */
-  early?: boolean;
-}
+export type SignalReport = Omit<SignalHandledInfo, 'time'>;
 
 export interface SignalTarget {
   on(signal: NodeJS.Signals, listener: () => void): unknown;
@@ -58,13 +53,11 @@ export function signalNumbers(names: readonly string[]): number[] {
 export function describeReport(r: SignalReport): string {
   const more = r.suppressed > 0 ? ` (and ${r.suppressed} more since the last line)` : '';
   const when = r.early ? ' during start-up' : '';
-  if (r.action === 'reserved') return `${r.signal} handled${when}${more}: nothing to reload yet (SIGHUP is reserved for reloading the policy); still running`;
   return `${r.signal} handled${when}${more}: ignored, still running (stop the agent with SIGTERM or SIGINT)`;
 }
 
 export function installSignalHandling(deps: {
   target: SignalTarget;
-  onStop: (signal: string) => void;
   onReport: (report: SignalReport) => void;
   /** monotonic milliseconds */
   now: () => number;
@@ -74,7 +67,6 @@ export function installSignalHandling(deps: {
   const listeners: Array<[NodeJS.Signals, () => void]> = [];
   const lastReport = new Map<string, number>();
   const pending = new Map<string, number>();
-  const action = (signal: string): SignalReport['action'] => (signal === 'SIGHUP' ? 'reserved' : 'ignored');
 
   const arrived = (signal: string) => {
     const now = deps.now();
@@ -86,36 +78,36 @@ export function installSignalHandling(deps: {
     lastReport.set(signal, now);
     const suppressed = pending.get(signal) ?? 0;
     pending.delete(signal);
-    deps.onReport({ signal, action: action(signal), suppressed });
+    deps.onReport({ signal, action: 'ignored', suppressed, early: false });
   };
 
-  // Stop signals first: from here on SIGTERM/SIGINT lead to an orderly shutdown.
-  for (const signal of STOP_SIGNALS) listeners.push([signal, () => deps.onStop(signal)]);
-  for (const signal of REPORTED_SIGNALS) listeners.push([signal as NodeJS.Signals, () => arrived(signal)]);
+  for (const signal of REPORTED_SIGNALS) listeners.push([signal, () => arrived(signal)]);
   for (const [signal, listener] of listeners) deps.target.on(signal, listener);
 
   const global = globalThis as Record<symbol, unknown>;
   const early = deps.early ?? (Array.isArray(global[EARLY_SIGNALS_KEY]) ? (global[EARLY_SIGNALS_KEY] as string[]) : []);
   if (deps.early === undefined) global[EARLY_SIGNALS_KEY] = null; // the launcher's listener stops noting
-  for (const signal of early.splice(0)) deps.onReport({ signal, action: action(signal), suppressed: 0, early: true });
+  for (const signal of early.splice(0)) deps.onReport({ signal, action: 'ignored', suppressed: 0, early: true });
 
   return {
     uninstall() {
       for (const [signal, listener] of listeners.splice(0)) deps.target.off(signal, listener);
     },
     flush() {
-      for (const [signal, count] of pending) deps.onReport({ signal, action: action(signal), suppressed: count });
+      for (const [signal, count] of pending) deps.onReport({ signal, action: 'ignored', suppressed: count, early: false });
       pending.clear();
     },
   };
 }
 
 /** The ready line's record of how signals are handled. */
-export function signalReadyFields(protect: boolean): Record<string, readonly string[]> {
+export function signalDispositions(protect: boolean): SignalDispositions {
   return {
     stop: STOP_SIGNALS,
+    reload: RELOAD_SIGNALS,
     reported: REPORTED_SIGNALS,
     ignored: IGNORED_SIGNALS,
-    ...(protect ? { allowed_under_protect: ALLOWED_UNDER_PROTECT } : { unhandled: UNHANDLED_SIGNALS }),
+    allowedUnderProtect: protect ? ALLOWED_UNDER_PROTECT : null,
+    unhandled: protect ? null : UNHANDLED_SIGNALS,
   };
 }

@@ -7,7 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import type { RunOptions } from '../cli/args.js';
+import type { RunOptions } from './runOptions.js';
 import { escapeControlChars } from '../log/escape.js';
 import { sha256File } from '../integrity/fileDigest.js';
 import { createDigestCache } from '../integrity/digestCache.js';

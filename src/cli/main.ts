@@ -36,6 +36,16 @@ export async function main(argv: string[], packageRoot: string): Promise<number>
         const { runCtlCommand } = await import('../control/ctlCommand.js');
         return await runCtlCommand(args.argv, process.stdout, process.stderr);
       }
+      case 'top': {
+        const { runTopCommand } = await import('../top/topCommand.js');
+        return await runTopCommand(args.argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+      }
+      case 'install-service': {
+        const { currentNode, installService, parseInstallArgs } = await import('../service/installService.js');
+        const parsed = parseInstallArgs(args.argv, { packageRoot, node: currentNode() });
+        if (typeof parsed === 'string') return fail(parsed, 2);
+        return installService(parsed, version, process.stdout);
+      }
       case 'run': {
         // node options and the start-up integrity check, before the agent's code and its runtime
         // dependencies (chalk, better-sqlite3, ...) load

@@ -57,14 +57,21 @@ if (sensorUnderTest === 'lsm') {
     }
   });
 
-  processGuard('with --protect, pidfd_getfd stays denied after `ctl forbid-ptrace off` (the attack of issue 14)', async () => {
+  processGuard('with --protect, `ctl forbid-ptrace off` is refused and pidfd_getfd stays denied (the attack of issue 14)', async () => {
     const agent = startAgent(baseArgs(box, ['--protect', '--forbid-ptrace']));
     try {
       await agent.waitFor((e) => e.type === 'ready' && e.protect === true, 'ready with protect');
       const pid = String(agent.child.pid);
-      ctl('forbid-ptrace', 'off');
-      await agent.waitFor((e) => e.type === 'setting' && e.forbid_ptrace === 'off', 'setting line');
-      assert.match(probe('pidfd_getfd', pid, '200'), /^errno=1 /, 'pidfd_getfd denied with forbid-ptrace off');
+      let refused = '';
+      try {
+        refused = ctl('forbid-ptrace', 'off');
+      } catch (err) {
+        const e = err as { stdout?: string; stderr?: string };
+        refused = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+      }
+      assert.match(refused, /--protect/, `ctl says why: ${refused}`);
+      assert.not.ok(agent.events.some((e) => e.type === 'setting' && e.forbid_ptrace === 'off'), 'no setting line: nothing was lowered');
+      assert.match(probe('pidfd_getfd', pid, '200'), /^errno=1 /, 'pidfd_getfd denied');
       assert.match(probe('kill', pid, '9'), /^errno=1 /, 'SIGKILL still denied: protect was not lifted');
     } finally {
       await agent.stop();

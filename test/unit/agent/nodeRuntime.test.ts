@@ -90,14 +90,14 @@ test('the ready line records version, executable, digest, exact execArgv, NODE_O
     version: 'v22.14.0',
     executable: '/usr/bin/node',
     sha256: 'a'.repeat(64),
-    exec_argv: ['--disable-sigusr1'],
-    node_options: null,
+    execArgv: ['--disable-sigusr1'],
+    nodeOptions: null,
     sigusr1: 'disabled',
-    allow_node_options: false,
+    allowNodeOptions: false,
   });
   const handled = describeNodeRuntime({ ...base, execArgv: [], env: { NODE_OPTIONS: '--max-old-space-size=64' } });
   assert.is(handled.sigusr1, 'handled');
-  assert.is(handled.node_options, '--max-old-space-size=64');
+  assert.is(handled.nodeOptions, '--max-old-space-size=64');
 });
 
 test.run();

@@ -9,47 +9,41 @@ import {
   EARLY_SIGNALS_KEY,
   IGNORED_SIGNALS,
   installSignalHandling,
+  RELOAD_SIGNALS,
   REPORT_INTERVAL_MS,
   REPORTED_SIGNALS,
+  signalDispositions,
   signalNumbers,
-  signalReadyFields,
   STOP_SIGNALS,
   type SignalReport,
 } from '../../../src/agent/signals.js';
 
 function setUp(early?: string[]) {
   const target = new EventEmitter();
-  const stops: string[] = [];
   const reports: SignalReport[] = [];
   let now = 0;
   const handling = installSignalHandling({
     target: target as unknown as Parameters<typeof installSignalHandling>[0]['target'],
-    onStop: (s) => stops.push(s),
     onReport: (r) => reports.push(r),
     now: () => now,
     early: early ?? [],
   });
-  return { target, stops, reports, handling, advance: (ms: number) => (now += ms) };
+  return { target, reports, handling, advance: (ms: number) => (now += ms) };
 }
 
-test('SIGTERM and SIGINT request a stop', () => {
-  const { target, stops, reports } = setUp();
-  target.emit('SIGTERM');
-  target.emit('SIGINT');
-  assert.equal(stops, ['SIGTERM', 'SIGINT']);
-  assert.equal(reports, []);
+test('SIGTERM, SIGINT and SIGHUP are left to the stop requests and the reload signal', () => {
+  const { target } = setUp();
+  for (const s of [...STOP_SIGNALS, ...RELOAD_SIGNALS]) assert.is(target.listenerCount(s), 0, s);
 });
 
-test('every signal whose default would end or stop the agent is caught, reported and nothing stops', () => {
-  const { target, stops, reports } = setUp();
+test('every other signal whose default would end or stop the agent is caught and reported', () => {
+  const { target, reports } = setUp();
   for (const s of REPORTED_SIGNALS) {
     assert.is(target.listenerCount(s), 1, `${s} has a listener`);
     target.emit(s);
   }
-  assert.equal(stops, []);
   assert.equal(reports.map((r) => r.signal), [...REPORTED_SIGNALS]);
-  assert.is(reports.find((r) => r.signal === 'SIGHUP')?.action, 'reserved');
-  assert.is(reports.find((r) => r.signal === 'SIGQUIT')?.action, 'ignored');
+  assert.ok(reports.every((r) => r.action === 'ignored' && !r.early));
   for (const s of ['SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGABRT', 'SIGALRM', 'SIGTSTP', 'SIGXCPU']) assert.ok((REPORTED_SIGNALS as readonly string[]).includes(s), s);
 });
 
@@ -69,9 +63,9 @@ test('a flood of one signal gives one line per interval, with the count of the r
   assert.is(reports[1].suppressed, 99);
   target.emit('SIGUSR2');
   handling.flush();
-  assert.equal(reports[2], { signal: 'SIGUSR2', action: 'ignored', suppressed: 1 });
-  target.emit('SIGHUP'); // another signal is not held back by the first one's interval
-  assert.is(reports[3].signal, 'SIGHUP');
+  assert.equal(reports[2], { signal: 'SIGUSR2', action: 'ignored', suppressed: 1, early: false });
+  target.emit('SIGQUIT'); // another signal is not held back by the first one's interval
+  assert.is(reports[3].signal, 'SIGQUIT');
 });
 
 test('signals noted by the launcher before the handlers were in place are reported as early', () => {
@@ -85,7 +79,7 @@ test('by default the early signals come from the launcher global, which then sto
   const g = globalThis as Record<symbol, unknown>;
   g[EARLY_SIGNALS_KEY] = ['SIGUSR1'];
   const reports: SignalReport[] = [];
-  const h = installSignalHandling({ target: new EventEmitter() as never, onStop: () => {}, onReport: (r) => reports.push(r), now: () => 0 });
+  const h = installSignalHandling({ target: new EventEmitter() as never, onReport: (r) => reports.push(r), now: () => 0 });
   assert.is(reports.length, 1);
   assert.is(g[EARLY_SIGNALS_KEY], null);
   h.uninstall();
@@ -94,19 +88,21 @@ test('by default the early signals come from the launcher global, which then sto
 test('uninstall removes every listener', () => {
   const { target, handling } = setUp();
   handling.uninstall();
-  for (const s of [...STOP_SIGNALS, ...REPORTED_SIGNALS]) assert.is(target.listenerCount(s), 0, s);
+  for (const s of REPORTED_SIGNALS) assert.is(target.listenerCount(s), 0, s);
 });
 
 test('report lines say what happened and how to stop the agent', () => {
-  assert.match(describeReport({ signal: 'SIGHUP', action: 'reserved', suppressed: 0 }), /SIGHUP handled: nothing to reload yet/);
-  assert.match(describeReport({ signal: 'SIGQUIT', action: 'ignored', suppressed: 3 }), /SIGQUIT handled \(and 3 more since the last line\): ignored, still running \(stop the agent with SIGTERM or SIGINT\)/);
+  assert.match(describeReport({ signal: 'SIGQUIT', action: 'ignored', suppressed: 3, early: false }), /SIGQUIT handled \(and 3 more since the last line\): ignored, still running \(stop the agent with SIGTERM or SIGINT\)/);
   assert.match(describeReport({ signal: 'SIGUSR1', action: 'ignored', suppressed: 0, early: true }), /during start-up/);
 });
 
-test('the ready line lists what stops, what is reported, and what --protect allows', () => {
-  assert.equal(signalReadyFields(true).allowed_under_protect, ALLOWED_UNDER_PROTECT);
-  assert.ok(signalReadyFields(false).unhandled.includes('SIGSEGV'));
-  assert.equal(signalReadyFields(false).stop, ['SIGTERM', 'SIGINT']);
+test('the ready line lists what stops, what reloads, what is reported, and what --protect allows', () => {
+  assert.equal(signalDispositions(true).allowedUnderProtect, ALLOWED_UNDER_PROTECT);
+  assert.is(signalDispositions(true).unhandled, null);
+  assert.ok(signalDispositions(false).unhandled?.includes('SIGSEGV'));
+  assert.is(signalDispositions(false).allowedUnderProtect, null);
+  assert.equal(signalDispositions(false).stop, ['SIGTERM', 'SIGINT']);
+  assert.equal(signalDispositions(false).reload, ['SIGHUP']);
 });
 
 test('ALLOWED_UNDER_PROTECT is the list the kernel guard allows (bpf/lsm/guard.bpf.h)', () => {

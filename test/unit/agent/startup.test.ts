@@ -39,7 +39,7 @@ const options = (...argv: string[]) => parseArgs(argv, '/p.json') as Parameters<
 test('a clean start: node described, SIGTTIN and SIGTTOU ignored, nothing printed', async () => {
   const t = io({ execArgv: ['--disable-sigusr1'] });
   const started = await prepareAgentStart(options('--protect'), t.io);
-  assert.equal(started.node.exec_argv, ['--disable-sigusr1']);
+  assert.equal(started.node.execArgv, ['--disable-sigusr1']);
   assert.is(started.node.sigusr1, 'disabled');
   assert.equal(ignored, [[21, 22]]);
   assert.is(t.out(), '');
@@ -71,7 +71,7 @@ test('node options that load code are refused before the check; allowed, they ar
   assert.instance(refused, NodeOptionsError);
   const t = io({ execArgv: ['--inspect-port=0'] });
   const started = await prepareAgentStart(options('--allow-node-options'), t.io);
-  assert.is(started.node.allow_node_options, true);
+  assert.is(started.node.allowNodeOptions, true);
   assert.match(t.err(), /warning: running with node option --inspect-port=0 .*allowed by --allow-node-options/);
 });
 

@@ -1,0 +1,123 @@
+/**
+ * Attempts on the agent itself, judged from typed events: a denied signal, a denied fd to its BPF
+ * objects, a denied write/rename/unlink of its files, any ptrace access aimed at it, a change to
+ * its limits or scheduling, a move of it to another cgroup, a cgroup write that would stop it, a
+ * freeze of a cgroup holding it. Pure: the consumer below turns verdicts into output and stderr lines.
+ */
+import type { CgroupEvent, SensorEvent, SignalEvent, TaskChange, TaskEvent } from '../events/types.js';
+import type { SelfProtectionAlert } from '../output/records.js';
+import { selfProtectionAlertLine } from '../output/records.js';
+import type { AlertOutput } from './alertOutput.js';
+import type { Notices } from '../log/notices.js';
+import type { EventConsumer } from './eventConsumers.js';
+
+export type SelfProtectionVerdict = { alert: SelfProtectionAlert; human: string } | { notice: string } | null;
+
+function who(e: SensorEvent): string {
+  return `${e.process.comm.text} (pid ${e.process.pid}, uid ${e.process.uid})`;
+}
+
+/** Who sent a signal: a kernel-generated one (a tty, a timer, a resource limit) has no sender, only
+ * a task that happened to run. */
+function sender(e: SignalEvent): string {
+  return e.fromKernel ? `the kernel (while ${who(e)} ran)` : who(e);
+}
+
+function describeTaskChange(c: TaskChange): string {
+  switch (c.operation) {
+    case 'setrlimit':
+      return `set ${String(c.resource)} to ${String(c.soft)}/${String(c.hard)} on the agent`;
+    case 'setnice':
+      return `set the agent's nice value to ${c.nice}`;
+    case 'setioprio':
+      return `set the agent's I/O priority to ${String(c.ioprioClass)}`;
+    default:
+      return `changed the agent's scheduling (${String(c.operation)})`;
+  }
+}
+
+/** The alert fields of a task change, in the order they print. */
+function taskDetails(c: TaskChange): Partial<Record<'resource' | 'soft' | 'hard' | 'nice' | 'ioprio_class', string | number>> {
+  if (c.operation === 'setrlimit') return { resource: c.resource, soft: c.soft, hard: c.hard };
+  if (c.operation === 'setnice') return { nice: c.nice };
+  if (c.operation === 'setioprio') return { ioprio_class: c.ioprioClass };
+  return {};
+}
+
+function judgeTask(e: TaskEvent): SelfProtectionVerdict {
+  const denied = e.decision === 'deny';
+  return {
+    alert: {
+      rule: denied ? 'agent_task_denied' : 'agent_task_changed',
+      time: e.time,
+      pid: e.process.pid,
+      comm: e.process.comm.text,
+      uid: e.process.uid,
+      target_pid: e.targetPid,
+      operation: e.change.operation,
+      ...taskDetails(e.change),
+      decision: e.decision,
+    },
+    human: `${who(e)} ${denied ? 'was denied: ' : ''}${describeTaskChange(e.change)}`,
+  };
+}
+
+function judgeCgroup(e: CgroupEvent): SelfProtectionVerdict {
+  const base = { time: e.time, pid: e.process.pid, comm: e.process.comm.text, uid: e.process.uid, target_pid: e.targetPid, operation: e.operation, path: e.path.text, decision: e.decision };
+  switch (e.operation) {
+    case 'attach':
+      return { alert: { rule: 'agent_cgroup_moved', ...base }, human: `${who(e)} moved the agent into the cgroup ${e.path.text}` };
+    case 'write':
+      return { alert: { rule: 'agent_cgroup_denied', ...base }, human: `${who(e)} was denied writing ${e.path.text}, which would freeze, kill or limit the agent` };
+    default:
+      return {
+        alert: { rule: 'agent_cgroup_frozen', ...base },
+        human: `${who(e)} froze the cgroup ${e.path.text}, which holds the agent (it could not run until thawed)`,
+      };
+  }
+}
+
+export function judgeSelfProtection(e: SensorEvent): SelfProtectionVerdict {
+  const actor = { time: e.time, pid: e.process.pid, comm: e.process.comm.text, uid: e.process.uid };
+  switch (e.kind) {
+    case 'signal':
+      if (e.decision !== 'deny') return { notice: `received ${String(e.signal)} from ${sender(e)}` };
+      return {
+        alert: { rule: 'signal_agent_denied', ...actor, signal: e.signal },
+        human: `${String(e.signal)} to the agent from ${who(e)} denied`,
+      };
+    case 'bpf_access':
+      return {
+        alert: { rule: 'bpf_access_denied', ...actor, object: e.object, object_id: e.objectId },
+        human: `${who(e)} was denied access to the agent's BPF ${String(e.object)} ${e.objectId}`,
+      };
+    case 'file':
+      if (!e.denied) return null;
+      return {
+        alert: { rule: 'agent_file_denied', ...actor, path: e.path?.text ?? null, operation: e.operation },
+        human: `${who(e)} was denied ${e.operation} of the agent's file ${e.path?.text ?? '(unknown path)'}`,
+      };
+    case 'ptrace':
+      if (!e.onAgent) return null;
+      return {
+        alert: { rule: 'ptrace_agent', ...actor, mode: e.access, decision: e.decision },
+        human: `${who(e)} tried to ptrace the agent (${e.access}, ${e.decision})`,
+      };
+    case 'task':
+      return judgeTask(e);
+    case 'cgroup':
+      return judgeCgroup(e);
+  }
+}
+
+export function createSelfProtectionConsumer(alerts: AlertOutput, notices: Notices): EventConsumer {
+  return {
+    name: 'self-protection alerts',
+    consume(event) {
+      const verdict = judgeSelfProtection(event);
+      if (verdict === null) return;
+      if ('notice' in verdict) notices.info(verdict.notice);
+      else alerts.raise(selfProtectionAlertLine(verdict.alert), verdict.human);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createSelfProtectionConsumer, judgeSelfProtection } from '../../../src/agent/selfProtectionAlerts.js';
+import { createAlertOutput } from '../../../src/agent/alertOutput.js';
+import type { BpfAccessEvent, CgroupEvent, SignalEvent, TaskEvent } from '../../../src/events/types.js';
+import { fileEvent, proc, ptraceEvent, recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+
+const signal = (over: Partial<SignalEvent> = {}): SignalEvent => ({
+  kind: 'signal', timeNs: 3n, time: 't3', sensor: 'lsm', process: proc({ comm: { text: 'kill' }, pid: 7, uid: 1000 }),
+  targetPid: 999, signal: 'SIGKILL', decision: 'deny', code: 0, fromKernel: false, ...over,
+});
+const bpfAccess = (): BpfAccessEvent => ({
+  kind: 'bpf_access', timeNs: 4n, time: 't4', sensor: 'lsm', process: proc({ comm: { text: 'bpftool' } }), object: 'map', objectId: 12, decision: 'deny',
+});
+
+test('a denied signal is an alert; an allowed one only a notice naming the sender', () => {
+  assert.equal(judgeSelfProtection(signal()), {
+    alert: { rule: 'signal_agent_denied', time: 't3', pid: 7, comm: 'kill', uid: 1000, signal: 'SIGKILL' },
+    human: 'SIGKILL to the agent from kill (pid 7, uid 1000) denied',
+  });
+  assert.equal(judgeSelfProtection(signal({ signal: 'SIGTERM', decision: 'allow' })), { notice: 'received SIGTERM from kill (pid 7, uid 1000)' });
+});
+
+test('bpf access, denied file operations and ptrace of the agent are alerts; other events are not', () => {
+  assert.equal((judgeSelfProtection(bpfAccess()) as { alert: unknown }).alert, {
+    rule: 'bpf_access_denied', time: 't4', pid: 100, comm: 'bpftool', uid: 0, object: 'map', object_id: 12,
+  });
+  const denied = judgeSelfProtection(fileEvent({ denied: true, operation: 'unlink', path: { text: '/opt/lsmwatch/build/manifest.json' } }));
+  assert.equal((denied as { alert: unknown }).alert, {
+    rule: 'agent_file_denied', time: 't1', pid: 100, comm: 'bash', uid: 0, path: '/opt/lsmwatch/build/manifest.json', operation: 'unlink',
+  });
+  const nameless = judgeSelfProtection(fileEvent({ denied: true, path: null })) as { human: string; alert: { path: null } };
+  assert.is(nameless.alert.path, null);
+  assert.match(nameless.human, /\(unknown path\)/);
+  assert.is(judgeSelfProtection(fileEvent()), null);
+  assert.equal((judgeSelfProtection(ptraceEvent()) as { alert: unknown }).alert, {
+    rule: 'ptrace_agent', time: 't2', pid: 100, comm: 'gdb', uid: 0, mode: 'attach', decision: 'deny',
+  });
+  assert.is(judgeSelfProtection(ptraceEvent({ onAgent: false })), null);
+});
+
+const task = (over: Partial<TaskEvent> = {}): TaskEvent => ({
+  kind: 'task', timeNs: 5n, time: 't5', sensor: 'lsm', process: proc({ comm: { text: 'prlimit' }, pid: 99 }), targetPid: 777,
+  change: { operation: 'setrlimit', resource: 'RLIMIT_CPU', soft: 1, hard: 1 }, decision: 'deny', ...over,
+});
+const cgroup = (over: Partial<CgroupEvent> = {}): CgroupEvent => ({
+  kind: 'cgroup', timeNs: 6n, time: 't6', sensor: 'lsm', process: proc({ comm: { text: 'sh' }, pid: 99 }), targetPid: 777,
+  operation: 'attach', path: { text: '/x' }, pathTruncated: false, cgroupId: 5n, level: 1, hierarchy: 0, decision: 'allow', ...over,
+});
+const alertOf = (v: ReturnType<typeof judgeSelfProtection>) => (v as { alert: Record<string, unknown>; human: string });
+
+test('a denied limit change is agent_task_denied, an allowed one agent_task_changed', () => {
+  const denied = alertOf(judgeSelfProtection(task()));
+  assert.equal(denied.alert, {
+    rule: 'agent_task_denied', time: 't5', pid: 99, comm: 'prlimit', uid: 0, target_pid: 777, operation: 'setrlimit', resource: 'RLIMIT_CPU', soft: 1, hard: 1, decision: 'deny',
+  });
+  assert.match(denied.human, /prlimit \(pid 99, uid 0\) was denied: set RLIMIT_CPU to 1\/1 on the agent/);
+  const nice = alertOf(judgeSelfProtection(task({ change: { operation: 'setnice', nice: 19 }, decision: 'allow' })));
+  assert.equal([nice.alert.rule, nice.alert.nice], ['agent_task_changed', 19]);
+  assert.match(nice.human, /set the agent's nice value to 19/);
+  assert.is(alertOf(judgeSelfProtection(task({ change: { operation: 'setioprio', ioprioClass: 'idle', ioprioLevel: 7 } }))).alert.ioprio_class, 'idle');
+  assert.match(alertOf(judgeSelfProtection(task({ change: { operation: 'setscheduler' } }))).human, /changed the agent's scheduling \(setscheduler\)/);
+});
+
+test('cgroup events: moved, denied write, frozen', () => {
+  const moved = alertOf(judgeSelfProtection(cgroup()));
+  assert.equal(moved.alert, { rule: 'agent_cgroup_moved', time: 't6', pid: 99, comm: 'sh', uid: 0, target_pid: 777, operation: 'attach', path: '/x', decision: 'allow' });
+  const denied = alertOf(judgeSelfProtection(cgroup({ operation: 'write', path: { text: '/sys/fs/cgroup/x/cgroup.freeze' }, decision: 'deny' })));
+  assert.equal([denied.alert.rule, denied.alert.path], ['agent_cgroup_denied', '/sys/fs/cgroup/x/cgroup.freeze']);
+  assert.match(denied.human, /was denied writing \/sys\/fs\/cgroup\/x\/cgroup\.freeze/);
+  assert.is(alertOf(judgeSelfProtection(cgroup({ operation: 'freeze' }))).alert.rule, 'agent_cgroup_frozen');
+});
+
+test('a signal the kernel generated names no sender, only the task that ran', () => {
+  assert.equal(judgeSelfProtection(signal({ signal: 'SIGXCPU', decision: 'allow', fromKernel: true, code: 0x80 })), {
+    notice: 'received SIGXCPU from the kernel (while kill (pid 7, uid 1000) ran)',
+  });
+});
+
+test('the consumer outputs alert lines and red stderr lines, and notices for allowed signals', () => {
+  const output = recordingOutput();
+  const notices = recordingNotices();
+  const consumer = createSelfProtectionConsumer(createAlertOutput(output, notices), notices);
+  consumer.consume(signal());
+  consumer.consume(signal({ decision: 'allow', signal: 'SIGTERM' }));
+  consumer.consume(fileEvent());
+  assert.equal(output.records, [
+    { type: 'alert', rule: 'signal_agent_denied', time: 't3', pid: 7, comm: 'kill', uid: 1000, signal: 'SIGKILL', severity: 'high', attack: 'T1562.001' },
+  ]);
+  assert.equal(notices.lines, ['alert: SIGKILL to the agent from kill (pid 7, uid 1000) denied', 'info: received SIGTERM from kill (pid 7, uid 1000)']);
+});
+
+test.run();
