@@ -14,7 +14,7 @@ import { loadPolicy } from '../policy/policy.js';
 import { buildWatchEntries, expandWildcardPaths } from '../policy/watchList.js';
 import { decodeBatch } from '../sensor/decoder.js';
 import { probeHost } from '../sensor/hostSupport.js';
-import { loadAddon, SensorError } from '../sensor/nativeAddon.js';
+import { loadAddon, SensorError, variantsByReason, variantSummary } from '../sensor/nativeAddon.js';
 import { setUpSensor, type ActiveSensor } from './sensorSetup.js';
 import { createStatsReporter } from './statsReporter.js';
 import { startSelfIntegrity, type SelfIntegrity } from './selfIntegrity.js';
@@ -114,6 +114,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     aggregateWindowMs: policy.aggregate.windowMs,
     queueBytes: options.queueBytes,
   });
+  for (const [reason, names] of variantsByReason(active.attach)) notices.info(`using ${names.join(', ')}: ${reason}`);
   if (active.fallbackReason) {
     notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
   }
@@ -234,6 +235,8 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     programs: active.attach.attached.length,
     prog_ids: active.attach.attached.map((a) => a.progId),
     skipped_hooks: active.attach.skipped.map((s) => s.reason),
+    variant: variantSummary(active.attach),
+    program_variants: Object.fromEntries(active.attach.variants.map((v) => [v.program, v.variant])),
     policy: policy.file,
     policy_sha256: policy.sha256,
     watch: policy.watch,
