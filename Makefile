@@ -12,9 +12,11 @@ CLANG ?= $(shell command -v clang-16 || command -v clang || echo clang-16)
 BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 NODE_INCLUDE := $(shell node -p "require('path').resolve(process.execPath, '../../include/node')" 2>/dev/null)
 UVU := node --import tsx node_modules/uvu/bin.js
+comma := ,
+VERSION := $(shell node -p "require('./package.json').version" 2>/dev/null)
 
 # Debian packages: what building needs, and what the VM test bed needs on top.
-BUILD_PACKAGES := clang-16 libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config g++ make
+BUILD_PACKAGES := clang-16 libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config g++ make dpkg-dev binutils
 TEST_PACKAGES := qemu-system-x86 busybox-static cpio strace jq sed coreutils
 
 BPF_SOURCES := $(wildcard bpf/lsm/*.bpf.c bpf/tracepoint/*.bpf.c)
@@ -74,13 +76,26 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
 # ---- native addon (node-addon-api over libbpf); plain g++ against Node's own headers ----
-$(ADDON): $(ADDON_SOURCES) $(SKELETONS) bpf/include/lsmwatch.h node_modules/.package-lock.json
+# Self-contained: Node-API 8 (one build loads on Node 20, 22 and 24), libbpf and libstdc++ linked in,
+# only libc, libelf and zlib needed where it runs, glibc 2.28 symbols at most (glibc_compat.cc);
+# scripts/check-addon.sh enforces all of it.
+LIBBPF := $(BUILD)/libbpf
+LIBBPF_WRAP := pthread_create pthread_join pthread_detach pthread_once __pthread_key_create
+$(LIBBPF)/libbpf.a: scripts/build-libbpf.sh | $(BUILD)/.deps-build
+	scripts/build-libbpf.sh $(LIBBPF)
+
+$(ADDON): $(ADDON_SOURCES) $(SKELETONS) bpf/include/lsmwatch.h node_modules/.package-lock.json $(LIBBPF)/libbpf.a scripts/check-addon.sh native/exports.map
 	@mkdir -p $(@D)
 	@test -f "$(NODE_INCLUDE)/node_api.h" || { echo "lsmwatch: Node's headers are missing ($(NODE_INCLUDE)/node_api.h): install Node.js with its headers" >&2; exit 1; }
-	g++ -std=c++17 -O2 -g -fPIC -shared -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	g++ -std=c++17 -O2 -g -fPIC -shared -fvisibility=hidden -fvisibility-inlines-hidden \
+		-Wall -Wextra -Werror -Wno-missing-field-initializers \
 		-DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS \
-		-I$(NODE_INCLUDE) -Inode_modules/node-addon-api -Ibpf/include -I$(BUILD)/bpf \
-		$(filter %.cc,$(ADDON_SOURCES)) -o $@ -lbpf -lelf -lz
+		-I$(LIBBPF)/include -I$(NODE_INCLUDE) -Inode_modules/node-addon-api -Ibpf/include -I$(BUILD)/bpf \
+		$(filter %.cc,$(ADDON_SOURCES)) -o $@.tmp \
+		-static-libstdc++ $(addprefix -Wl$(comma)--wrap=,$(LIBBPF_WRAP)) -Wl,--exclude-libs,ALL -Wl,--version-script=native/exports.map \
+		$(LIBBPF)/libbpf.a -lelf -lz -Wl,--no-as-needed -l:libpthread.so.0
+	scripts/check-addon.sh $@.tmp
+	mv $@.tmp $@
 
 # ---- TypeScript ----
 $(TS_STAMP): $(TS_SOURCES) tsconfig.json node_modules/.package-lock.json

@@ -2,7 +2,6 @@
 
 #include <bpf/bpf.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -43,8 +42,8 @@ namespace {
 
 // libbpf finds tracepoint ids in tracefs; mount it where the kernel offers it and nobody has.
 void EnsureTracefs() {
-  struct stat st;
-  if (stat("/sys/kernel/tracing/events", &st) == 0 || stat("/sys/kernel/debug/tracing/events", &st) == 0) return;
+  // access(), not stat(): stat is a GLIBC_2.33 symbol, and the addon runs on glibc 2.28 (glibc_compat.cc)
+  if (access("/sys/kernel/tracing/events", F_OK) == 0 || access("/sys/kernel/debug/tracing/events", F_OK) == 0) return;
   if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
     Fail("tracefs is not mounted and mounting it on /sys/kernel/tracing failed", errno);
   }
@@ -124,9 +123,8 @@ void SensorObject::Open(const RuledOut& ruled_out) {
       }
       if (options_.kind == SensorKind::kTracepoint && strncmp(sec, "tracepoint/", 11) == 0) {
         std::string path = std::string("/sys/kernel/tracing/events/") + (sec + 11);
-        struct stat st;
-        if (stat(path.c_str(), &st) != 0 &&
-            stat((std::string("/sys/kernel/debug/tracing/events/") + (sec + 11)).c_str(), &st) != 0) {
+        if (access(path.c_str(), F_OK) != 0 &&
+            access((std::string("/sys/kernel/debug/tracing/events/") + (sec + 11)).c_str(), F_OK) != 0) {
           skip(prog, std::string("kernel has no tracepoint ") + (sec + 11));
         }
       }
