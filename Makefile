@@ -1,6 +1,7 @@
 # lsmwatch build and test entry point. Everything generated goes to build/ (make clean removes it).
 #   make build      install missing tools, compile BPF, skeletons, addon, TypeScript, manifest
 #   make test       unit + integration tests on this kernel + VM tests on BPF-LSM kernels (CI runs this)
+#   make package    the npm tarball build/package/lsmwatch-<version>.tgz (prebuilt BPF objects and addon)
 #   make bench      performance ratios (not part of make test)
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -32,7 +33,8 @@ TEST_SOURCES := $(wildcard test/integration/*.ts)
 HELPERS := $(BUILD)/helpers/ptrace_attach $(BUILD)/helpers/openat_write
 MANIFEST := $(BUILD)/manifest.json
 
-.PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root
+.PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root \
+	package test-package test-node
 
 build: deps $(BPF_OBJECTS) $(SKELETONS) $(ADDON) $(TS_STAMP) $(HELPERS) $(MANIFEST)
 
@@ -113,6 +115,15 @@ $(MANIFEST): $(TS_STAMP) $(ADDON) $(BPF_OBJECTS) bin/lsmwatch.js
 	node $(BUILD)/dist/integrity/buildManifest.js --root . --out $@ \
 		$(BUILD)/dist bin/lsmwatch.js $(ADDON) $(BPF_OBJECTS)
 
+# ---- the npm package: what package.json's "files" lists, checked by scripts/check-package.sh ----
+PACKAGE := $(BUILD)/package/lsmwatch-$(VERSION).tgz
+package: $(PACKAGE)
+$(PACKAGE): build package.json README.md scripts/check-package.sh
+	@rm -rf $(@D) && mkdir -p $(@D)
+	npm pack --silent --pack-destination $(@D) >/dev/null
+	scripts/check-package.sh $@
+	@echo "lsmwatch: package: $@"
+
 # ---- tests ----
 check-root:
 	@[ "$$(id -u)" = 0 ] || { echo "lsmwatch: the tests load BPF programs: run them as root (sudo make test)" >&2; exit 1; }
@@ -137,6 +148,15 @@ test-integration: check-root build
 
 test-vm: check-root build $(TEST_STAMP) deps-test
 	test/vm/run-all.sh --timeout 600 -- sh test/vm/guest-tests.sh
+
+# The tarball installed with npm in a clean prefix on this host (tracepoint sensor here), then that
+# installed tree alone (with node) in a VM guest on a BPF-LSM kernel.
+VM_PACKAGE_KERNEL := 6.12
+test-package: check-root $(PACKAGE) deps-test
+	scripts/test-package.sh $(PACKAGE) $(CURDIR)/$(BUILD)/package/prefix
+	test/vm/build-initramfs.sh --package $(BUILD)/package/prefix/usr . $(BUILD)/vm/package.cpio.gz
+	test/vm/run-in-vm.sh --kernel $(VM_PACKAGE_KERNEL) --timeout 300 --image $(BUILD)/vm/package.cpio.gz \
+		-- sh -c "$$(cat test/vm/guest-package.sh)"
 
 vm-kernels: deps-test
 	test/vm/fetch-kernels.sh
