@@ -130,12 +130,17 @@ check-root:
 
 TEST_LOG := $(BUILD)/test-output.log
 
+# Each stage's wall time goes to the log as "stage: NAME Ns" (scripts/test-summary.sh sums them up).
+STAGE = set -o pipefail; t=$$SECONDS; $(MAKE) --no-print-directory $(1) 2>&1 | tee -a $(TEST_LOG); rc=$$?; \
+	echo "stage: $(1) $$((SECONDS - t))s$$( ((rc)) && echo " FAILED")" | tee -a $(TEST_LOG); exit $$rc
 test: check-root build deps-test
 	npx tsc -p tsconfig.test.json
 	@rm -f $(TEST_LOG)
-	set -o pipefail; $(MAKE) --no-print-directory test-unit 2>&1 | tee -a $(TEST_LOG)
-	set -o pipefail; $(MAKE) --no-print-directory test-integration 2>&1 | tee -a $(TEST_LOG)
-	set -o pipefail; $(MAKE) --no-print-directory test-vm 2>&1 | tee -a $(TEST_LOG)
+	@$(call STAGE,test-unit)
+	@$(call STAGE,test-integration)
+	@$(call STAGE,test-node)
+	@$(call STAGE,test-package)
+	@$(call STAGE,test-vm)
 	@scripts/check-no-leftovers.sh
 	@scripts/test-summary.sh $(TEST_LOG)
 
@@ -146,8 +151,18 @@ test-integration: check-root build
 	$(UVU) test/integration '\.test\.ts$$'
 	@scripts/check-no-leftovers.sh
 
+# Node 22 and 24 (Node 20 is the one above): unit tests and the smoke integration test, with the
+# same built addon (Node-API) and a better-sqlite3 built for each (scripts/test-node.sh).
+TEST_NODE_MAJORS := 22 24
+test-node: check-root build $(TEST_STAMP)
+	@for major in $(TEST_NODE_MAJORS); do scripts/test-node.sh $$major || exit 1; done
+	@scripts/check-no-leftovers.sh
+
+# Debian's 5.10, 6.1 and 6.12 kernels, two VMs at a time (the guests idle about half the time)
+VM_KERNELS := 5.10 6.1 6.12
+VM_PARALLEL := 2
 test-vm: check-root build $(TEST_STAMP) deps-test
-	test/vm/run-all.sh --timeout 600 -- sh test/vm/guest-tests.sh
+	test/vm/run-all.sh --kernels "$(VM_KERNELS)" --parallel $(VM_PARALLEL) --timeout 900 -- sh test/vm/guest-tests.sh
 
 # The tarball installed with npm in a clean prefix on this host (tracepoint sensor here), then that
 # installed tree alone (with node) in a VM guest on a BPF-LSM kernel.
