@@ -164,11 +164,13 @@ VM_PARALLEL := 2
 test-vm: check-root build $(TEST_STAMP) deps-test
 	test/vm/run-all.sh --kernels "$(VM_KERNELS)" --parallel $(VM_PARALLEL) --timeout 900 -- sh test/vm/guest-tests.sh
 
-# The tarball installed with npm in a clean prefix on this host (tracepoint sensor here), then that
-# installed tree alone (with node) in a VM guest on a BPF-LSM kernel.
+# The tarball installed with npm in a clean prefix on this host (tracepoint sensor here); its addon
+# loaded in Debian 11's userland (glibc 2.31); then that installed tree alone (with node) in a VM
+# guest on a BPF-LSM kernel.
 VM_PACKAGE_KERNEL := 6.12
 test-package: check-root $(PACKAGE) deps-test
 	scripts/test-package.sh $(PACKAGE) $(CURDIR)/$(BUILD)/package/prefix
+	scripts/test-old-glibc.sh $(BUILD)/package/prefix/usr/lib/node_modules/lsmwatch/build/native/lsmwatch.node
 	test/vm/build-initramfs.sh --package $(BUILD)/package/prefix/usr . $(BUILD)/vm/package.cpio.gz
 	test/vm/run-in-vm.sh --kernel $(VM_PACKAGE_KERNEL) --timeout 300 --image $(BUILD)/vm/package.cpio.gz \
 		-- sh -c "$$(cat test/vm/guest-package.sh)"

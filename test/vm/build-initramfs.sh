@@ -21,8 +21,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # test/vm is there so that guest-side scripts (e.g. test/vm/guest-tests.sh) can run in the VM.
 PROJECT_PATHS=(bin build policy.json package.json node_modules test/vm)
 # Paths (tar --exclude patterns relative to the project dir) never copied: build/vm holds these
-# images; the headers in build/bpf (vmlinux.h, skeletons) only matter when compiling.
-PROJECT_EXCLUDE=(build/vm 'build/bpf/*.h' 'build/.deps-*')
+# images; the headers in build/bpf (vmlinux.h, skeletons) only matter when compiling; build/libbpf
+# (libbpf's source), build/package (tarball, install prefix) and build/node<major> (Node 22/24
+# test trees) are other stages' work.
+PROJECT_EXCLUDE=(build/vm 'build/bpf/*.h' 'build/.deps-*' build/libbpf build/package 'build/node[0-9]*')
 # node_modules parts that only building needs (patterns for tar --exclude, relative to
 # node_modules). Dropped unless LSMWATCH_VM_FULL_NODE_MODULES=1.
 NODE_MODULES_EXCLUDE=(
@@ -84,7 +86,8 @@ input_key() {
     local p
     for p in "${PROJECT_PATHS[@]}"; do
       [[ -e "$project/$p" ]] || { echo "missing $p"; continue; }
-      (cd "$project" && find "$p" \( -path build/vm -prune \) -o -printf '%p %s %T@ %l\n' | LC_ALL=C sort)
+      (cd "$project" && find "$p" \( -path build/vm -o -path build/libbpf -o -path build/package -o -path 'build/node[0-9]*' \) -prune \
+         -o -printf '%p %s %T@ %l\n' | LC_ALL=C sort)
     done
     [[ -z "$package_prefix" ]] || (cd "$package_prefix" && echo "package $PWD" && find . -printf '%p %s %T@ %l\n' | LC_ALL=C sort)
   } | sha256sum | cut -d' ' -f1
