@@ -10,6 +10,7 @@
 
 #include "lsm_common.bpf.h"
 #include "guard.bpf.h"
+#include "variants.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -63,6 +64,11 @@ int lw_flush_writes_prog(struct bpf_raw_tracepoint_args *ctx)
 {
 	return lw_flush_writes(ctx->args[0]);
 }
+
+/* Kernels without BPF atomic fetch (before 5.12) load lw_lsm_file_permission__no_atomics, which
+ * aggregates nothing: nothing to flush or to report at the last close there. */
+LW_OPTIONAL_PROGRAM(lw_lsm_file_free)
+LW_OPTIONAL_PROGRAM(lw_flush_writes_prog)
 
 /* Rename and unlink of a watched name (path hooks: the operation is about to happen). */
 static __always_inline int lw_handle_path_op(__u16 type, const struct path *dir, struct dentry *dentry,

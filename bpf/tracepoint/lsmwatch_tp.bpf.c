@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "record.bpf.h"
+#include "variants.bpf.h"
 
 #define LW_PTRACE_TRACEME 0
 #define LW_PTRACE_ATTACH 16
@@ -72,6 +73,11 @@ int lw_flush_writes_prog(struct bpf_raw_tracepoint_args *ctx)
 {
 	return lw_flush_writes(ctx->args[0]);
 }
+
+/* Kernels without BPF atomic fetch (before 5.12) load the __no_atomics write variants below, which
+ * aggregate nothing: nothing to flush or to report at close there. */
+LW_OPTIONAL_PROGRAM(lw_tp_enter_close)
+LW_OPTIONAL_PROGRAM(lw_flush_writes_prog)
 
 /* ---- writes: args[0] is the fd; write and pwrite64 also tell the byte count. Each has a
  * __no_atomics variant for kernels without BPF atomic fetch/xchg (before 5.12), picked by the agent

@@ -4,6 +4,7 @@
 #include <linux/bpf.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <set>
@@ -141,6 +142,12 @@ std::string WhyNot(KernelProbe& probe, const struct bpf_program* prog, const Rul
   return lacks.empty() ? "" : "this kernel lacks " + lacks;
 }
 
+// <base>__optional (LW_OPTIONAL_PROGRAM): <base> may be left out where it cannot load.
+bool IsOptionalMarker(const std::string& program) {
+  static const std::string kSuffix = "__optional";
+  return program.size() > kSuffix.size() && program.compare(program.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
+}
+
 std::string BaseName(const std::string& program) {
   size_t at = program.find("__");
   return at == std::string::npos ? program : program.substr(0, at);
@@ -153,11 +160,17 @@ void SelectProgramVariants(struct bpf_object* obj, const RuledOut& ruled_out, st
   // groups in object order; within a group the base program first
   std::vector<std::string> order;
   std::map<std::string, std::vector<struct bpf_program*>> groups;
+  std::set<std::string> optional;
   struct bpf_program* prog;
   bpf_object__for_each_program(prog, obj) {
-    if (!bpf_program__autoload(prog)) continue;  // already left out (missing hook)
     std::string name = bpf_program__name(prog);
     std::string base = BaseName(name);
+    if (IsOptionalMarker(name)) {
+      bpf_program__set_autoload(prog, false);  // a marker (LW_OPTIONAL_PROGRAM), never loaded
+      optional.insert(base);
+      continue;
+    }
+    if (!bpf_program__autoload(prog)) continue;  // already left out (missing hook)
     auto& members = groups[base];
     if (members.empty()) order.push_back(base);
     if (name == base) {
@@ -187,8 +200,14 @@ void SelectProgramVariants(struct bpf_object* obj, const RuledOut& ruled_out, st
       }
       bpf_program__set_autoload(member, false);
     }
-    if (!chosen) {
-      skipped->push_back({base, first_name + " not loaded: " + first_why + "; it has no variant that fits"});
+    if (!chosen && optional.count(base)) {
+      skipped->push_back({base, first_name + " not loaded: " + first_why + " (an optional program without a variant that fits)"});
+    } else if (!chosen) {
+      // Leaving out a program nobody marked optional would blind the sensor without a word.
+      throw SensorFailure("ENOTSUP", ENOTSUP,
+                          first_name + " cannot load on this kernel: " + first_why +
+                              "; it has no variant that fits and is not optional (see bpf/include/variants.bpf.h)",
+                          "");
     } else if (bpf_program__name(chosen) != base) {
       variants->push_back({base, bpf_program__name(chosen), first_why.empty() ? "the object has no " + base : first_why});
     }
@@ -209,7 +228,7 @@ std::string ReplaceableFailure(struct bpf_object* obj, const std::string& log, c
   struct bpf_program* prog;
   bpf_object__for_each_program(prog, obj) {
     std::string name = bpf_program__name(prog);
-    if (name != failed && BaseName(name) == base && !ruled_out.count(name)) alternative = true;
+    if (name != failed && BaseName(name) == base && (IsOptionalMarker(name) || !ruled_out.count(name))) alternative = true;
   }
   if (!alternative) return "";
   // the verifier's last words about it: the lines before "processed N insns" of its log

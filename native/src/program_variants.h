@@ -6,9 +6,10 @@
 // every other program of the group gets autoload off. What no probe predicts (a hook with other
 // arguments, a verifier limit) shows when the load fails: the program the verifier refused is ruled
 // out and the object is loaded again with the next member of its group. A group with no loadable
-// member is skipped with the reason, unless a failed load named it (then the load fails as before).
-// Nothing needs declaring: a new variant only has to be named <base>__<suffix>; base names have no
-// "__".
+// member fails the load (SensorFailure ENOTSUP), unless the object marks <base> optional with
+// LW_OPTIONAL_PROGRAM(<base>) (a never-loaded <base>__optional program, bpf/include/variants.bpf.h):
+// then it is left out and listed with the reason. Nothing else needs declaring: a variant only has
+// to be named <base>__<suffix>; base names have no "__".
 #pragma once
 #include <bpf/libbpf.h>
 
@@ -24,7 +25,8 @@ namespace lsmwatch {
 using RuledOut = std::map<std::string, std::string>;
 
 // Decides autoload for every program of obj that still has autoload on (call after the hook
-// checks, before bpf_object__load). Appends to skipped and variants.
+// checks, before bpf_object__load). Appends to skipped and variants; throws SensorFailure when a
+// program that is not optional cannot load and has no variant that fits.
 void SelectProgramVariants(struct bpf_object* obj, const RuledOut& ruled_out, std::vector<SkippedProgram>* skipped,
                            std::vector<ChosenVariant>* variants);
 
