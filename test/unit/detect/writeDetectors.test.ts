@@ -3,6 +3,12 @@ import * as assert from 'uvu/assert';
 import { defaultDetectConfig, type DetectConfig } from '../../../src/detect/config.js';
 import type { DetectAlert, WriteObservation } from '../../../src/detect/types.js';
 import { createWriteDetectors, type WriteDetectors } from '../../../src/detect/writeDetectors.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+// a full garbage collection without starting node with --expose-gc
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const bootNs = 86_400_000_000_000n; // a day of uptime
 const ns = (seconds: number) => bootNs + BigInt(Math.round(seconds * 1e9));
@@ -143,17 +149,21 @@ test('memory stays flat and the key cap holds while a million distinct keys pass
     const tracked = detectors.trackedKeys();
     maxTracked = Math.max(maxTracked, tracked.pid, tracked.path, tracked.fanout);
   };
-  // Fill the detectors to the cap first, so the measurement is of the steady state.
+  // Fill the detectors to the cap first, so the measurement is of the steady state. The heap is
+  // measured after a full collection: how much garbage V8 leaves uncollected differs between Node
+  // majors (Node 24 left over 200 MiB here), what stays reachable does not.
   for (let i = 0; i < 10 * cap; i++) step(i);
+  gc();
   const heapBefore = process.memoryUsage().heapUsed;
   for (let i = 10 * cap; i < 1_000_000; i++) step(i);
+  gc();
   const growthMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
   assert.is(maxTracked, cap);
   assert.equal(detectors.trackedKeys(), { pid: cap, path: cap, fanout: cap });
   assert.is(alerts, 0);
   // Keeping every key would take hundreds of MiB (a path string, a map entry and a state object per key and
-  // detector); what remains is garbage not yet collected, bounded by the young generation.
-  assert.ok(growthMiB < 64, `heap grew by ${growthMiB.toFixed(1)} MiB`);
+  // detector).
+  assert.ok(growthMiB < 16, `heap grew by ${growthMiB.toFixed(1)} MiB`);
 });
 
 test.run();
