@@ -18,7 +18,8 @@ VERSION := $(shell node -p "require('./package.json').version" 2>/dev/null)
 
 # Debian packages: what building needs, and what the VM test bed needs on top.
 BUILD_PACKAGES := clang-16 libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config g++ make dpkg-dev binutils
-TEST_PACKAGES := qemu-system-x86 busybox-static cpio strace jq sed coreutils
+# prometheus: promtool checks the metrics; systemd: systemd-analyze verify; tmux: lsmwatch top in a real terminal
+TEST_PACKAGES := qemu-system-x86 busybox-static cpio strace jq sed coreutils curl tmux prometheus systemd util-linux
 
 BPF_SOURCES := $(wildcard bpf/lsm/*.bpf.c bpf/tracepoint/*.bpf.c)
 BPF_HEADERS := $(wildcard bpf/include/*.h bpf/lsm/*.h bpf/tracepoint/*.h)
@@ -30,10 +31,10 @@ TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 TS_STAMP := $(BUILD)/dist/.stamp
 TEST_STAMP := $(BUILD)/test/.stamp
 TEST_SOURCES := $(wildcard test/integration/*.ts)
-HELPERS := $(BUILD)/helpers/ptrace_attach $(BUILD)/helpers/openat_write
+HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/helpers/%,$(wildcard test/helpers/*.c))
 MANIFEST := $(BUILD)/manifest.json
 
-.PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root \
+.PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root install \
 	package test-package test-node
 
 build: deps $(BPF_OBJECTS) $(SKELETONS) $(ADDON) $(TS_STAMP) $(HELPERS) $(MANIFEST)
@@ -82,7 +83,10 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 # only libc, libelf and zlib needed where it runs, glibc 2.28 symbols at most (glibc_compat.cc);
 # scripts/check-addon.sh enforces all of it.
 LIBBPF := $(BUILD)/libbpf
-LIBBPF_WRAP := pthread_create pthread_join pthread_detach pthread_once __pthread_key_create
+# symbols pinned to old glibc versions in native/src/glibc_compat.cc (references from our code,
+# libbpf and the static libstdc++ all go through its __wrap_ definitions)
+GLIBC_WRAP := pthread_create pthread_join pthread_detach pthread_once __pthread_key_create \
+	pthread_key_create pthread_key_delete pthread_getspecific pthread_setspecific pthread_cond_clockwait
 $(LIBBPF)/libbpf.a: scripts/build-libbpf.sh | $(BUILD)/.deps-build
 	scripts/build-libbpf.sh $(LIBBPF)
 
@@ -94,7 +98,7 @@ $(ADDON): $(ADDON_SOURCES) $(SKELETONS) bpf/include/lsmwatch.h node_modules/.pac
 		-DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS \
 		-I$(LIBBPF)/include -I$(NODE_INCLUDE) -Inode_modules/node-addon-api -Ibpf/include -I$(BUILD)/bpf \
 		$(filter %.cc,$(ADDON_SOURCES)) -o $@.tmp \
-		-static-libstdc++ $(addprefix -Wl$(comma)--wrap=,$(LIBBPF_WRAP)) -Wl,--exclude-libs,ALL -Wl,--version-script=native/exports.map \
+		-static-libstdc++ $(addprefix -Wl$(comma)--wrap=,$(GLIBC_WRAP)) -Wl,--exclude-libs,ALL -Wl,--version-script=native/exports.map \
 		$(LIBBPF)/libbpf.a -lelf -lz -Wl,--no-as-needed -l:libpthread.so.0
 	scripts/check-addon.sh $@.tmp
 	mv $@.tmp $@
@@ -123,6 +127,21 @@ $(PACKAGE): build package.json README.md scripts/check-package.sh
 	npm pack --silent --pack-destination $(@D) >/dev/null
 	scripts/check-package.sh $@
 	@echo "lsmwatch: package: $@"
+
+# ---- install: the runtime tree under $(PREFIX)/lib/lsmwatch, a command link, the systemd unit ----
+#   sudo make install [PREFIX=/usr/local] [DESTDIR=/staging]; then: systemctl daemon-reload && systemctl enable --now lsmwatch
+PREFIX ?= /usr/local
+LIBDIR := $(PREFIX)/lib/lsmwatch
+install: build
+	rm -rf "$(DESTDIR)$(LIBDIR)"
+	mkdir -p "$(DESTDIR)$(LIBDIR)/build/bpf" "$(DESTDIR)$(PREFIX)/bin"
+	cp -a bin package.json package-lock.json policy.json README.md "$(DESTDIR)$(LIBDIR)/"
+	cp -a $(BUILD)/dist $(BUILD)/native $(MANIFEST) "$(DESTDIR)$(LIBDIR)/build/"
+	cp -a $(BPF_OBJECTS) "$(DESTDIR)$(LIBDIR)/build/bpf/"
+	cp -a node_modules "$(DESTDIR)$(LIBDIR)/"
+	cd "$(DESTDIR)$(LIBDIR)" && npm prune --omit=dev --no-audit --no-fund >/dev/null && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete
+	ln -sfn "$(LIBDIR)/bin/lsmwatch.js" "$(DESTDIR)$(PREFIX)/bin/lsmwatch"
+	node "$(DESTDIR)$(LIBDIR)/bin/lsmwatch.js" install-service --destdir "$(DESTDIR)" --package-root "$(LIBDIR)"
 
 # ---- tests ----
 check-root:

@@ -5,6 +5,10 @@
 
 #include "lsmwatch.h"
 
+/* The contract version this object was built against; the addon refuses an object whose version
+ * differs from its own (it would misread every record). */
+const volatile __u32 lw_abi_version = LW_ABI_VERSION;
+
 /* Load-time settings (the agent rewrites .rodata before load). */
 const volatile __u32 lw_agent_tgid = 0;          /* the agent's own process: never reported */
 const volatile __u32 lw_wakeup_bytes = 256 * 1024; /* wake user space once this much is queued */

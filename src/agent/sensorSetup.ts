@@ -1,17 +1,9 @@
 /** Picks, loads, configures and attaches a sensor. Maps are filled before attaching so the very
  * first event is already filtered by the policy. */
-import { ForbidPtrace, Settings } from '../sensor/contract.js';
 import { SensorError, type AttachResult, type NativeAddon, type NativeSensor } from '../sensor/nativeAddon.js';
 import { lsmUnavailableReason, type HostProbe } from '../sensor/hostSupport.js';
-import type { WatchEntry } from '../policy/watchList.js';
-import type { ForbidPtraceMode, SensorChoice } from '../cli/args.js';
-import type { SensorName } from '../events/formatEvent.js';
-
-export interface SensorSettings {
-  forbidPtrace: ForbidPtraceMode;
-  denyPtraceRead: boolean;
-  protect?: boolean;
-}
+import type { WatchEntry } from '../sensor/watchKeys.js';
+import { encodeSettings, type SensorChoice, type SensorName, type SensorSettings } from '../sensor/settings.js';
 
 export interface ActiveSensor {
   name: SensorName;
@@ -22,19 +14,8 @@ export interface ActiveSensor {
   enforcement: boolean;
 }
 
-export function encodeSettings(settings: SensorSettings): Buffer {
-  const value = Buffer.alloc(Settings.size);
-  const mode = settings.forbidPtrace === 'all' ? ForbidPtrace.ALL : settings.forbidPtrace === 'self' ? ForbidPtrace.SELF : ForbidPtrace.OFF;
-  value.writeUInt32LE(mode, Settings.forbidPtrace);
-  value.writeUInt32LE(settings.denyPtraceRead ? 1 : 0, Settings.denyPtraceRead);
-  value.writeUInt32LE(settings.protect ? 1 : 0, Settings.protect);
-  return value;
-}
-
-const SETTINGS_KEY = Buffer.alloc(4);
-
 export function applySettings(native: NativeSensor, settings: SensorSettings): void {
-  native.updateElem('lw_settings_map', SETTINGS_KEY, encodeSettings(settings));
+  native.setSettings(encodeSettings(settings));
 }
 
 interface SetupRequest {

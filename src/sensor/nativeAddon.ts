@@ -1,6 +1,7 @@
 /** Typed access to the native addon (build/native/lsmwatch.node) and the errors it throws. */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import { ABI_VERSION } from './contract.js';
 
 export interface AttachResult {
   attached: Array<{ program: string; hook: string; progId: number; linkId: number }>;
@@ -8,12 +9,6 @@ export interface AttachResult {
   /** program variants loaded instead of the object's first choice, because this kernel lacks
    * something the first choice uses (see native/src/program_variants.h) */
   variants: Array<{ program: string; variant: string; reason: string }>;
-}
-
-/** The ready line's summary of the variants in use: "default", or their suffixes (no_atomics). */
-export function variantSummary(attach: AttachResult): string {
-  const suffixes = new Set(attach.variants.map((v) => v.variant.slice(v.variant.indexOf('__') + 2)));
-  return suffixes.size === 0 ? 'default' : [...suffixes].sort().join('+');
 }
 
 /** The variants in use grouped by why their first choice could not load: one stderr line each. */
@@ -40,13 +35,64 @@ export interface NativeStats {
     recordsDropped: number;
     batchesDelivered: number;
     queuedBytes: number;
+    /** the bound of the queue (--queue-bytes) */
+    queueCapacityBytes: number;
   };
+}
+
+export interface MapInfo {
+  name: string;
+  id: number;
+  /** enum bpf_map_type */
+  type: number;
+  maxEntries: number;
+  keySize: number;
+  valueSize: number;
+}
+
+export interface MapCount {
+  name: string;
+  entries: number;
+  /** false when the walk hit its bound or failed (error) */
+  complete: boolean;
+  /** 'batch' (BPF_MAP_LOOKUP_BATCH) or 'next_key' (BPF_MAP_GET_NEXT_KEY) */
+  method: string;
+  error?: string;
+}
+
+export interface ProgramRunStats {
+  program: string;
+  hook: string;
+  progId: number;
+  ok: boolean;
+  /** bpf_prog_info.run_cnt / run_time_ns: counted only while kernel.bpf_stats_enabled=1 */
+  runCnt: number;
+  runTimeNs: number;
+  recursionMisses: number;
+}
+
+export interface RingUsage {
+  ok: boolean;
+  pendingBytes: number;
+  capacityBytes: number;
 }
 
 export interface NativeSensor {
   attach(): AttachResult;
   updateElem(map: string, key: Buffer, value: Buffer): void;
+  /** writes struct lw_settings; after start() only the addon's drainer thread writes the map */
+  setSettings(value: Buffer): void;
+  /** what a map holds now (bounded; complete: false if there were more entries) */
+  readMap(map: string, maxEntries: number): { entries: Array<{ key: Buffer; value: Buffer }>; complete: boolean };
   deleteElem(map: string, key: Buffer): void;
+  lookupElem(map: string, key: Buffer): Buffer | null;
+  /** deletes every entry of a hash map; returns how many */
+  clearMap(map: string): number;
+  mapInfo(): MapInfo[];
+  /** counted on a worker thread, bounded by each map's capacity */
+  countEntries(maps: string[]): Promise<MapCount[]>;
+  runStats(): ProgramRunStats[];
+  ringUsage(): RingUsage;
   start(onBatch: (records: Buffer, count: number) => void): void;
   pause(): void;
   resume(): void;
@@ -78,6 +124,8 @@ export interface NativeSensorOptions {
 export interface NativeAddon {
   Sensor: new (options: NativeSensorOptions) => NativeSensor;
   setDumpable(dumpable: boolean): void;
+  /** one sd_notify(3) datagram; 0 or the errno of the failed send */
+  sdNotify(socketPath: string, message: string): number;
   abiVersion: number;
 }
 
@@ -132,10 +180,23 @@ export function loadAddon(packageRoot: string): NativeAddon {
   }
   checkAddonFile(path);
   const module = { exports: {} as unknown };
+  let addon: NativeAddon;
   try {
     process.dlopen(module, path);
-    return module.exports as NativeAddon;
+    addon = module.exports as NativeAddon;
   } catch (err) {
     throw new SensorError(`loading the native addon ${path} failed: ${(err as Error).message}`, 'ENOADDON');
+  }
+  checkAbiVersion(addon, path);
+  return addon;
+}
+
+/** The addon and this agent must read records the same way (bpf/include/lsmwatch.h LW_ABI_VERSION). */
+export function checkAbiVersion(addon: Pick<NativeAddon, 'abiVersion'>, path: string): void {
+  if (addon.abiVersion !== ABI_VERSION) {
+    throw new SensorError(
+      `the native addon ${path} speaks contract version ${String(addon.abiVersion)}, this agent version ${ABI_VERSION}: rebuild (make build)`,
+      'EABI',
+    );
   }
 }

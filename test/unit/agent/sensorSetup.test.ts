@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeSettings, setUpSensor, applySettings, type SensorSettings } from '../../../src/agent/sensorSetup.js';
+import { setUpSensor, applySettings } from '../../../src/agent/sensorSetup.js';
+import { encodeSettings, type SensorChoice, type SensorSettings } from '../../../src/sensor/settings.js';
 import {
   SensorError,
   type AttachResult,
@@ -9,32 +10,8 @@ import {
   type NativeSensorOptions,
 } from '../../../src/sensor/nativeAddon.js';
 import type { HostProbe } from '../../../src/sensor/hostSupport.js';
-import { buildWatchEntries } from '../../../src/policy/watchList.js';
+import { buildWatchEntries } from '../../../src/sensor/watchKeys.js';
 import { ForbidPtrace, Settings } from '../../../src/sensor/contract.js';
-import type { SensorChoice } from '../../../src/cli/args.js';
-
-// ---- encodeSettings ----
-
-test('encodeSettings: 32 bytes, forbid_ptrace and deny_ptrace_read little-endian, rest zero', () => {
-  const cases: Array<[SensorSettings, number, number]> = [
-    [{ forbidPtrace: 'off', denyPtraceRead: false }, ForbidPtrace.OFF, 0],
-    [{ forbidPtrace: 'self', denyPtraceRead: false }, ForbidPtrace.SELF, 0],
-    [{ forbidPtrace: 'all', denyPtraceRead: true }, ForbidPtrace.ALL, 1],
-    [{ forbidPtrace: 'off', denyPtraceRead: true }, ForbidPtrace.OFF, 1],
-  ];
-  for (const [settings, mode, read] of cases) {
-    const b = encodeSettings(settings);
-    assert.is(b.length, Settings.size);
-    assert.is(b.length, 32);
-    assert.is(b.readUInt32LE(Settings.forbidPtrace), mode);
-    assert.is(b.readUInt32LE(Settings.denyPtraceRead), read);
-    assert.ok(b.subarray(8).equals(Buffer.alloc(24)), 'reserved bytes are zero');
-  }
-  assert.equal(
-    [...encodeSettings({ forbidPtrace: 'all', denyPtraceRead: true }).subarray(0, 8)],
-    [2, 0, 0, 0, 1, 0, 0, 0],
-  );
-});
 
 // ---- a fake addon that records every call in order ----
 
@@ -87,8 +64,32 @@ function fakeAddon(behaviour: Behaviour = {}) {
       if (behaviour.updateFails?.includes(this.kind)) throw Object.assign(new Error('map full'), { code: 'E2BIG' });
       writes.push({ kind: this.kind, map, key: Buffer.from(key), value: Buffer.from(value) });
     }
+    readMap() {
+      return { entries: [], complete: true };
+    }
+    setSettings(value: Buffer): void {
+      this.updateElem('lw_settings_map', Buffer.alloc(4), value);
+    }
     deleteElem(): void {
       calls.push(`${this.kind}:delete`);
+    }
+    lookupElem(): Buffer | null {
+      return null;
+    }
+    clearMap(): number {
+      return 0;
+    }
+    mapInfo() {
+      return [];
+    }
+    countEntries() {
+      return Promise.resolve([]);
+    }
+    runStats() {
+      return [];
+    }
+    ringUsage() {
+      return { ok: false, pendingBytes: 0, capacityBytes: 0 };
     }
     start(): void {
       calls.push(`${this.kind}:start`);
@@ -98,7 +99,7 @@ function fakeAddon(behaviour: Behaviour = {}) {
     stats() {
       return {
         kernel: [],
-        user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0 },
+        user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, queueCapacityBytes: 0 },
       };
     }
     verifyAttachments() {
@@ -112,7 +113,7 @@ function fakeAddon(behaviour: Behaviour = {}) {
       calls.push(`${this.kind}:close`);
     }
   }
-  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, abiVersion: 1 };
+  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, sdNotify: () => 0, abiVersion: 1 };
   return { addon, calls, writes, options };
 }
 

@@ -3,19 +3,10 @@ import * as assert from 'uvu/assert';
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { addonPath, checkAddonFile, loadAddon, SensorError, variantsByReason, variantSummary, type AttachResult } from '../../../src/sensor/nativeAddon.js';
+import { addonPath, checkAbiVersion, checkAddonFile, loadAddon, SensorError, variantsByReason, type AttachResult } from '../../../src/sensor/nativeAddon.js';
+import { ABI_VERSION } from '../../../src/sensor/contract.js';
 
 const attach = (variants: AttachResult['variants']): AttachResult => ({ attached: [], skipped: [], variants });
-
-test('variantSummary: "default" when every program is the first choice', () => {
-  assert.is(variantSummary(attach([])), 'default');
-});
-
-test('variantSummary: the distinct suffixes of the variants in use, sorted', () => {
-  const v = (program: string, suffix: string) => ({ program, variant: `${program}__${suffix}`, reason: 'r' });
-  assert.is(variantSummary(attach([v('lw_a', 'no_atomics'), v('lw_b', 'no_atomics')])), 'no_atomics');
-  assert.is(variantSummary(attach([v('lw_b', 'no_loop'), v('lw_a', 'no_atomics')])), 'no_atomics+no_loop');
-});
 
 test('variantsByReason: one entry per reason, variants in order', () => {
   const groups = variantsByReason(
@@ -99,6 +90,36 @@ test('loadAddon: a file that passes the checks but is no addon gives ENOADDON, n
 
 test('loadAddon: a missing addon gives ENOBUILD', () => {
   assert.is(code(() => loadAddon('/nonexistent-lsmwatch-root')), 'ENOBUILD');
+});
+
+test('an addon of another contract version is refused with a clear error', () => {
+  checkAbiVersion({ abiVersion: ABI_VERSION }, '/x.node');
+  try {
+    checkAbiVersion({ abiVersion: ABI_VERSION + 1 }, '/x.node');
+    assert.unreachable('should refuse');
+  } catch (err) {
+    assert.instance(err, SensorError);
+    assert.is((err as SensorError).code, 'EABI');
+    assert.match((err as Error).message, new RegExp(`speaks contract version ${ABI_VERSION + 1}, this agent version ${ABI_VERSION}: rebuild`));
+  }
+});
+
+test('a missing addon says how to build it, or to reinstall the package', () => {
+  const root = mkdtempSync(join(tmpdir(), 'lsmwatch-addon-'));
+  try {
+    loadAddon(root);
+    assert.unreachable('should fail');
+  } catch (err) {
+    assert.is((err as SensorError).code, 'ENOBUILD');
+    assert.match((err as Error).message, /'sudo make build' in the checkout, or reinstall the package/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the built addon speaks this contract version', () => {
+  const addon = loadAddon(join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..'));
+  assert.is(addon.abiVersion, ABI_VERSION);
 });
 
 test.run();
