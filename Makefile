@@ -1,6 +1,7 @@
 # lsmwatch build and test entry point. Everything generated goes to build/ (make clean removes it).
 #   make build      install missing tools, compile BPF, skeletons, addon, TypeScript, manifest
 #   make test       unit + integration tests on this kernel + VM tests on BPF-LSM kernels (CI runs this)
+#   make package    the npm tarball build/package/lsmwatch-<version>.tgz (prebuilt BPF objects and addon)
 #   make bench      performance ratios (not part of make test)
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -12,9 +13,11 @@ CLANG ?= $(shell command -v clang-16 || command -v clang || echo clang-16)
 BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 NODE_INCLUDE := $(shell node -p "require('path').resolve(process.execPath, '../../include/node')" 2>/dev/null)
 UVU := node --import tsx node_modules/uvu/bin.js
+comma := ,
+VERSION := $(shell node -p "require('./package.json').version" 2>/dev/null)
 
 # Debian packages: what building needs, and what the VM test bed needs on top.
-BUILD_PACKAGES := clang-16 libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config g++ make
+BUILD_PACKAGES := clang-16 libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config g++ make dpkg-dev binutils
 # prometheus: promtool checks the metrics; systemd: systemd-analyze verify; tmux: lsmwatch top in a real terminal
 TEST_PACKAGES := qemu-system-x86 busybox-static cpio strace jq sed coreutils curl tmux prometheus systemd util-linux
 
@@ -31,7 +34,8 @@ TEST_SOURCES := $(wildcard test/integration/*.ts)
 HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/helpers/%,$(wildcard test/helpers/*.c))
 MANIFEST := $(BUILD)/manifest.json
 
-.PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root install
+.PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root install \
+	package test-package test-node
 
 build: deps $(BPF_OBJECTS) $(SKELETONS) $(ADDON) $(TS_STAMP) $(HELPERS) $(MANIFEST)
 
@@ -75,13 +79,29 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
 # ---- native addon (node-addon-api over libbpf); plain g++ against Node's own headers ----
-$(ADDON): $(ADDON_SOURCES) $(SKELETONS) bpf/include/lsmwatch.h node_modules/.package-lock.json
+# Self-contained: Node-API 8 (one build loads on Node 20, 22 and 24), libbpf and libstdc++ linked in,
+# only libc, libelf and zlib needed where it runs, glibc 2.28 symbols at most (glibc_compat.cc);
+# scripts/check-addon.sh enforces all of it.
+LIBBPF := $(BUILD)/libbpf
+# symbols pinned to old glibc versions in native/src/glibc_compat.cc (references from our code,
+# libbpf and the static libstdc++ all go through its __wrap_ definitions)
+GLIBC_WRAP := pthread_create pthread_join pthread_detach pthread_once __pthread_key_create \
+	pthread_key_create pthread_key_delete pthread_getspecific pthread_setspecific pthread_cond_clockwait
+$(LIBBPF)/libbpf.a: scripts/build-libbpf.sh | $(BUILD)/.deps-build
+	scripts/build-libbpf.sh $(LIBBPF)
+
+$(ADDON): $(ADDON_SOURCES) $(SKELETONS) bpf/include/lsmwatch.h node_modules/.package-lock.json $(LIBBPF)/libbpf.a scripts/check-addon.sh native/exports.map
 	@mkdir -p $(@D)
 	@test -f "$(NODE_INCLUDE)/node_api.h" || { echo "lsmwatch: Node's headers are missing ($(NODE_INCLUDE)/node_api.h): install Node.js with its headers" >&2; exit 1; }
-	g++ -std=c++17 -O2 -g -fPIC -shared -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	g++ -std=c++17 -O2 -g -fPIC -shared -fvisibility=hidden -fvisibility-inlines-hidden \
+		-Wall -Wextra -Werror -Wno-missing-field-initializers \
 		-DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS \
-		-I$(NODE_INCLUDE) -Inode_modules/node-addon-api -Ibpf/include -I$(BUILD)/bpf \
-		$(filter %.cc,$(ADDON_SOURCES)) -o $@ -lbpf -lelf -lz
+		-I$(LIBBPF)/include -I$(NODE_INCLUDE) -Inode_modules/node-addon-api -Ibpf/include -I$(BUILD)/bpf \
+		$(filter %.cc,$(ADDON_SOURCES)) -o $@.tmp \
+		-static-libstdc++ $(addprefix -Wl$(comma)--wrap=,$(GLIBC_WRAP)) -Wl,--exclude-libs,ALL -Wl,--version-script=native/exports.map \
+		$(LIBBPF)/libbpf.a -lelf -lz -Wl,--no-as-needed -l:libpthread.so.0
+	scripts/check-addon.sh $@.tmp
+	mv $@.tmp $@
 
 # ---- TypeScript ----
 $(TS_STAMP): $(TS_SOURCES) tsconfig.json node_modules/.package-lock.json
@@ -100,6 +120,15 @@ $(MANIFEST): $(TS_STAMP) $(ADDON) $(BPF_OBJECTS) bin/lsmwatch.js package.json pa
 	node $(BUILD)/dist/integrity/buildManifest.js --root . --out $@ --runtime-dependencies \
 		--executable "$$(node -p process.execPath)" \
 		$(BUILD)/dist bin/lsmwatch.js package.json $(ADDON) $(BPF_OBJECTS)
+
+# ---- the npm package: what package.json's "files" lists, checked by scripts/check-package.sh ----
+PACKAGE := $(BUILD)/package/lsmwatch-$(VERSION).tgz
+package: $(PACKAGE)
+$(PACKAGE): build package.json README.md scripts/check-package.sh
+	@rm -rf $(@D) && mkdir -p $(@D)
+	npm pack --silent --pack-destination $(@D) >/dev/null
+	scripts/check-package.sh $@
+	@echo "lsmwatch: package: $@"
 
 # ---- install: the runtime tree under $(PREFIX)/lib/lsmwatch, a command link, the systemd unit ----
 #   sudo make install [PREFIX=/usr/local] [DESTDIR=/staging]; then: systemctl daemon-reload && systemctl enable --now lsmwatch
@@ -122,12 +151,17 @@ check-root:
 
 TEST_LOG := $(BUILD)/test-output.log
 
+# Each stage's wall time goes to the log as "stage: NAME Ns" (scripts/test-summary.sh sums them up).
+STAGE = set -o pipefail; t=$$SECONDS; $(MAKE) --no-print-directory $(1) 2>&1 | tee -a $(TEST_LOG); rc=$$?; \
+	echo "stage: $(1) $$((SECONDS - t))s$$( ((rc)) && echo " FAILED")" | tee -a $(TEST_LOG); exit $$rc
 test: check-root build deps-test
 	npx tsc -p tsconfig.test.json
 	@rm -f $(TEST_LOG)
-	set -o pipefail; $(MAKE) --no-print-directory test-unit 2>&1 | tee -a $(TEST_LOG)
-	set -o pipefail; $(MAKE) --no-print-directory test-integration 2>&1 | tee -a $(TEST_LOG)
-	set -o pipefail; $(MAKE) --no-print-directory test-vm 2>&1 | tee -a $(TEST_LOG)
+	@$(call STAGE,test-unit)
+	@$(call STAGE,test-integration)
+	@$(call STAGE,test-node)
+	@$(call STAGE,test-package)
+	@$(call STAGE,test-vm)
 	@scripts/check-no-leftovers.sh
 	@scripts/test-summary.sh $(TEST_LOG)
 
@@ -138,8 +172,30 @@ test-integration: check-root build
 	$(UVU) test/integration '\.test\.ts$$'
 	@scripts/check-no-leftovers.sh
 
+# Node 22 and 24 (Node 20 is the one above): unit tests and the smoke integration test, with the
+# same built addon (Node-API) and a better-sqlite3 built for each (scripts/test-node.sh).
+TEST_NODE_MAJORS := 22 24
+test-node: check-root build $(TEST_STAMP)
+	@for major in $(TEST_NODE_MAJORS); do scripts/test-node.sh $$major || exit 1; done
+	@scripts/check-no-leftovers.sh
+
+# Debian's 5.10, 6.1 and 6.12 kernels, two VMs at a time (a guest alone keeps about one of the two
+# cores busy); the longest run (6.1) starts first
+VM_KERNELS := 6.1 5.10 6.12
+VM_PARALLEL := 2
 test-vm: check-root build $(TEST_STAMP) deps-test
-	test/vm/run-all.sh --timeout 600 -- sh test/vm/guest-tests.sh
+	test/vm/run-all.sh --kernels "$(VM_KERNELS)" --parallel $(VM_PARALLEL) --timeout 900 -- sh test/vm/guest-tests.sh
+
+# The tarball installed with npm in a clean prefix on this host (tracepoint sensor here); its addon
+# loaded in Debian 11's userland (glibc 2.31); then that installed tree alone (with node) in a VM
+# guest on a BPF-LSM kernel.
+VM_PACKAGE_KERNEL := 6.12
+test-package: check-root $(PACKAGE) deps-test
+	scripts/test-package.sh $(PACKAGE) $(CURDIR)/$(BUILD)/package/prefix
+	scripts/test-old-glibc.sh $(BUILD)/package/prefix/usr/lib/node_modules/lsmwatch/build/native/lsmwatch.node
+	test/vm/build-initramfs.sh --package $(BUILD)/package/prefix/usr . $(BUILD)/vm/package.cpio.gz
+	test/vm/run-in-vm.sh --kernel $(VM_PACKAGE_KERNEL) --timeout 300 --image $(BUILD)/vm/package.cpio.gz \
+		-- sh -c "$$(cat test/vm/guest-package.sh)"
 
 vm-kernels: deps-test
 	test/vm/fetch-kernels.sh

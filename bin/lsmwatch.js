@@ -42,7 +42,7 @@ setImmediate(closeInspector);
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(packageRoot, 'build', 'dist', 'cli', 'main.js');
 if (!existsSync(entry)) {
-  process.stderr.write("lsmwatch: not built yet: run 'sudo make build' in the checkout first\n");
+  process.stderr.write("lsmwatch: not built yet: run 'sudo make build' in the checkout first (an installed package always has it: reinstall it)\n");
   process.exit(1);
 }
 const { main } = await import(pathToFileURL(entry).href);

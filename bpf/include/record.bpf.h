@@ -253,32 +253,18 @@ static __always_inline void lw_agg_start(struct lw_agg_value *agg, struct file *
 	agg->window_start = now;
 }
 
-/* A write to an open file (LSM file_permission with MAY_WRITE, or a write-family syscall). The first
- * write of a window gets its own record; later ones in the window only add to the entry's count. */
-static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
+/* Aggregation of a write to a watched file: true if it only joined the pending count of its window
+ * (nothing to emit). Otherwise the caller emits a record for it carrying *pending earlier writes
+ * whose window had expired. Uses BPF atomic fetch/xchg (Linux 5.12). */
+static __always_inline bool lw_agg_absorb(struct file *file, struct inode *inode, __u64 bytes, __u64 *pending,
+					  __u64 *pending_bytes)
 {
-	struct lw_walked_path wp = {};
-	bool walked = false;
-
-	struct inode *inode = lw_regular_inode_seen(file);
-	if (!inode)
-		return;
-	struct lw_scratch *s = lw_get_scratch();
-	if (!s)
-		return;
-	__u32 watch = lw_file_verdict(file, inode, s, &wp, false, &walked);
-	if (!(watch & LW_WATCH_WRITE)) {
-		lw_count(LW_STAT_FILTERED);
-		return;
-	}
-
 	struct lw_agg_key akey = {
 		.file = (__u64)(unsigned long)file,
 		.inode = (__u64)(unsigned long)inode,
 		.tgid = bpf_get_current_pid_tgid() >> 32,
 	};
 	__u64 now = bpf_ktime_get_ns();
-	__u64 pending = 0, pending_bytes = 0;
 	struct lw_agg_value *agg = bpf_map_lookup_elem(&lw_write_agg, &akey);
 	__u64 ino = BPF_CORE_READ(inode, i_ino);
 	if (agg && agg->ino != ino) {
@@ -295,10 +281,10 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 			lw_count(LW_STAT_AGGREGATED);
 			if (before + 1 == lw_agg_max_count)
 				lw_flush_agg(&akey, agg);
-			return;
+			return true;
 		}
-		pending = __sync_lock_test_and_set(&agg->count, 0);
-		pending_bytes = __sync_lock_test_and_set(&agg->bytes, 0);
+		*pending = __sync_lock_test_and_set(&agg->count, 0);
+		*pending_bytes = __sync_lock_test_and_set(&agg->bytes, 0);
 		agg->window_start = now;
 	} else {
 		struct lw_agg_value fresh = {};
@@ -306,6 +292,34 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 		lw_agg_start(&fresh, file, inode, ino, now);
 		bpf_map_update_elem(&lw_write_agg, &akey, &fresh, BPF_NOEXIST); /* full: no aggregation, no loss */
 	}
+	return false;
+}
+
+/* A write to an open file (LSM file_permission with MAY_WRITE, or a write-family syscall). With
+ * aggregate, the first write of a window gets its own record and later ones in the window only add
+ * to the entry's count; without (kernels lacking BPF atomic fetch, see the __no_atomics program
+ * variants), every write gets its own record. aggregate must be a constant: the atomics are then
+ * compiled only into the programs that aggregate. */
+static __always_inline void lw_handle_write_mode(struct file *file, __u64 bytes, const bool aggregate)
+{
+	struct lw_walked_path wp = {};
+	bool walked = false;
+
+	struct inode *inode = lw_regular_inode_seen(file);
+	if (!inode)
+		return;
+	struct lw_scratch *s = lw_get_scratch();
+	if (!s)
+		return;
+	__u32 watch = lw_file_verdict(file, inode, s, &wp, false, &walked);
+	if (!(watch & LW_WATCH_WRITE)) {
+		lw_count(LW_STAT_FILTERED);
+		return;
+	}
+
+	__u64 pending = 0, pending_bytes = 0;
+	if (aggregate && lw_agg_absorb(file, inode, bytes, &pending, &pending_bytes))
+		return;
 
 	struct lw_record_buf *r = lw_get_record();
 	if (!r) {
@@ -326,6 +340,17 @@ static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
 		lw_count_n(LW_STAT_AGG_REPORTED, pending);
 	else
 		lw_count_n(LW_STAT_AGG_LOST, pending);
+}
+
+static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
+{
+	lw_handle_write_mode(file, bytes, true);
+}
+
+/* For the __no_atomics program variants: a record for every write, nothing pending in the kernel. */
+static __always_inline void lw_handle_write_each(struct file *file, __u64 bytes)
+{
+	lw_handle_write_mode(file, bytes, false);
 }
 
 /* The file is being closed (LSM file_free_security: last reference; tracepoint: close(2) by this

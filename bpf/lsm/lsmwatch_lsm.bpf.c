@@ -12,6 +12,7 @@
 
 #include "lsm_common.bpf.h"
 #include "guard.bpf.h"
+#include "variants.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -39,6 +40,19 @@ int BPF_PROG(lw_lsm_file_permission, struct file *file, int mask, int ret)
 	return 0;
 }
 
+/* The variant for kernels without BPF atomic fetch/xchg (before 5.12), picked by the agent at load
+ * time: no write aggregation, so lw_lsm_file_free and lw_flush_writes_prog are left out there too. */
+SEC("lsm/file_permission")
+int BPF_PROG(lw_lsm_file_permission__no_atomics, struct file *file, int mask, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	if (!(mask & (LW_MAY_WRITE | LW_MAY_APPEND)))
+		return 0;
+	lw_handle_write_each(file, 0);
+	return 0;
+}
+
 /* The last reference to a file is gone: report the writes still pending for it. No one can write
  * through it any more, so the entry is dropped too. A void hook: the return value is ignored. */
 SEC("lsm/file_free_security")
@@ -54,6 +68,11 @@ int lw_flush_writes_prog(struct bpf_raw_tracepoint_args *ctx)
 {
 	return lw_flush_writes(ctx->args[0]);
 }
+
+/* Kernels without BPF atomic fetch (before 5.12) load lw_lsm_file_permission__no_atomics, which
+ * aggregates nothing: nothing to flush or to report at the last close there. */
+LW_OPTIONAL_PROGRAM(lw_lsm_file_free)
+LW_OPTIONAL_PROGRAM(lw_flush_writes_prog)
 
 /* Rename and unlink of a watched name (path hooks: the operation is about to happen). */
 static __always_inline int lw_handle_path_op(__u16 type, const struct path *dir, struct dentry *dentry,
@@ -103,6 +122,18 @@ int BPF_PROG(lw_lsm_path_rename, const struct path *old_dir, struct dentry *old_
 	if (ret != 0)
 		return lw_verdict(ret);
 	lw_bump_generation(); /* paths below the renamed name change */
+	return lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry);
+}
+
+/* Before Linux 5.19 the hook has no flags argument (ret is then the fifth): loaded where the verifier
+ * refuses the one above. */
+SEC("lsm/path_rename")
+int BPF_PROG(lw_lsm_path_rename__no_flags, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	lw_bump_generation();
 	return lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry);
 }
 

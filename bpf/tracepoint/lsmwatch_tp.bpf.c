@@ -9,6 +9,7 @@
 #include <bpf/bpf_core_read.h>
 #include "record.bpf.h"
 #include "agent_events.bpf.h"
+#include "variants.bpf.h"
 
 #define LW_PTRACE_TRACEME 0
 #define LW_PTRACE_ATTACH 16
@@ -74,12 +75,27 @@ int lw_flush_writes_prog(struct bpf_raw_tracepoint_args *ctx)
 	return lw_flush_writes(ctx->args[0]);
 }
 
-/* ---- writes: args[0] is the fd; write and pwrite64 also tell the byte count ---- */
+/* Kernels without BPF atomic fetch (before 5.12) load the __no_atomics write variants below, which
+ * aggregate nothing: nothing to flush or to report at close there. */
+LW_OPTIONAL_PROGRAM(lw_tp_enter_close)
+LW_OPTIONAL_PROGRAM(lw_flush_writes_prog)
+
+/* ---- writes: args[0] is the fd; write and pwrite64 also tell the byte count. Each has a
+ * __no_atomics variant for kernels without BPF atomic fetch/xchg (before 5.12), picked by the agent
+ * at load time: a record per write, no aggregation (lw_tp_enter_close and the flush program are then
+ * left out). ---- */
 
 SEC("tracepoint/syscalls/sys_enter_write")
 int lw_tp_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
 	lw_handle_write(lw_file_from_fd(ctx->args[0]), ctx->args[2]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int lw_tp_enter_write__no_atomics(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), ctx->args[2]);
 	return 0;
 }
 
@@ -90,10 +106,24 @@ int lw_tp_enter_pwrite64(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+SEC("tracepoint/syscalls/sys_enter_pwrite64")
+int lw_tp_enter_pwrite64__no_atomics(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), ctx->args[2]);
+	return 0;
+}
+
 SEC("tracepoint/syscalls/sys_enter_writev")
 int lw_tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
 	lw_handle_write(lw_file_from_fd(ctx->args[0]), 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int lw_tp_enter_writev__no_atomics(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), 0);
 	return 0;
 }
 
@@ -104,10 +134,24 @@ int lw_tp_enter_pwritev(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+SEC("tracepoint/syscalls/sys_enter_pwritev")
+int lw_tp_enter_pwritev__no_atomics(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), 0);
+	return 0;
+}
+
 SEC("tracepoint/syscalls/sys_enter_pwritev2")
 int lw_tp_enter_pwritev2(struct trace_event_raw_sys_enter *ctx)
 {
 	lw_handle_write(lw_file_from_fd(ctx->args[0]), 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_pwritev2")
+int lw_tp_enter_pwritev2__no_atomics(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), 0);
 	return 0;
 }
 

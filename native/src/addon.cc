@@ -198,8 +198,18 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
       entry.Set("reason", s.reason);
       skipped.Set(i++, entry);
     }
+    Napi::Array variants = Napi::Array::New(env);
+    i = 0;
+    for (const auto& v : object_->variants()) {
+      Napi::Object entry = Napi::Object::New(env);
+      entry.Set("program", v.base);
+      entry.Set("variant", v.chosen);
+      entry.Set("reason", v.reason);
+      variants.Set(i++, entry);
+    }
     result.Set("attached", attached);
     result.Set("skipped", skipped);
+    result.Set("variants", variants);
     return result;
   }
 

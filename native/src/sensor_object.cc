@@ -2,7 +2,6 @@
 
 #include <bpf/bpf.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +11,7 @@
 #include "lsmwatch.h"
 #include "lsmwatch_lsm.skel.h"
 #include "lsmwatch_tp.skel.h"
+#include "program_variants.h"
 
 namespace lsmwatch {
 
@@ -42,8 +42,8 @@ namespace {
 
 // libbpf finds tracepoint ids in tracefs; mount it where the kernel offers it and nobody has.
 void EnsureTracefs() {
-  struct stat st;
-  if (stat("/sys/kernel/tracing/events", &st) == 0 || stat("/sys/kernel/debug/tracing/events", &st) == 0) return;
+  // access(), not stat(): stat is a GLIBC_2.33 symbol, and the addon runs on glibc 2.28 (glibc_compat.cc)
+  if (access("/sys/kernel/tracing/events", F_OK) == 0 || access("/sys/kernel/debug/tracing/events", F_OK) == 0) return;
   if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
     Fail("tracefs is not mounted and mounting it on /sys/kernel/tracing failed", errno);
   }
@@ -81,8 +81,30 @@ bool LsmHookExists(const char* hook) {
 }  // namespace
 
 SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
-  ClearLibbpfLog();
   EnsureTracefs();  // both objects attach tracepoints (the LSM one: signals and cgroup moves of the agent)
+  RuledOut ruled_out;
+  // Each round rules out one more program the verifier refused (and that has a variant); bounded by
+  // the number of programs, in practice one or two rounds.
+  for (;;) {
+    ClearLibbpfLog();
+    skipped_.clear();
+    variants_.clear();
+    Open(ruled_out);
+    int err = bpf_object__load(obj_);
+    if (err == 0) return;
+    std::string log = TakeLibbpfLog();
+    std::string verdict;
+    std::string refused = ReplaceableFailure(obj_, log, ruled_out, &verdict);
+    Detach();
+    if (refused.empty()) {
+      if (err < 0) err = -err;
+      throw SensorFailure(ErrnoName(err), err, std::string("loading the BPF programs: ") + strerror(err), log);
+    }
+    ruled_out[refused] = verdict;
+  }
+}
+
+void SensorObject::Open(const RuledOut& ruled_out) {
   if (options_.kind == SensorKind::kLsm) {
     obj_ = OpenSkeleton(lsmwatch_lsm__open_opts, lsmwatch_lsm__destroy, options_, &destroy_skeleton_);
   } else {
@@ -92,25 +114,31 @@ SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
     struct bpf_map* ring = FindMap("lw_events");
     if (int err = bpf_map__set_max_entries(ring, options_.ring_bytes)) Fail("sizing the ring buffer", err);
 
-    // Optional hooks (path_rename/path_unlink need CONFIG_SECURITY_PATH): skip what the kernel lacks.
+    // Optional hooks (path_rename/path_unlink need CONFIG_SECURITY_PATH): skip what the kernel lacks
+    // (one line per hook, also when variants share it).
+    auto skip = [this](struct bpf_program* prog, const std::string& reason) {
+      bpf_program__set_autoload(prog, false);
+      for (const auto& s : skipped_) {
+        if (s.reason == reason) return;
+      }
+      skipped_.push_back({bpf_program__name(prog), reason});
+    };
     struct bpf_program* prog;
     bpf_object__for_each_program(prog, obj_) {
       const char* sec = bpf_program__section_name(prog);
       if (options_.kind == SensorKind::kLsm && strncmp(sec, "lsm/", 4) == 0 && !LsmHookExists(sec + 4)) {
-        bpf_program__set_autoload(prog, false);
-        skipped_.push_back({bpf_program__name(prog), std::string("kernel has no LSM hook ") + (sec + 4)});
+        skip(prog, std::string("kernel has no LSM hook ") + (sec + 4));
       }
       if (strncmp(sec, "tracepoint/", 11) == 0) {
         std::string path = std::string("/sys/kernel/tracing/events/") + (sec + 11);
-        struct stat st;
-        if (stat(path.c_str(), &st) != 0 &&
-            stat((std::string("/sys/kernel/debug/tracing/events/") + (sec + 11)).c_str(), &st) != 0) {
-          bpf_program__set_autoload(prog, false);
-          skipped_.push_back({bpf_program__name(prog), std::string("kernel has no tracepoint ") + (sec + 11)});
+        if (access(path.c_str(), F_OK) != 0 &&
+            access((std::string("/sys/kernel/debug/tracing/events/") + (sec + 11)).c_str(), F_OK) != 0) {
+          skip(prog, std::string("kernel has no tracepoint ") + (sec + 11));
         }
       }
     }
-    if (int err = bpf_object__load(obj_)) Fail("loading the BPF programs", err);
+    // Where this kernel lacks something a program uses: its variant, or nothing (program_variants.h).
+    SelectProgramVariants(obj_, ruled_out, &skipped_, &variants_);
   } catch (...) {
     Detach();
     throw;
@@ -122,6 +150,8 @@ SensorObject::~SensorObject() { Detach(); }
 void SensorObject::FlushWrites(uint32_t mode) {
   struct bpf_program* prog = obj_ ? bpf_object__find_program_by_name(obj_, kFlushProgram) : nullptr;
   if (!prog) throw SensorFailure("ENOENT", ENOENT, std::string("no BPF program named ") + kFlushProgram, "");
+  // Left out on kernels without what aggregation needs; so are the programs that aggregate.
+  if (!bpf_program__autoload(prog)) return;
   uint64_t args[1] = {mode};
   LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
   if (int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts)) Fail("running the write flush program", err);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -53,6 +54,13 @@ struct ObjectId {
 struct SkippedProgram {
   std::string program;
   std::string reason;
+};
+
+// A program variant loaded instead of the program the object names first (see program_variants.h).
+struct ChosenVariant {
+  std::string base;    // e.g. lw_lsm_file_permission
+  std::string chosen;  // e.g. lw_lsm_file_permission__no_atomics
+  std::string reason;  // why the base program cannot load on this kernel
 };
 
 struct MapEntry {
@@ -119,6 +127,7 @@ class SensorObject {
   bool DumpMap(const std::string& map, size_t max_entries, std::vector<MapEntry>* out);
   const std::vector<Attachment>& attachments() const { return attachments_; }
   const std::vector<SkippedProgram>& skipped() const { return skipped_; }
+  const std::vector<ChosenVariant>& variants() const { return variants_; }
   std::vector<AttachmentState> VerifyAttachments() const;
   SensorKind kind() const { return options_.kind; }
 
@@ -131,6 +140,8 @@ class SensorObject {
 
  private:
   struct bpf_map* FindMap(const std::string& name) const;
+  // Opens the skeleton, applies the load-time settings and picks the programs to load.
+  void Open(const std::map<std::string, std::string>& ruled_out);
 
   SensorOptions options_;
   struct bpf_object* obj_ = nullptr;
@@ -138,6 +149,7 @@ class SensorObject {
   std::vector<struct bpf_link*> links_;
   std::vector<Attachment> attachments_;
   std::vector<SkippedProgram> skipped_;
+  std::vector<ChosenVariant> variants_;
   // read-only mappings of the ring buffer's consumer and producer pages (RingFill), or nullptr
   void* ring_consumer_page_ = nullptr;
   void* ring_producer_page_ = nullptr;

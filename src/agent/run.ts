@@ -17,7 +17,7 @@ import { expandWildcardPaths } from '../policy/wildcards.js';
 import { buildWatchEntries, type WatchEntry } from '../sensor/watchKeys.js';
 import { createKernelStateCheck } from './kernelStateCheck.js';
 import { probeHost } from '../sensor/hostSupport.js';
-import { loadAddon, SensorError, type NativeAddon } from '../sensor/nativeAddon.js';
+import { loadAddon, SensorError, variantsByReason, type NativeAddon } from '../sensor/nativeAddon.js';
 import { startControlServer } from '../control/controlServer.js';
 import { loadAgentPolicy, type AgentPolicy } from './agentPolicy.js';
 import type { RunOptions } from './runOptions.js';
@@ -250,6 +250,7 @@ function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings,
     lsmUnavailable: active.fallbackReason,
     node: p.io.startup?.node ?? null,
     signals: signalDispositions(settings.current.protect),
+    variants: active.attach.variants,
   };
 }
 
@@ -401,6 +402,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
       aggregateWindowMs: policy.aggregate.windowMs,
       queueBytes: options.queueBytes,
     });
+    for (const [reason, names] of variantsByReason(active.attach)) notices.info(`using ${names.join(', ')}: ${reason}`);
     if (active.fallbackReason) {
       notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
     }

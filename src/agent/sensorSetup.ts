@@ -73,6 +73,13 @@ export function setUpSensor(req: SetupRequest): ActiveSensor {
       fallbackReason = unavailable;
     }
   }
-  const { native, attach } = loadConfigured(req, 'tracepoint');
-  return { name: 'tracepoint', native, attach, fallbackReason, enforcement: false };
+  try {
+    const { native, attach } = loadConfigured(req, 'tracepoint');
+    return { name: 'tracepoint', native, attach, fallbackReason, enforcement: false };
+  } catch (err) {
+    if (fallbackReason === null) throw err;
+    // neither sensor: say why LSM was not used as well, or the first half of the story is lost
+    const e = err as SensorError;
+    throw new SensorError(`no sensor could load: BPF LSM not used (${fallbackReason}); ${e.message}`, e.code, e.log);
+  }
 }

@@ -69,6 +69,8 @@ export interface ReadyInfo {
   node: NodeReadyInfo | null;
   /** what the agent does with each signal (src/agent/signals.ts) */
   signals: SignalDispositions;
+  /** program variants loaded instead of the object's first choice (native/src/program_variants.h) */
+  variants: ReadonlyArray<{ program: string; variant: string }>;
 }
 
 export interface GuardReadyInfo {
@@ -147,6 +149,12 @@ function signalFields(d: SignalDispositions): Record<string, unknown> {
   };
 }
 
+/** The ready line's summary of the variants in use: "default", or their suffixes (no_atomics). */
+export function variantSummary(variants: ReadyInfo['variants']): string {
+  const suffixes = new Set(variants.map((v) => v.variant.slice(v.variant.indexOf('__') + 2)));
+  return suffixes.size === 0 ? 'default' : [...suffixes].sort().join('+');
+}
+
 export function readyLine(r: ReadyInfo): OutputRecord {
   return {
     type: 'ready',
@@ -163,6 +171,8 @@ export function readyLine(r: ReadyInfo): OutputRecord {
     programs: r.attached.length,
     prog_ids: r.attached.map((a) => a.progId),
     skipped_hooks: [...r.skippedHooks],
+    variant: variantSummary(r.variants),
+    program_variants: Object.fromEntries(r.variants.map((v) => [v.program, v.variant])),
     policy: r.policyFile,
     policy_sha256: r.policySha256,
     watch: [...r.watch],

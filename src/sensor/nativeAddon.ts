@@ -1,12 +1,21 @@
 /** Typed access to the native addon (build/native/lsmwatch.node) and the errors it throws. */
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { ABI_VERSION } from './contract.js';
 
 export interface AttachResult {
   attached: Array<{ program: string; hook: string; progId: number; linkId: number }>;
   skipped: Array<{ program: string; reason: string }>;
+  /** program variants loaded instead of the object's first choice, because this kernel lacks
+   * something the first choice uses (see native/src/program_variants.h) */
+  variants: Array<{ program: string; variant: string; reason: string }>;
+}
+
+/** The variants in use grouped by why their first choice could not load: one stderr line each. */
+export function variantsByReason(attach: AttachResult): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const v of attach.variants) out.set(v.reason, [...(out.get(v.reason) ?? []), v.variant]);
+  return out;
 }
 
 export interface AttachmentState {
@@ -140,15 +149,43 @@ export class SensorError extends Error {
   }
 }
 
-export function loadAddon(packageRoot: string): NativeAddon {
-  const path = join(packageRoot, 'build', 'native', 'lsmwatch.node');
-  if (!existsSync(path)) {
-    throw new SensorError(`the native addon is not built (${path}): run 'sudo make build' in the checkout`, 'ENOBUILD');
+/** The addon of the package at packageRoot: an absolute path fixed by where the agent's own files
+ * are, never searched for (no current directory, NODE_PATH or require hooks involved). */
+export function addonPath(packageRoot: string): string {
+  if (!isAbsolute(packageRoot)) {
+    throw new SensorError(`the package root must be an absolute path, not ${JSON.stringify(packageRoot)}`, 'EADDONPATH');
   }
-  const require = createRequire(import.meta.url);
+  return join(packageRoot, 'build', 'native', 'lsmwatch.node');
+}
+
+/** Native code runs as root: refuse an addon that someone other than root (or us) could have
+ * replaced, i.e. one owned by another user or writable by group or others, or in such a directory. */
+export function checkAddonFile(path: string, euid: number = process.geteuid?.() ?? 0): void {
+  for (const p of [path, dirname(path)]) {
+    const st = statSync(p);
+    if (st.uid !== 0 && st.uid !== euid) {
+      throw new SensorError(`refusing to load the native addon: ${p} belongs to uid ${st.uid}, not root`, 'EADDONPERM');
+    }
+    if ((st.mode & 0o022) !== 0) {
+      throw new SensorError(
+        `refusing to load the native addon: ${p} is writable by group or others (mode ${(st.mode & 0o777).toString(8)}); chmod go-w it`,
+        'EADDONPERM',
+      );
+    }
+  }
+}
+
+export function loadAddon(packageRoot: string): NativeAddon {
+  const path = addonPath(packageRoot);
+  if (!existsSync(path)) {
+    throw new SensorError(`the native addon is missing (${path}): build it with 'sudo make build' in the checkout, or reinstall the package`, 'ENOBUILD');
+  }
+  checkAddonFile(path);
+  const module = { exports: {} as unknown };
   let addon: NativeAddon;
   try {
-    addon = require(path) as NativeAddon;
+    process.dlopen(module, path);
+    addon = module.exports as NativeAddon;
   } catch (err) {
     throw new SensorError(`loading the native addon ${path} failed: ${(err as Error).message}`, 'ENOADDON');
   }

@@ -72,6 +72,39 @@ lifecycle('stdout closed (| head -1): exits cleanly and detaches', async () => {
   assert.equal(await waitUntilUnloaded(ids), [], 'nothing left loaded');
 });
 
+/** Linux version of a release string such as "5.10.0-32-cloud-amd64" as a comparable number. */
+const kernelVersion = (release: string) => {
+  const [major, minor] = release.split('.').map((n) => Number.parseInt(n, 10));
+  return major * 1000 + minor;
+};
+
+lifecycle('the ready line names the program variants this kernel needs, and every hook is still covered', async () => {
+  const agent = startAgent(baseArgs(box));
+  const ready = await agent.waitFor((e) => e.type === 'ready', 'ready');
+  await agent.stop();
+  const variants = ready.program_variants as Record<string, string>;
+  const hooks = ready.hooks as string[];
+  const suffixes = Object.entries(variants).map(([base, variant]) => {
+    assert.ok(variant.startsWith(`${base}__`), `${variant} is a variant of ${base}`);
+    return variant.slice(base.length + 2);
+  });
+  assert.is(ready.variant, suffixes.length ? [...new Set(suffixes)].sort().join('+') : 'default');
+  const version = kernelVersion(String(ready.kernel));
+  const writeHook = sensorUnderTest === 'lsm' ? 'lsm/file_permission' : 'tracepoint/syscalls/sys_enter_write';
+  assert.ok(hooks.includes(writeHook), `writes are still watched (${writeHook})`);
+  if (version < 5012) {
+    // no BPF atomic fetch/xchg: every write-aggregating program is replaced or left out
+    assert.ok(suffixes.includes('no_atomics'), `before 5.12: the __no_atomics variants (${JSON.stringify(variants)})`);
+    assert.ok((ready.skipped_hooks as string[]).some((r) => /lw_flush_writes_prog not loaded: .*\(an optional program/.test(r)), 'no flush program');
+  } else {
+    assert.not.ok(suffixes.includes('no_atomics'), `5.12 and later need no __no_atomics variant (${JSON.stringify(variants)})`);
+  }
+  if (sensorUnderTest === 'lsm') {
+    assert.ok(hooks.includes('lsm/path_rename'), 'renames are still watched');
+    assert.is(suffixes.includes('no_flags'), version < 5019, 'path_rename without flags exactly before 5.19');
+  }
+});
+
 if (!inVm) {
   lifecycle('--sensor lsm on a kernel that refuses LSM programs: exit 1 naming the cause', async () => {
     const leaked = await programsLeakedBy(async () => {

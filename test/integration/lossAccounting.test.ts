@@ -60,23 +60,36 @@ if (!inVm) {
   });
 }
 
-loss('a million one-byte writes become a handful of records that carry the exact count', async () => {
+loss('a million one-byte writes become a handful of records that carry the exact count (20 000 writes, a record each, without atomics)', async () => {
   const agent = startAgent(baseArgs(box, []));
-  await agent.waitFor((e) => e.type === 'ready', 'ready');
+  const ready = await agent.waitFor((e) => e.type === 'ready', 'ready');
+  // Kernels without BPF atomic fetch (before 5.12) load the __no_atomics variants: no aggregation,
+  // a record per write, and then every write is either reported or counted lost.
+  const aggregating = !String(ready.variant).split('+').includes('no_atomics');
   const file = join(box.watched, 'many-writes');
-  const writes = 1_000_000;
+  // Without aggregation a million writes are a million NDJSON lines, more than the agent drains
+  // to a slow reader in the 5 s it allows itself at exit (the final stats line was cut off under
+  // TCG): 20 000 show the same accounting.
+  const writes = aggregating ? 1_000_000 : 20_000;
   run('dd', ['if=/dev/zero', `of=${file}`, 'bs=1', `count=${writes}`, 'status=none']);
   await agent.stop();
   const records = agent.events.filter((e) => e.type === 'write' && e.path === file && e.comm === 'dd');
   const total = records.reduce((sum, e) => sum + (e.count as number), 0);
   const bytes = records.reduce((sum, e) => sum + (e.bytes as number), 0);
+  const stats = agent.events.find((e) => e.type === 'stats' && e.final === true) as Event & { lost: number; kernel: Record<string, number> };
+  assert.ok(stats, `a final stats line; stderr: ${agent.stderr()}`);
+  assert.is(stats.kernel.seen, stats.kernel.filtered + stats.kernel.aggregated + stats.kernel.emitted + stats.kernel.lost);
+  assert.is(stats.kernel.aggregated_pending, 0);
+  if (!aggregating) {
+    assert.is(stats.kernel.aggregated, 0, 'nothing aggregated without atomics');
+    assert.ok(records.every((e) => e.count === 1), 'a record per write');
+    assert.is(total + stats.lost, writes, `${records.length} records + ${stats.lost} counted lost`);
+    return;
+  }
   assert.is(total, writes, `sum of counts over ${records.length} records`);
   if (!inVm || process.env.LSMWATCH_TEST_SENSOR !== 'lsm') assert.is(bytes, writes, 'bytes (the tracepoint sensor sees them)');
   assert.ok(records.length < 1000, `${records.length} records for ${writes} writes`);
-  const stats = agent.events.find((e) => e.type === 'stats' && e.final === true) as Event & { lost: number; kernel: Record<string, number> };
   assert.is(stats.lost, 0);
-  assert.is(stats.kernel.aggregated_pending, 0);
-  assert.is(stats.kernel.seen, stats.kernel.filtered + stats.kernel.aggregated + stats.kernel.emitted + stats.kernel.lost);
 });
 
 loss.run();

@@ -2,9 +2,11 @@
 # Build the VM test bed initramfs: busybox, node, bpftool (with their shared libraries) and the
 # built project under /lsmwatch, with test/vm/init.sh as /init.
 #
-# Usage: test/vm/build-initramfs.sh [--if-changed] <projectDir> <out.cpio.gz>
+# Usage: test/vm/build-initramfs.sh [--if-changed] [--package PREFIX] <projectDir> <out.cpio.gz>
 #   --if-changed  do nothing when <out>.key matches the inputs (paths, sizes, mtimes of every
 #                 file that goes in, and these scripts)
+#   --package PREFIX  an image for the installed npm package instead: busybox, node and PREFIX (an
+#                 `npm install -g --prefix` tree) as /usr/local; nothing of the project, no bpftool
 # The command to run is not in this image: run-in-vm.sh appends a small second cpio holding
 # /lsmwatch-vm/cmd (the kernel unpacks concatenated archives in order).
 #
@@ -19,8 +21,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # test/vm is there so that guest-side scripts (e.g. test/vm/guest-tests.sh) can run in the VM.
 PROJECT_PATHS=(bin build policy.json package.json node_modules test/vm)
 # Paths (tar --exclude patterns relative to the project dir) never copied: build/vm holds these
-# images; the headers in build/bpf (vmlinux.h, skeletons) only matter when compiling.
-PROJECT_EXCLUDE=(build/vm 'build/bpf/*.h' 'build/.deps-*')
+# images; the headers in build/bpf (vmlinux.h, skeletons) only matter when compiling; build/libbpf
+# (libbpf's source), build/package (tarball, install prefix) and build/node<major> (Node 22/24
+# test trees) are other stages' work.
+PROJECT_EXCLUDE=(build/vm 'build/bpf/*.h' 'build/.deps-*' build/libbpf build/package 'build/node[0-9]*')
 # node_modules parts that only building needs (patterns for tar --exclude, relative to
 # node_modules). Dropped unless LSMWATCH_VM_FULL_NODE_MODULES=1.
 NODE_MODULES_EXCLUDE=(
@@ -34,9 +38,21 @@ NODE_MODULES_EXCLUDE=(
 HOST_PROGRAMS=("node nodejs /usr/bin/node" "bpftool bpftool")
 # ------------------------------------------------------------------------------------------------
 
-if_changed=0
-[[ "${1:-}" == "--if-changed" ]] && { if_changed=1; shift; }
-(($# == 2)) || vm_die "usage: $0 [--if-changed] <projectDir> <out.cpio.gz>"
+if_changed=0 package_prefix=""
+while (($#)); do
+  case "$1" in
+    --if-changed) if_changed=1 ;;
+    --package) package_prefix="$(cd "${2:?}" && pwd)" || vm_die "no package prefix $2"; shift ;;
+    *) break ;;
+  esac
+  shift
+done
+(($# == 2)) || vm_die "usage: $0 [--if-changed] [--package PREFIX] <projectDir> <out.cpio.gz>"
+if [[ -n "$package_prefix" ]]; then
+  [[ -d "$package_prefix/lib/node_modules" ]] || vm_die "$package_prefix is not an npm prefix (no lib/node_modules)"
+  PROJECT_PATHS=()
+  HOST_PROGRAMS=("node nodejs /usr/bin/node")
+fi
 project="$(cd "$1" && pwd)" || vm_die "no project dir $1"
 out="$2"
 mkdir -p "$(dirname "$out")"
@@ -70,8 +86,10 @@ input_key() {
     local p
     for p in "${PROJECT_PATHS[@]}"; do
       [[ -e "$project/$p" ]] || { echo "missing $p"; continue; }
-      (cd "$project" && find "$p" \( -path build/vm -prune \) -o -printf '%p %s %T@ %l\n' | LC_ALL=C sort)
+      (cd "$project" && find "$p" \( -path build/vm -o -path build/libbpf -o -path build/package -o -path 'build/node[0-9]*' \) -prune \
+         -o -printf '%p %s %T@ %l\n' | LC_ALL=C sort)
     done
+    [[ -z "$package_prefix" ]] || (cd "$package_prefix" && echo "package $PWD" && find . -printf '%p %s %T@ %l\n' | LC_ALL=C sort)
   } | sha256sum | cut -d' ' -f1
 }
 key="$(input_key)"
@@ -170,11 +188,17 @@ console.error(`build-initramfs.sh: manifest: ${copied} listed file(s) added back
 NODE
 fi
 
+# the installed package (--package)
+if [[ -n "$package_prefix" ]]; then
+  mkdir -p "$stage/usr/local"
+  (cd "$package_prefix" && tar -c .) | (cd "$stage/usr/local" && tar -x --no-same-owner)
+fi
+
 # libraries of the project's native parts (addon, helpers, better-sqlite3's addon ...)
 while IFS= read -r -d '' f; do
   [[ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" == '177ELF' ]] || continue
   copy_libs "$f"
-done < <(find "$stage/lsmwatch" -type f \( -name '*.node' -o -name '*.so' -o -name '*.so.*' -o -perm -u+x \) \
+done < <(find "$stage/lsmwatch" "$stage/usr/local" -type f \( -name '*.node' -o -name '*.so' -o -name '*.so.*' -o -perm -u+x \) \
            -not -path '*/node_modules/*/test/*' -print0)
 if ((${#missing_libs[@]})); then
   vm_log "warning: libraries not found on the host for project files: ${missing_libs[*]#$stage}"

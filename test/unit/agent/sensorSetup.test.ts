@@ -31,6 +31,7 @@ function fakeAddon(behaviour: Behaviour = {}) {
   const attachResult = (kind: string): AttachResult => ({
     attached: [{ program: `${kind}_prog`, hook: 'hook', progId: 1, linkId: 2 }],
     skipped: [],
+    variants: [],
   });
 
   class FakeSensor implements NativeSensor {
@@ -242,6 +243,7 @@ test('both sensors fail: the tracepoint error is thrown and every sensor is clos
   const fake = fakeAddon({ attachFails: ['lsm', 'tracepoint'] });
   const e = thrown(() => setUpSensor(request(fake.addon, 'auto', LSM_OK)));
   assert.match(e.message, /tracepoint sensor/);
+  assert.match(e.message, /no sensor could load: BPF LSM not used \(the kernel refused the BPF LSM programs/, 'the LSM reason is kept');
   assert.is(fake.calls.filter((c) => c.endsWith(':close')).length, 2);
   assert.not.ok(fake.calls.includes('tracepoint:start'));
 });

@@ -12,6 +12,7 @@ import {
   settingLine,
   signalHandledLine,
   statsLine,
+  variantSummary,
 } from '../../../src/output/records.js';
 import { signalDispositions } from '../../../src/agent/signals.js';
 
@@ -28,10 +29,10 @@ test('the ready line keeps its field order; guard, node and lsm_unavailable only
     time: 't', version: '0.1.0', pid: 9, sensor: 'lsm' as const, kernel: '6.12', enforcement: true, forbidPtrace: 'self' as const,
     protect: true, guard, attached: [{ hook: 'lsm/file_open', progId: 70 }],
     skippedHooks: [], policyFile: '/p.json', policySha256: 'ab', watch: ['/etc/'], stateDb: null, metrics: null, lsmUnavailable: null,
-    node: null, signals: signalDispositions(true),
+    node: null, signals: signalDispositions(true), variants: [],
   };
   const line = readyLine(base);
-  assert.equal(Object.keys(line), ['type', 'time', 'version', 'pid', 'sensor', 'kernel', 'enforcement', 'forbid_ptrace', 'protect', 'guard', 'hooks', 'programs', 'prog_ids', 'skipped_hooks', 'policy', 'policy_sha256', 'watch', 'state_db', 'signals']);
+  assert.equal(Object.keys(line), ['type', 'time', 'version', 'pid', 'sensor', 'kernel', 'enforcement', 'forbid_ptrace', 'protect', 'guard', 'hooks', 'programs', 'prog_ids', 'skipped_hooks', 'variant', 'program_variants', 'policy', 'policy_sha256', 'watch', 'state_db', 'signals']);
   assert.equal(line.guard, {
     files: 3,
     objects: 4,
@@ -57,6 +58,19 @@ test('the ready line keeps its field order; guard, node and lsm_unavailable only
   const fallback = readyLine({ ...base, guard: null, lsmUnavailable: 'EPERM' });
   assert.not.ok('guard' in fallback);
   assert.is(fallback.lsm_unavailable, 'EPERM');
+  assert.equal([line.variant, line.program_variants], ['default', {}]);
+  const older = readyLine({ ...base, variants: [{ program: 'lw_lsm_file_permission', variant: 'lw_lsm_file_permission__no_atomics' }] });
+  assert.equal([older.variant, older.program_variants], ['no_atomics', { lw_lsm_file_permission: 'lw_lsm_file_permission__no_atomics' }]);
+});
+
+test('variantSummary: "default" when every program is the first choice', () => {
+  assert.is(variantSummary([]), 'default');
+});
+
+test('variantSummary: the distinct suffixes of the variants in use, sorted', () => {
+  const v = (program: string, suffix: string) => ({ program, variant: `${program}__${suffix}` });
+  assert.is(variantSummary([v('lw_a', 'no_atomics'), v('lw_b', 'no_atomics')]), 'no_atomics');
+  assert.is(variantSummary([v('lw_b', 'no_loop'), v('lw_a', 'no_atomics')]), 'no_atomics+no_loop');
 });
 
 test('signal_handled: early only when the launcher noted it', () => {
