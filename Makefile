@@ -27,7 +27,8 @@ TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 TS_STAMP := $(BUILD)/dist/.stamp
 TEST_STAMP := $(BUILD)/test/.stamp
 TEST_SOURCES := $(wildcard test/integration/*.ts)
-HELPERS := $(BUILD)/helpers/ptrace_attach $(BUILD)/helpers/openat_write
+HELPERS := $(BUILD)/helpers/ptrace_attach $(BUILD)/helpers/openat_write $(BUILD)/helpers/rename_exchange \
+	$(BUILD)/helpers/bind_write $(BUILD)/helpers/rename_race
 MANIFEST := $(BUILD)/manifest.json
 
 .PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root
