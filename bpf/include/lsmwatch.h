@@ -21,8 +21,9 @@
 /* Path buffer size: a record carries at most LW_PATH_MAX - 1 bytes of path text plus its NUL; longer
  * paths are cut to their last part and flagged LW_F_PATH_TRUNCATED. */
 #define LW_PATH_MAX 4096
-/* Bytes of a path (including its NUL) that the watch list compares: an LPM trie key holds at most 256. */
-#define LW_WATCH_KEY_MAX 256
+/* Bytes of a path (including its NUL) that the watch list compares: an LPM trie key holds at most
+ * 256 bytes of data, 4 of them the anchor id. */
+#define LW_WATCH_KEY_MAX 252
 /* Records are at most this large (header + fixed part + two paths), so they fit one scratch buffer. */
 #define LW_RECORD_MAX 16384
 
@@ -35,6 +36,7 @@ enum lw_record_type {
 	LW_REC_PTRACE = 5,  /* a ptrace access check or request */
 	LW_REC_SIGNAL = 6,  /* another process signalled the agent (LSM sensor) */
 	LW_REC_BPF_ACCESS = 7, /* another process asked for an fd to the agent's maps or programs (--protect) */
+	LW_REC_RMDIR = 8,   /* a watched directory, or an ancestor of a watch entry, was removed */
 };
 
 /* lw_header.flags */
@@ -45,6 +47,9 @@ enum lw_record_flags {
 	LW_F_FROM_CACHE_MISS = 1u << 3, /* file was opened before the sensor saw its open (inherited fd) */
 	LW_F_AGGREGATED = 1u << 4,   /* a flush: count and bytes are writes folded in the kernel since the last record */
 	LW_F_PATH_UNKNOWN = 1u << 5, /* the file was gone when its writes were flushed: no path (ino and dev are set) */
+	LW_F_EXCHANGE = 1u << 6,     /* LW_REC_RENAME: renameat2(RENAME_EXCHANGE), the two names swapped */
+	LW_F_PATH_UNRESOLVED = 1u << 7, /* tracepoint sensor: path taken from the syscall's string, not the dcache */
+	LW_F_DEPTH_UNKNOWN = 1u << 8, /* deeper than the verdict walk reaches: reported as watched to be safe */
 };
 
 /* Common header of every record in the ring buffer (Tetragon's msg_common has the same role). */
@@ -78,6 +83,15 @@ struct lw_file_record {
 	__u32 mode;         /* inode i_mode (file type and permission bits), 0 if unknown */
 	__u16 path_len;     /* bytes of path, without its NUL */
 	__u16 path2_len;    /* bytes of path2 (rename target), without its NUL; 0 if none */
+	/* The nearest directory (or the file itself) on path that carries an agent id (a root or anchor
+	 * of the watch list, enum lw_mark_flags): its watched name is the agent's, and the first
+	 * anchor_off bytes of path are the name it was reached through. User space rebuilds the watched
+	 * name of a file reached through a hard link, bind mount or another mount namespace from it. */
+	__u32 anchor;       /* lw_mark.id, 0 if none was found on path */
+	__u32 anchor2;      /* the same for path2 */
+	__u16 anchor_off;
+	__u16 anchor2_off;
+	__u32 _pad0;
 	/* followed by: path, NUL, path2, NUL, zero padding up to hdr.size */
 };
 
@@ -150,22 +164,60 @@ struct lw_protected_id {
 	__u32 id;
 };
 
-/* Watch list: an LPM trie keyed by path bytes. The agent inserts "dir/" for directories and
- * "file\0" for exact files, so "/etc/shadow" does not also match "/etc/shadowfoo". */
+/* Watch list: an LPM trie keyed by an anchor and the path below it. Every existing ancestor of a
+ * watch entry is an anchor (an inode the agent marked with an id, struct lw_mark); entries are
+ * stored relative to each of them, so a name is matched by identity whatever mount, namespace or
+ * path string reaches it. The agent inserts "dir/" and "dir\0" for directories and "file\0" and
+ * "file/" for exact files, so "/etc/shadow" does not also match "/etc/shadowfoo". Entries below a
+ * wildcard component ("/home/\*\/.ssh/") are stored under (id of the wildcard's parent |
+ * LW_WILDCARD_ID) relative to the child that the wildcard stands for. */
+#define LW_WILDCARD_ID 0x80000000u
+
 struct lw_watch_key {
-	__u32 prefixlen;    /* in bits */
-	__u8 path[LW_WATCH_KEY_MAX];
+	__u32 prefixlen;    /* in bits, the 32 bits of anchor included */
+	__u32 anchor;       /* lw_mark.id of the anchor, or'ed with LW_WILDCARD_ID for wildcard entries */
+	__u8 path[LW_WATCH_KEY_MAX]; /* path below the anchor, without a leading '/' */
 };
 
 enum lw_watch_flags {
 	LW_WATCH_WRITE = 1u << 0, /* report opens for writing, writes, renames, unlinks */
 	LW_WATCH_READ = 1u << 1,  /* also report opens for reading */
 	LW_WATCH_IGNORE = 1u << 2, /* an exclusion inside a watched tree (longest prefix wins) */
+	LW_WATCH_NAME = 1u << 3,   /* renames and removals of this very name are reported (an ancestor
+				    * of watch entries, e.g. /etc or /root); its contents are not watched */
 };
+
+/* lw_mark.id of "/", the anchor of every entry (the tracepoint sensor's string fallback uses it). */
+#define LW_ROOT_ANCHOR_ID 1
 
 struct lw_watch_value {
 	__u32 flags;        /* enum lw_watch_flags */
 	__u32 _pad0;
+};
+
+/* Marks: what the sensors know about one inode (struct lw_mark). The LSM sensor keeps them in BPF
+ * inode storage (they die with the inode), both sensors also in hashes keyed by struct
+ * lw_inode_key (the agent's marks from the watch list, and positive verdicts the kernel computed). */
+enum lw_mark_flags {
+	LW_MARK_ROOT = 1u << 0,     /* set by the agent from the watch list: watch is authoritative */
+	LW_MARK_STICKY = 1u << 1,   /* computed positive verdict: watched for as long as the inode lives */
+	LW_MARK_CACHED = 1u << 2,   /* computed verdict, valid while generation is the current one */
+	LW_MARK_ANCHOR = 1u << 3,   /* an ancestor of watch entries: lw_watch holds entries under id */
+	LW_MARK_WILDCARD = 1u << 4, /* a wildcard's parent: its children match entries under id | LW_WILDCARD_ID */
+};
+
+struct lw_mark {
+	__u32 flags;        /* enum lw_mark_flags */
+	__u32 watch;        /* enum lw_watch_flags of this inode and, for a directory, of the names below it */
+	__u32 id;           /* the agent's id of this root or anchor, 0 for none */
+	__u32 _pad0;
+	__u64 generation;   /* LW_MARK_CACHED: the verdict generation it was computed in */
+};
+
+struct lw_inode_key {
+	__u32 dev;          /* kernel dev_t of the superblock */
+	__u32 _pad0;
+	__u64 ino;
 };
 
 /* Run-time settings: one entry (key 0) of an array map the agent updates while programs run. */
@@ -198,6 +250,11 @@ enum lw_stat {
 	LW_STAT_FLUSH_LOST = 9,     /* flush records lost because the ring buffer was full */
 	LW_STAT_AGG_REPORTED = 10,  /* aggregated writes carried out in records that reached the ring buffer */
 	LW_STAT_AGG_LOST = 11,      /* aggregated writes carried in records that were lost */
+	LW_STAT_VERDICT_WALKS = 12, /* verdicts computed by walking up from the file (no valid mark) */
+	LW_STAT_DEPTH_UNKNOWN = 13, /* walks that ended deeper than they reach: reported as watched */
+	LW_STAT_MARKS_FULL = 14,    /* a mark or cached verdict could not be stored (map full) */
+	LW_STAT_UNRESOLVED = 15,    /* tracepoint sensor: paths of renames/unlinks not found in the dcache */
+	LW_STAT_GENERATIONS = 16,   /* directory renames and mount changes that retired cached verdicts */
 	LW_STAT_MAX = 32,
 };
 
@@ -205,6 +262,16 @@ enum lw_stat {
 enum lw_flush_mode {
 	LW_FLUSH_EXPIRED = 0, /* flush counts whose window has passed; forget idle entries */
 	LW_FLUSH_ALL = 1,     /* flush every pending count (the agent is stopping) */
+};
+
+/* The agent runs lw_mark_fd_prog (BPF_PROG_TEST_RUN) with these args to mark the inode behind one
+ * of its own file descriptors in lw_inode_marks (both sensors, exact kernel identity). */
+enum lw_mark_arg {
+	LW_MARK_ARG_FD = 0,     /* the agent's fd (O_PATH is enough) */
+	LW_MARK_ARG_FLAGS = 1,  /* lw_mark.flags */
+	LW_MARK_ARG_WATCH = 2,  /* lw_mark.watch */
+	LW_MARK_ARG_ID = 3,     /* lw_mark.id */
+	LW_MARK_ARG_COUNT = 4,
 };
 
 #endif /* LSMWATCH_H */

@@ -45,6 +45,8 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
                            InstanceMethod<&Sensor::Attach>("attach"),
                            InstanceMethod<&Sensor::UpdateElem>("updateElem"),
                            InstanceMethod<&Sensor::DeleteElem>("deleteElem"),
+                           InstanceMethod<&Sensor::MarkPath>("markPath"),
+                           InstanceMethod<&Sensor::Features>("features"),
                            InstanceMethod<&Sensor::Start>("start"),
                            InstanceMethod<&Sensor::Pause>("pause"),
                            InstanceMethod<&Sensor::Resume>("resume"),
@@ -165,6 +167,37 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
       throw ToJsError(env, failure);
     }
     return env.Undefined();
+  }
+
+  // markPath(path, flags, watch, id, pin) -> { dev, ino }: see SensorObject::MarkPath.
+  Napi::Value MarkPath(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsString()) throw Napi::TypeError::New(env, "markPath needs a path");
+    for (int i = 1; i <= 3; i++) {
+      if (!info[i].IsNumber()) throw Napi::TypeError::New(env, "markPath needs flags, watch and id numbers");
+    }
+    MarkedInode marked;
+    try {
+      marked = Object(env).MarkPath(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Uint32Value(),
+                                    info[2].As<Napi::Number>().Uint32Value(), info[3].As<Napi::Number>().Uint32Value(),
+                                    info[4].ToBoolean().Value());
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("dev", marked.dev);
+    out.Set("ino", Napi::BigInt::New(env, marked.ino));
+    return out;
+  }
+
+  // { dcacheResolver, postOpRecords }: what this kernel let the sensor load.
+  Napi::Value Features(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const SensorFeatures& f = Object(env).features();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("dcacheResolver", f.dcache_resolver);
+    out.Set("postOpRecords", f.post_op_records);
+    return out;
   }
 
   // start(onBatch: (records: Buffer, count: number) => void)

@@ -53,6 +53,18 @@ struct SkippedProgram {
   std::string reason;
 };
 
+// What this kernel let the sensor load, for the agent's blind-spot list.
+struct SensorFeatures {
+  bool dcache_resolver = false;  // tracepoint: rename/unlink paths resolved through the dcache (bpf_loop)
+  bool post_op_records = false;  // LSM: path operations reported once they succeeded (bpf_get_func_ret)
+};
+
+// The identity the kernel gave a marked inode.
+struct MarkedInode {
+  uint32_t dev = 0;  // kernel dev_t
+  uint64_t ino = 0;
+};
+
 struct AttachmentState {
   Attachment attachment;
   bool prog_present = false;
@@ -78,6 +90,12 @@ class SensorObject {
   // Runs the flush program (enum lw_flush_mode): pending write counts go out as records. Thread-safe.
   void FlushWrites(uint32_t mode);
 
+  // Marks the inode at path (not following a last symlink) in lw_inode_marks with struct lw_mark's
+  // flags, watch and id, through an O_PATH descriptor and lw_mark_fd_prog. pin: keep the
+  // descriptor open while the sensor lives (anchors: their inode numbers are then never reused).
+  MarkedInode MarkPath(const std::string& path, uint32_t flags, uint32_t watch, uint32_t id, bool pin);
+  const SensorFeatures& features() const { return features_; }
+
   int RingBufferFd() const;
   std::vector<ObjectId> MapIds() const;
   std::vector<ObjectId> ProgIds() const;
@@ -97,6 +115,10 @@ class SensorObject {
   std::vector<struct bpf_link*> links_;
   std::vector<Attachment> attachments_;
   std::vector<SkippedProgram> skipped_;
+  SensorFeatures features_;
+  void* tp_skeleton_ = nullptr;   // the skeletons, for their load-time settings
+  void* lsm_skeleton_ = nullptr;
+  std::vector<int> pinned_fds_;
 };
 
 std::string ErrnoName(int err);

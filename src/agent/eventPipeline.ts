@@ -114,8 +114,8 @@ export function createEventPipeline(deps: {
         const touchesContent =
           record.type !== RecordType.OPEN || (record.openFlags & (O_CREAT | O_TRUNC)) !== 0;
         if (touchesContent) {
-          deps.state.onPathTouched(event.path as string, by);
-          if (typeof event.old_path === 'string') deps.state.onPathTouched(event.old_path, by);
+          deps.state.onPathTouched((event.watched_path ?? event.path) as string, by);
+          if (typeof event.old_path === 'string') deps.state.onPathTouched((event.watched_old_path ?? event.old_path) as string, by);
         }
       }
       if (record.kind === 'file' && record.type === RecordType.WRITE) {

@@ -1,5 +1,5 @@
 /** The `run` command: policy → sensor → batches → NDJSON on stdout, notices and alerts on stderr. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -11,7 +11,9 @@ import { RecordFlag, RecordType } from '../sensor/contract.js';
 import { createNotices } from '../log/notices.js';
 import { createNdjsonWriter } from '../output/ndjsonWriter.js';
 import { loadPolicy } from '../policy/policy.js';
-import { buildWatchEntries, expandWildcardPaths } from '../policy/watchList.js';
+import { planWatchList } from './watchMarks.js';
+import { addWatchedNames, createWatchedNames } from '../events/watchedNames.js';
+import { blindSpotsOf } from './blindSpots.js';
 import { decodeBatch } from '../sensor/decoder.js';
 import { probeHost } from '../sensor/hostSupport.js';
 import { loadAddon, SensorError } from '../sensor/nativeAddon.js';
@@ -30,12 +32,6 @@ export interface AgentIo {
   stderr: Writable & { isTTY?: boolean };
   packageRoot: string;
   version: string;
-}
-
-function listDir(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name);
 }
 
 function readComm(pid: number): string | undefined {
@@ -68,11 +64,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   // 1. Everything the user gave is validated before anything native happens.
   const policy = loadPolicy(resolve(options.policyFile));
   const pipelineConfig = parsePipelineConfig(policy);
-  const watchEntries = buildWatchEntries({
-    watch: expandWildcardPaths(policy.watch, listDir),
-    watchReads: expandWildcardPaths(policy.watchReads, listDir),
-    ignore: expandWildcardPaths(policy.ignore, listDir),
-  });
+  const watchPlan = planWatchList(policy);
 
   // 2. The host.
   const probe = probeHost();
@@ -108,7 +100,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     addon,
     choice: options.sensor,
     probe,
-    watchEntries,
+    watchPlan,
     settings,
     ringBytes: options.ringBytes,
     aggregateWindowMs: policy.aggregate.windowMs,
@@ -136,6 +128,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   }
 
   const inodePaths = createInodePaths();
+  const watchedNames = createWatchedNames(watchPlan.names);
   const formatContext: FormatContext = {
     sensor: active.name,
     clock,
@@ -156,6 +149,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
         inodePaths.remember(record.dev, record.ino, record.path);
       }
       const event = formatRecord(record, formatContext);
+      if (record.kind === 'file') addWatchedNames(watchedNames, record, event); // another name of a watched file
       stats.countOutput(writer.write(event));
       pipeline.onEvent(record, event);
     }
@@ -237,6 +231,8 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
     policy: policy.file,
     policy_sha256: policy.sha256,
     watch: policy.watch,
+    marks: { marked: active.marked, missing: active.markMissing, trie_entries: watchPlan.keys.length },
+    blind_spots: blindSpotsOf(active.name, active.native.features(), watchPlan),
     state_db: options.dbPath === null ? null : resolve(options.dbPath),
     ...(active.fallbackReason ? { lsm_unavailable: active.fallbackReason } : {}),
   });

@@ -3,7 +3,7 @@
 import { ForbidPtrace, Settings } from '../sensor/contract.js';
 import { SensorError, type AttachResult, type NativeAddon, type NativeSensor } from '../sensor/nativeAddon.js';
 import { lsmUnavailableReason, type HostProbe } from '../sensor/hostSupport.js';
-import type { WatchEntry } from '../policy/watchList.js';
+import type { WatchPlan } from '../sensor/watchPlan.js';
 import type { ForbidPtraceMode, SensorChoice } from '../cli/args.js';
 import type { SensorName } from '../events/formatEvent.js';
 
@@ -20,6 +20,9 @@ export interface ActiveSensor {
   /** why the LSM sensor is not in use (auto fell back), or null */
   fallbackReason: string | null;
   enforcement: boolean;
+  /** inodes marked before attaching, and planned marks whose path was gone by then */
+  marked: number;
+  markMissing: number;
 }
 
 export function encodeSettings(settings: SensorSettings): Buffer {
@@ -41,14 +44,38 @@ interface SetupRequest {
   addon: NativeAddon;
   choice: SensorChoice;
   probe: HostProbe;
-  watchEntries: WatchEntry[];
+  watchPlan: Pick<WatchPlan, 'keys' | 'marks'>;
   settings: SensorSettings;
   ringBytes: number;
   queueBytes: number;
   aggregateWindowMs: number;
 }
 
-function loadConfigured(req: SetupRequest, kind: SensorName): { native: NativeSensor; attach: AttachResult } {
+interface Loaded {
+  native: NativeSensor;
+  attach: AttachResult;
+  marked: number;
+  markMissing: number;
+}
+
+/** Marks go in before the programs attach: the first event is already judged by identity. A path
+ * removed since the plan was made is skipped (nothing to mark); any other failure is fatal. */
+function applyMarks(native: NativeSensor, marks: WatchPlan['marks']): { marked: number; missing: number } {
+  let marked = 0;
+  let missing = 0;
+  for (const m of marks) {
+    try {
+      native.markPath(m.path, m.flags, m.watch, m.id, m.pin);
+      marked++;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ENOENT') throw err;
+      missing++;
+    }
+  }
+  return { marked, missing };
+}
+
+function loadConfigured(req: SetupRequest, kind: SensorName): Loaded {
   let native: NativeSensor | null = null;
   try {
     native = new req.addon.Sensor({
@@ -58,10 +85,11 @@ function loadConfigured(req: SetupRequest, kind: SensorName): { native: NativeSe
       queueBytes: req.queueBytes,
       aggregateWindowMs: req.aggregateWindowMs,
     });
-    for (const entry of req.watchEntries) native.updateElem('lw_watch', entry.key, entry.value);
+    for (const entry of req.watchPlan.keys) native.updateElem('lw_watch', entry.key, entry.value);
+    const { marked, missing } = applyMarks(native, req.watchPlan.marks);
     applySettings(native, req.settings);
     const attach = native.attach();
-    return { native, attach };
+    return { native, attach, marked, markMissing: missing };
   } catch (err) {
     native?.close();
     throw SensorError.from(err, `${kind} sensor`);
@@ -74,8 +102,8 @@ export function setUpSensor(req: SetupRequest): ActiveSensor {
     const unavailable = lsmUnavailableReason(req.probe);
     if (unavailable === null) {
       try {
-        const { native, attach } = loadConfigured(req, 'lsm');
-        return { name: 'lsm', native, attach, fallbackReason: null, enforcement: true };
+        const loaded = loadConfigured(req, 'lsm');
+        return { name: 'lsm', ...loaded, fallbackReason: null, enforcement: true };
       } catch (err) {
         const e = err as SensorError;
         if (req.choice === 'lsm') {
@@ -92,6 +120,6 @@ export function setUpSensor(req: SetupRequest): ActiveSensor {
       fallbackReason = unavailable;
     }
   }
-  const { native, attach } = loadConfigured(req, 'tracepoint');
-  return { name: 'tracepoint', native, attach, fallbackReason, enforcement: false };
+  const loaded = loadConfigured(req, 'tracepoint');
+  return { name: 'tracepoint', ...loaded, fallbackReason, enforcement: false };
 }

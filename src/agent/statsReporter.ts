@@ -63,6 +63,11 @@ export function createStatsReporter(deps: {
       verdict_miss: k[Stat.VERDICT_MISS],
       path_truncated: k[Stat.PATH_TRUNCATED],
       denied: k[Stat.DENIED],
+      verdict_walks: k[Stat.VERDICT_WALKS],
+      depth_unknown: k[Stat.DEPTH_UNKNOWN],
+      marks_full: k[Stat.MARKS_FULL],
+      unresolved: k[Stat.UNRESOLVED],
+      generations: k[Stat.GENERATIONS],
     };
     const agent = {
       received: u.recordsReceived,

@@ -22,6 +22,7 @@ const FILE_TYPE_NAMES: Record<number, string> = {
   [RecordType.WRITE]: 'write',
   [RecordType.RENAME]: 'rename',
   [RecordType.UNLINK]: 'unlink',
+  [RecordType.RMDIR]: 'rmdir',
 };
 
 const PTRACE_ATTACH = 16;
@@ -105,7 +106,9 @@ function formatFile(rec: FileRecordData, ctx: FormatContext): Record<string, unk
     // a flush of writes counted in the kernel: time is when they were reported, not the first write
     if (rec.flags & RecordFlag.AGGREGATED) out.aggregated = true;
   }
-  if (rec.flags & (RecordFlag.PATH_TRUNCATED | RecordFlag.PATH2_TRUNCATED)) out.path_truncated = true;
+  if (rec.flags & RecordFlag.EXCHANGE) out.exchange = true; // renameat2(RENAME_EXCHANGE): both names swapped
+  if (rec.flags & (RecordFlag.PATH_TRUNCATED | RecordFlag.PATH2_TRUNCATED | RecordFlag.DEPTH_UNKNOWN)) out.path_truncated = true;
+  if (rec.flags & RecordFlag.PATH_UNRESOLVED) out.path_unresolved = true; // tracepoint: the syscall's string
   if (rec.flags & RecordFlag.DENIED) out.decision = 'deny'; // --protect refused it
   return out;
 }

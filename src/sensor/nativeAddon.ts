@@ -28,10 +28,21 @@ export interface NativeStats {
   };
 }
 
+export interface SensorFeatures {
+  /** tracepoint: rename/unlink paths resolved through the dcache (needs bpf_loop, 5.17+) */
+  dcacheResolver: boolean;
+  /** LSM: path operations reported once they succeeded (needs bpf_get_func_ret, 5.17+) */
+  postOpRecords: boolean;
+}
+
 export interface NativeSensor {
   attach(): AttachResult;
   updateElem(map: string, key: Buffer, value: Buffer): void;
   deleteElem(map: string, key: Buffer): void;
+  /** marks the inode at path (a last symlink not followed) in lw_inode_marks; pin keeps an fd open */
+  markPath(path: string, flags: number, watch: number, id: number, pin: boolean): { dev: number; ino: bigint };
+  /** what this kernel let the sensor load */
+  features(): SensorFeatures;
   start(onBatch: (records: Buffer, count: number) => void): void;
   pause(): void;
   resume(): void;

@@ -9,7 +9,8 @@ import {
   type NativeSensorOptions,
 } from '../../../src/sensor/nativeAddon.js';
 import type { HostProbe } from '../../../src/sensor/hostSupport.js';
-import { buildWatchEntries } from '../../../src/policy/watchList.js';
+import { encodeWatchKey, encodeWatchValue } from '../../../src/policy/watchList.js';
+import type { PlannedMark } from '../../../src/sensor/watchPlan.js';
 import { ForbidPtrace, Settings } from '../../../src/sensor/contract.js';
 import type { SensorChoice } from '../../../src/cli/args.js';
 
@@ -45,11 +46,14 @@ interface Behaviour {
   attachFails?: Array<'lsm' | 'tracepoint'>;
   /** kinds whose updateElem() throws */
   updateFails?: Array<'lsm' | 'tracepoint'>;
+  /** markPath() throws this code for these paths */
+  markFails?: Record<string, string>;
 }
 
 function fakeAddon(behaviour: Behaviour = {}) {
   const calls: string[] = [];
   const writes: Array<{ kind: string; map: string; key: Buffer; value: Buffer }> = [];
+  const marked: Array<{ kind: string } & PlannedMark> = [];
   const options: NativeSensorOptions[] = [];
   const attachResult = (kind: string): AttachResult => ({
     attached: [{ program: `${kind}_prog`, hook: 'hook', progId: 1, linkId: 2 }],
@@ -89,6 +93,16 @@ function fakeAddon(behaviour: Behaviour = {}) {
     deleteElem(): void {
       calls.push(`${this.kind}:delete`);
     }
+    markPath(path: string, flags: number, watch: number, id: number, pin: boolean) {
+      calls.push(`${this.kind}:mark`);
+      const code = behaviour.markFails?.[path];
+      if (code) throw Object.assign(new Error(`marking ${path} failed`), { code });
+      marked.push({ kind: this.kind, path, flags, watch, id, pin });
+      return { dev: 1, ino: 2n };
+    }
+    features() {
+      return { dcacheResolver: true, postOpRecords: true };
+    }
     start(): void {
       calls.push(`${this.kind}:start`);
     }
@@ -112,16 +126,25 @@ function fakeAddon(behaviour: Behaviour = {}) {
     }
   }
   const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, abiVersion: 1 };
-  return { addon, calls, writes, options };
+  return { addon, calls, writes, options, marked };
 }
 
 const LSM_OK: HostProbe = { isRoot: true, hasBtf: true, activeLsms: ['lockdown', 'capability', 'bpf'] };
 const LSM_OFF: HostProbe = { isRoot: true, hasBtf: true, activeLsms: ['lockdown', 'capability', 'apparmor'] };
-const ENTRIES = buildWatchEntries({ watch: ['/etc/', '/root/.bashrc'], watchReads: [], ignore: [] });
+const KEYS = [
+  { key: encodeWatchKey(1, Buffer.from('etc/')), value: encodeWatchValue(1), label: '/|etc/' },
+  { key: encodeWatchKey(1, Buffer.from('etc\0')), value: encodeWatchValue(1), label: '/|etc$' },
+  { key: encodeWatchKey(2, Buffer.from('.bashrc\0')), value: encodeWatchValue(1), label: '/root|.bashrc$' },
+];
+const MARKS: PlannedMark[] = [
+  { path: '/', flags: 8, watch: 0, id: 1, pin: true },
+  { path: '/etc', flags: 1, watch: 1, id: 3, pin: false },
+];
+const PLAN = { keys: KEYS, marks: MARKS };
 const SETTINGS: SensorSettings = { forbidPtrace: 'self', denyPtraceRead: true };
 
 function request(addon: NativeAddon, choice: SensorChoice, probe: HostProbe) {
-  return { addon, choice, probe, watchEntries: ENTRIES, settings: SETTINGS, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 };
+  return { addon, choice, probe, watchPlan: PLAN, settings: SETTINGS, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 };
 }
 
 function thrown(fn: () => unknown): SensorError {
@@ -140,6 +163,8 @@ const CONFIGURE = (kind: string) => [
   `${kind}:update:lw_watch`,
   `${kind}:update:lw_watch`,
   `${kind}:update:lw_watch`,
+  `${kind}:mark`,
+  `${kind}:mark`,
   `${kind}:update:lw_settings_map`,
   `${kind}:attach`,
 ];
@@ -155,17 +180,20 @@ test('auto with BPF LSM available: lsm sensor, enforcement, no fallback', () => 
   assert.equal(fake.options, [{ kind: 'lsm', agentTgid: process.pid, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 }]);
 });
 
-test('watch entries and settings are written before attach(), byte for byte', () => {
+test('watch keys, marks and settings are written before attach(), byte for byte', () => {
   const fake = fakeAddon();
-  setUpSensor(request(fake.addon, 'tracepoint', LSM_OK));
+  const s = setUpSensor(request(fake.addon, 'tracepoint', LSM_OK));
   assert.equal(fake.calls, CONFIGURE('tracepoint'));
   assert.ok(fake.calls.indexOf('tracepoint:attach') > fake.calls.lastIndexOf('tracepoint:update:lw_settings_map'));
   const watch = fake.writes.filter((w) => w.map === 'lw_watch');
-  assert.is(watch.length, ENTRIES.length);
+  assert.is(watch.length, KEYS.length);
   watch.forEach((w, i) => {
-    assert.ok(w.key.equals(ENTRIES[i].key), `key ${ENTRIES[i].label}`);
-    assert.ok(w.value.equals(ENTRIES[i].value), `value ${ENTRIES[i].label}`);
+    assert.ok(w.key.equals(KEYS[i].key), `key ${KEYS[i].label}`);
+    assert.ok(w.value.equals(KEYS[i].value), `value ${KEYS[i].label}`);
   });
+  assert.equal(fake.marked.map(({ kind: _k, ...m }) => m), MARKS);
+  assert.is(s.marked, 2);
+  assert.is(s.markMissing, 0);
   const settings = fake.writes.find((w) => w.map === 'lw_settings_map')!;
   assert.ok(settings.key.equals(Buffer.alloc(4)));
   assert.ok(settings.value.equals(encodeSettings(SETTINGS)));
@@ -235,6 +263,18 @@ test('a failure writing the maps closes the sensor before anything is attached',
   assert.is(e.code, 'E2BIG');
   assert.match(e.message, /tracepoint sensor: map full/);
   assert.equal(fake.calls, ['tracepoint:new', 'tracepoint:update:lw_watch', 'tracepoint:close']);
+});
+
+test('a path gone since the plan was made is skipped and counted; other mark failures are fatal', () => {
+  const gone = fakeAddon({ markFails: { '/etc': 'ENOENT' } });
+  const s = setUpSensor(request(gone.addon, 'tracepoint', LSM_OK));
+  assert.is(s.marked, 1);
+  assert.is(s.markMissing, 1);
+  const full = fakeAddon({ markFails: { '/etc': 'ENOSPC' } });
+  const e = thrown(() => setUpSensor(request(full.addon, 'tracepoint', LSM_OK)));
+  assert.is(e.code, 'ENOSPC');
+  assert.ok(full.calls.includes('tracepoint:close'));
+  assert.not.ok(full.calls.includes('tracepoint:attach'));
 });
 
 test('both sensors fail: the tracepoint error is thrown and every sensor is closed', () => {
