@@ -92,7 +92,7 @@ static __always_inline bool lw_name_is(struct lw_scratch *s, struct lw_resolve *
 		__u32 rest = len - at;
 		__u64 mask = rest >= 8 ? ~0ULL : ((1ULL << (rest * 8)) - 1);
 		__u64 a = *(__u64 *)&s->name[at & (LW_NAME_BUF - 8)];
-		__u64 b = *(__u64 *)&s->join[(comp + at) & (2 * LW_PATH_MAX - 16)];
+		__u64 b = *(__u64 *)&s->join[(comp + at) & LW_PATH_MASK]; /* join is 2 * LW_PATH_MAX long */
 		if ((a ^ b) & mask)
 			return false;
 	}

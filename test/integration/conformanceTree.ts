@@ -8,8 +8,19 @@ import { join } from 'node:path';
 
 export const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n';
 export const EVIL = 'evil:x:0:0::/root:/bin/sh';
-export const KEY_OLD = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOldOldOldOldOldOldOldOldOldOldOldOldOldOldOld alice@old\n';
-export const KEY_EVIL = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEvilEvilEvilEvilEvilEvilEvilEvilEvilEvilEvil evil@attacker\n';
+/** An ssh-ed25519 public key line whose blob parses (the authorized_keys diff shows its comment). */
+function ed25519Key(seed: number, comment: string): string {
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
+  const key = Buffer.alloc(32, seed);
+  const blob = Buffer.concat([u32(11), Buffer.from('ssh-ed25519'), u32(32), key]);
+  return `ssh-ed25519 ${blob.toString('base64')} ${comment}\n`;
+}
+export const KEY_OLD = ed25519Key(1, 'alice@old');
+export const KEY_EVIL = ed25519Key(2, 'evil@attacker');
 
 export interface ConformanceTree {
   root: string;
