@@ -15,7 +15,8 @@ UVU := node --import tsx node_modules/uvu/bin.js
 
 # Debian packages: what building needs, and what the VM test bed needs on top.
 BUILD_PACKAGES := clang-16 libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config g++ make
-TEST_PACKAGES := qemu-system-x86 busybox-static cpio strace jq sed coreutils
+# prometheus: promtool checks the metrics; systemd: systemd-analyze verify; tmux: lsmwatch top in a real terminal
+TEST_PACKAGES := qemu-system-x86 busybox-static cpio strace jq sed coreutils curl tmux prometheus systemd util-linux
 
 BPF_SOURCES := $(wildcard bpf/lsm/*.bpf.c bpf/tracepoint/*.bpf.c)
 BPF_HEADERS := $(wildcard bpf/include/*.h bpf/lsm/*.h bpf/tracepoint/*.h)
@@ -27,11 +28,10 @@ TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 TS_STAMP := $(BUILD)/dist/.stamp
 TEST_STAMP := $(BUILD)/test/.stamp
 TEST_SOURCES := $(wildcard test/integration/*.ts)
-HELPERS := $(BUILD)/helpers/ptrace_attach $(BUILD)/helpers/openat_write $(BUILD)/helpers/rename_exchange \
-	$(BUILD)/helpers/bind_write $(BUILD)/helpers/rename_race
+HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/helpers/%,$(wildcard test/helpers/*.c))
 MANIFEST := $(BUILD)/manifest.json
 
-.PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root
+.PHONY: build deps deps-test clean test test-unit test-integration test-vm vm-kernels bench check-root install
 
 build: deps $(BPF_OBJECTS) $(SKELETONS) $(ADDON) $(TS_STAMP) $(HELPERS) $(MANIFEST)
 
@@ -98,6 +98,21 @@ $(BUILD)/helpers/%: test/helpers/%.c
 $(MANIFEST): $(TS_STAMP) $(ADDON) $(BPF_OBJECTS) bin/lsmwatch.js
 	node $(BUILD)/dist/integrity/buildManifest.js --root . --out $@ \
 		$(BUILD)/dist bin/lsmwatch.js $(ADDON) $(BPF_OBJECTS)
+
+# ---- install: the runtime tree under $(PREFIX)/lib/lsmwatch, a command link, the systemd unit ----
+#   sudo make install [PREFIX=/usr/local] [DESTDIR=/staging]; then: systemctl daemon-reload && systemctl enable --now lsmwatch
+PREFIX ?= /usr/local
+LIBDIR := $(PREFIX)/lib/lsmwatch
+install: build
+	rm -rf "$(DESTDIR)$(LIBDIR)"
+	mkdir -p "$(DESTDIR)$(LIBDIR)/build/bpf" "$(DESTDIR)$(PREFIX)/bin"
+	cp -a bin package.json package-lock.json policy.json README.md "$(DESTDIR)$(LIBDIR)/"
+	cp -a $(BUILD)/dist $(BUILD)/native $(MANIFEST) "$(DESTDIR)$(LIBDIR)/build/"
+	cp -a $(BPF_OBJECTS) "$(DESTDIR)$(LIBDIR)/build/bpf/"
+	cp -a node_modules "$(DESTDIR)$(LIBDIR)/"
+	cd "$(DESTDIR)$(LIBDIR)" && npm prune --omit=dev --no-audit --no-fund >/dev/null && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete
+	ln -sfn "$(LIBDIR)/bin/lsmwatch.js" "$(DESTDIR)$(PREFIX)/bin/lsmwatch"
+	node "$(DESTDIR)$(LIBDIR)/bin/lsmwatch.js" install-service --destdir "$(DESTDIR)" --package-root "$(LIBDIR)"
 
 # ---- tests ----
 check-root:

@@ -14,6 +14,14 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
 fi
 echo "lsmwatch: installing for $purpose: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Tools only: no package installed here may start a daemon (prometheus ships an init script that
+# its postinst would run on a machine without systemd). policy-rc.d is Debian's switch for that.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# lsmwatch scripts/ensure-packages.sh: no service starts during this install\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >&2; then
   echo "lsmwatch: could not install ${missing[*]} with apt-get (see above); install them and run make again" >&2
   exit 1

@@ -210,14 +210,24 @@ struct lw_mark {
 	__u32 flags;        /* enum lw_mark_flags */
 	__u32 watch;        /* enum lw_watch_flags of this inode and, for a directory, of the names below it */
 	__u32 id;           /* the agent's id of this root or anchor, 0 for none */
-	__u32 _pad0;
+	__u32 epoch;        /* LW_MARK_STICKY, LW_MARK_CACHED: the policy epoch it was computed in */
 	__u64 generation;   /* LW_MARK_CACHED: the verdict generation it was computed in */
 };
 
+/* An inode's identity, as the kernel knows it. i_generation makes a new inode that reuses the
+ * number of a deleted one a different key (ext4, xfs, tmpfs and btrfs give each new inode a new
+ * one). */
 struct lw_inode_key {
 	__u32 dev;          /* kernel dev_t of the superblock */
-	__u32 _pad0;
+	__u32 generation;   /* i_generation */
 	__u64 ino;
+};
+
+/* lw_policy_epoch (key 0), written by the agent only: verdicts the kernel computed under another
+ * epoch are not trusted. A policy reload bumps it once the new marks and trie entries are in. */
+struct lw_policy_epoch {
+	__u32 epoch;
+	__u32 _pad0;
 };
 
 /* Run-time settings: one entry (key 0) of an array map the agent updates while programs run. */
@@ -255,6 +265,7 @@ enum lw_stat {
 	LW_STAT_MARKS_FULL = 14,    /* a mark or cached verdict could not be stored (map full) */
 	LW_STAT_UNRESOLVED = 15,    /* tracepoint sensor: paths of renames/unlinks not found in the dcache */
 	LW_STAT_GENERATIONS = 16,   /* directory renames and mount changes that retired cached verdicts */
+	LW_STAT_MARKED = 17,        /* inodes the kernel marked watched (renamed or linked to a watched name) */
 	LW_STAT_MAX = 32,
 };
 

@@ -5,6 +5,10 @@
 
 #include "lsmwatch.h"
 
+/* The contract version this object was built against; the addon refuses an object whose version
+ * differs from its own (it would misread every record). */
+const volatile __u32 lw_abi_version = LW_ABI_VERSION;
+
 /* Load-time settings (the agent rewrites .rodata before load). */
 const volatile __u32 lw_agent_tgid = 0;          /* the agent's own process: never reported */
 const volatile __u32 lw_wakeup_bytes = 256 * 1024; /* wake user space once this much is queued */
@@ -94,6 +98,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lw_verdict_state);
 } lw_generation_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lw_policy_epoch);
+} lw_policy_epoch_map SEC(".maps");
+
+static __always_inline __u32 lw_policy_epoch(void)
+{
+	__u32 zero = 0;
+	struct lw_policy_epoch *e = bpf_map_lookup_elem(&lw_policy_epoch_map, &zero);
+	return e ? e->epoch : 0;
+}
 
 static __always_inline struct lw_verdict_state *lw_verdict_state(void)
 {

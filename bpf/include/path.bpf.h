@@ -16,7 +16,7 @@
 static __always_inline void lw_inode_key_of(struct inode *inode, struct lw_inode_key *key)
 {
 	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	key->_pad0 = 0;
+	key->generation = BPF_CORE_READ(inode, i_generation);
 	key->ino = BPF_CORE_READ(inode, i_ino);
 }
 
@@ -110,7 +110,8 @@ static __always_inline bool lw_level_decides(struct lw_mark *m, struct lw_inode_
 	}
 	struct lw_mark *st = bpf_map_lookup_elem(&lw_sticky_marks, key);
 	/* a directory whose own name only is watched (LW_WATCH_NAME) says nothing about its contents */
-	if (st && (st->flags & LW_MARK_STICKY) && (at_leaf || (st->watch & (LW_WATCH_WRITE | LW_WATCH_READ)))) {
+	if (st && (st->flags & LW_MARK_STICKY) && st->epoch == lw_policy_epoch() &&
+	    (at_leaf || (st->watch & (LW_WATCH_WRITE | LW_WATCH_READ)))) {
 		*watch = st->watch;
 		return true;
 	}

@@ -28,10 +28,18 @@
  *     hooks compute V of the new name and, if positive, mark I sticky: under LSM in path_rename /
  *     path_link, before the operation happens; under tracepoints at sys_exit, while in_flight still
  *     covers the window between the operation and the mark.
- *  6. Marks of the agent (roots, anchors, files under watched trees) are all set before the
- *     programs attach; the kernel only ever adds positive marks. A mark for a deleted inode whose
- *     number is reused can only make the new inode watched.
+ *  6. Marks of the agent (roots, anchors, files below watched trees) are all set before the
+ *     programs attach, keyed by (device, inode number, i_generation): a new inode that reuses a
+ *     deleted one's number gets another i_generation and does not inherit its mark. The agent
+ *     marks only watched inodes and anchors (never "unwatched": ignore entries are trie entries
+ *     under the anchors), so even a mark inherited on a file system without i_generation could
+ *     only over-report. The kernel only ever adds positive marks.
  *  7. A walk that runs out of depth before anything decides counts as watched (LW_F_DEPTH_UNKNOWN).
+ *  8. A policy reload (src/agent/watchList.ts) puts the new trie entries and marks in first, then
+ *     bumps lw_policy_epoch, then removes what the old policy alone wanted. Every verdict the kernel
+ *     computed carries the epoch it was computed in and is trusted only in that epoch, so after
+ *     the bump nothing computed under the old policy (sticky or cached) decides; until the bump
+ *     both policies' entries are in, so the window can only over-report.
  * Memory ordering: generation and in_flight are changed with atomic adds (full barriers on
  * x86-64); readers load the state before walking.
  */
@@ -92,7 +100,9 @@ static __always_inline bool lw_negative_cacheable(struct inode *inode)
 
 static __always_inline bool lw_mark_trusted(const struct lw_mark *m, const struct lw_verdict_state *st)
 {
-	if (m->flags & (LW_MARK_ROOT | LW_MARK_STICKY))
+	if (m->epoch != lw_policy_epoch())
+		return false; /* computed under another policy (rule 8) */
+	if (m->flags & LW_MARK_STICKY)
 		return true;
 	return (m->flags & LW_MARK_CACHED) && st && m->generation == st->generation && st->in_flight <= 0;
 }
@@ -113,26 +123,29 @@ static __always_inline struct lw_mark *lw_cached_mark(struct inode *inode)
  * identity (lw_sticky_marks), where other names of the inode and a re-read inode find them. */
 static __always_inline void lw_remember_verdict(struct inode *inode, __u32 watch, __u64 generation)
 {
+	__u32 epoch = lw_policy_epoch();
 	struct lw_mark fresh = {
 		.flags = watch ? LW_MARK_STICKY : LW_MARK_CACHED,
 		.watch = watch,
+		.epoch = epoch,
 		.generation = generation,
 	};
 #ifdef LW_INODE_STORAGE
 	struct lw_mark *m = bpf_inode_storage_get(&lw_marks, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!m) {
 		lw_count(LW_STAT_MARKS_FULL);
-	} else if (!(m->flags & (LW_MARK_ROOT | LW_MARK_STICKY)) || watch) {
+	} else if (!(m->flags & LW_MARK_STICKY) || m->epoch != epoch || watch) {
 		m->generation = fresh.generation;
-		m->watch = fresh.watch | ((m->flags & LW_MARK_STICKY) ? m->watch : 0);
+		m->watch = fresh.watch | ((m->flags & LW_MARK_STICKY) && m->epoch == epoch ? m->watch : 0);
 		m->flags = fresh.flags;
+		m->epoch = epoch;
 	}
 #else
 	struct lw_cache_key key;
 	lw_cache_key_of(inode, &key);
 	if (watch || lw_negative_cacheable(inode)) {
 		struct lw_mark *m = bpf_map_lookup_elem(&lw_verdict_cache, &key);
-		if (m && (m->flags & LW_MARK_STICKY) && !watch)
+		if (m && (m->flags & LW_MARK_STICKY) && m->epoch == epoch && !watch)
 			return; /* never downgrade */
 		if (bpf_map_update_elem(&lw_verdict_cache, &key, &fresh, BPF_ANY) != 0)
 			lw_count(LW_STAT_MARKS_FULL);

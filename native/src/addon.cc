@@ -2,16 +2,19 @@
 // RingDrainer (batches). One JS call per batch of records, never per event.
 #include <napi.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
-#include <atomic>
-#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "libbpf_log.h"
 #include "lsmwatch.h"
+#include "map_census.h"
 #include "ring_drainer.h"
+#include "sd_notify.h"
 #include "sensor_object.h"
+#include "sensor_upkeep.h"
 
 namespace lsmwatch {
 namespace {
@@ -37,6 +40,42 @@ uint32_t OptionalUint(const Napi::Object& o, const char* key, uint32_t fallback)
   return v.As<Napi::Number>().Uint32Value();
 }
 
+// Counts map entries on a libuv worker thread (a full 64Ki-entry LRU map takes a few milliseconds
+// even with batch lookups): the JavaScript thread, which carries the events, never waits for it.
+class MapCensusWorker : public Napi::AsyncWorker {
+ public:
+  MapCensusWorker(Napi::Env env, std::vector<MapCensusTarget> targets)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), targets_(std::move(targets)) {}
+  ~MapCensusWorker() override {
+    for (auto& t : targets_) close(t.fd);
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    for (const auto& t : targets_) results_.push_back(CountMapEntries(t));
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Array out = Napi::Array::New(env, results_.size());
+    for (uint32_t i = 0; i < results_.size(); i++) {
+      Napi::Object r = Napi::Object::New(env);
+      r.Set("name", results_[i].name);
+      r.Set("entries", Napi::Number::New(env, static_cast<double>(results_[i].entries)));
+      r.Set("complete", results_[i].complete);
+      r.Set("method", results_[i].method);
+      if (!results_[i].error.empty()) r.Set("error", results_[i].error);
+      out.Set(i, r);
+    }
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<MapCensusTarget> targets_;
+  std::vector<MapCensusResult> results_;
+};
+
 class Sensor : public Napi::ObjectWrap<Sensor> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -44,9 +83,17 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
                        {
                            InstanceMethod<&Sensor::Attach>("attach"),
                            InstanceMethod<&Sensor::UpdateElem>("updateElem"),
+                           InstanceMethod<&Sensor::SetSettings>("setSettings"),
+                           InstanceMethod<&Sensor::ReadMap>("readMap"),
                            InstanceMethod<&Sensor::DeleteElem>("deleteElem"),
                            InstanceMethod<&Sensor::MarkPath>("markPath"),
                            InstanceMethod<&Sensor::Features>("features"),
+                           InstanceMethod<&Sensor::LookupElem>("lookupElem"),
+                           InstanceMethod<&Sensor::ClearMap>("clearMap"),
+                           InstanceMethod<&Sensor::MapInfo>("mapInfo"),
+                           InstanceMethod<&Sensor::CountEntries>("countEntries"),
+                           InstanceMethod<&Sensor::RunStats>("runStats"),
+                           InstanceMethod<&Sensor::RingUsage>("ringUsage"),
                            InstanceMethod<&Sensor::Start>("start"),
                            InstanceMethod<&Sensor::Pause>("pause"),
                            InstanceMethod<&Sensor::Resume>("resume"),
@@ -84,6 +131,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     queue_bytes_ = OptionalUint(o, "queueBytes", 32 * 1024 * 1024);
     try {
       object_ = std::make_unique<SensorObject>(options);
+      upkeep_ = std::make_unique<SensorUpkeep>(object_.get(), options.aggregate_window_ms);
     } catch (const SensorFailure& failure) {
       throw ToJsError(env, failure);
     }
@@ -104,13 +152,20 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
 
   // Stops the drainer, detaches every program and frees the object. Safe to call repeatedly.
   void Shutdown() {
-    if (drainer_) drainer_->Stop();
+    StopDrainer();
     drainer_.reset();
     if (tsfn_started_) {
       tsfn_.Release();
       tsfn_started_ = false;
     }
+    upkeep_.reset();
     object_.reset();
+  }
+
+  void StopDrainer() {
+    if (!drainer_) return;
+    drainer_->Stop();
+    if (upkeep_) upkeep_->SetDrainerRunning(false);
   }
 
   SensorObject& Object(Napi::Env env) {
@@ -169,7 +224,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     return env.Undefined();
   }
 
-  // markPath(path, flags, watch, id, pin) -> { dev, ino }: see SensorObject::MarkPath.
+  // markPath(path, flags, watch, id, pin) -> Buffer (struct lw_inode_key): see SensorObject::MarkPath.
   Napi::Value MarkPath(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!info[0].IsString()) throw Napi::TypeError::New(env, "markPath needs a path");
@@ -184,10 +239,8 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     } catch (const SensorFailure& failure) {
       throw ToJsError(env, failure);
     }
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("dev", marked.dev);
-    out.Set("ino", Napi::BigInt::New(env, marked.ino));
-    return out;
+    // struct lw_inode_key, the key of the mark in lw_inode_marks
+    return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(&marked), sizeof(marked));
   }
 
   // { dcacheResolver, postOpRecords }: what this kernel let the sensor load.
@@ -197,6 +250,150 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     Napi::Object out = Napi::Object::New(env);
     out.Set("dcacheResolver", f.dcache_resolver);
     out.Set("postOpRecords", f.post_op_records);
+    return out;
+  }
+
+  // lookupElem(map, key): the value as a Buffer, or null when the key is absent.
+  Napi::Value LookupElem(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::vector<uint8_t> value;
+    bool found;
+    try {
+      found = Object(env).LookupElem(info[0].ToString().Utf8Value(), BytesOf(info[1], "key"), &value);
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    if (!found) return env.Null();
+    return Napi::Buffer<uint8_t>::Copy(env, value.data(), value.size());
+  }
+
+  // clearMap(map): deletes every entry of a hash map (a verdict cache after a reload); returns how many.
+  Napi::Value ClearMap(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    MapCensusTarget target;
+    try {
+      target = Object(env).CensusTarget(info[0].ToString().Utf8Value());
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    std::string error;
+    uint64_t deleted = ClearMapEntries(target, &error);
+    close(target.fd);
+    if (!error.empty()) throw ToJsError(env, SensorFailure("EIO", EIO, "clearing map " + target.name + ": " + error, ""));
+    return Napi::Number::New(env, static_cast<double>(deleted));
+  }
+
+  // mapInfo(): [{ name, id, type, maxEntries, keySize, valueSize }] for every map of the object.
+  Napi::Value MapInfo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto maps = Object(env).MapInfos();
+    Napi::Array out = Napi::Array::New(env, maps.size());
+    for (uint32_t i = 0; i < maps.size(); i++) {
+      Napi::Object m = Napi::Object::New(env);
+      m.Set("name", maps[i].name);
+      m.Set("id", maps[i].id);
+      m.Set("type", maps[i].type);
+      m.Set("maxEntries", maps[i].max_entries);
+      m.Set("keySize", maps[i].key_size);
+      m.Set("valueSize", maps[i].value_size);
+      out.Set(i, m);
+    }
+    return out;
+  }
+
+  // countEntries(names): Promise of [{ name, entries, complete, method, error? }], counted off this thread.
+  Napi::Value CountEntries(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsArray()) throw Napi::TypeError::New(env, "countEntries needs an array of map names");
+    Napi::Array names = info[0].As<Napi::Array>();
+    std::vector<MapCensusTarget> targets;
+    try {
+      for (uint32_t i = 0; i < names.Length(); i++) targets.push_back(Object(env).CensusTarget(names.Get(i).ToString().Utf8Value()));
+    } catch (const SensorFailure& failure) {
+      for (auto& t : targets) close(t.fd);
+      throw ToJsError(env, failure);
+    }
+    auto* worker = new MapCensusWorker(env, std::move(targets));
+    Napi::Promise promise = worker->Promise();
+    worker->Queue();
+    return promise;
+  }
+
+  // runStats(): [{ program, hook, progId, ok, runCnt, runTimeNs, recursionMisses }] of the attached programs.
+  Napi::Value RunStats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto stats = Object(env).RunStats();
+    Napi::Array out = Napi::Array::New(env, stats.size());
+    for (uint32_t i = 0; i < stats.size(); i++) {
+      Napi::Object p = Napi::Object::New(env);
+      p.Set("program", stats[i].attachment.program);
+      p.Set("hook", stats[i].attachment.hook);
+      p.Set("progId", stats[i].attachment.prog_id);
+      p.Set("ok", stats[i].ok);
+      p.Set("runCnt", Napi::Number::New(env, static_cast<double>(stats[i].run_cnt)));
+      p.Set("runTimeNs", Napi::Number::New(env, static_cast<double>(stats[i].run_time_ns)));
+      p.Set("recursionMisses", Napi::Number::New(env, static_cast<double>(stats[i].recursion_misses)));
+      out.Set(i, p);
+    }
+    return out;
+  }
+
+  // ringUsage(): { ok, pendingBytes, capacityBytes } of the kernel ring buffer; queue figures are in stats().
+  Napi::Value RingUsage(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    struct RingUsage usage;
+    try {
+      usage = Object(env).RingFill();
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("ok", usage.ok);
+    out.Set("pendingBytes", Napi::Number::New(env, static_cast<double>(usage.pending_bytes)));
+    out.Set("capacityBytes", Napi::Number::New(env, static_cast<double>(usage.capacity_bytes)));
+    return out;
+  }
+
+  // setSettings(value: Buffer): the one way lw_settings_map is written (see SensorUpkeep).
+  Napi::Value SetSettings(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Object(env);
+    std::vector<uint8_t> value = BytesOf(info[0], "settings");
+    if (value.size() != sizeof(struct lw_settings)) {
+      throw Napi::TypeError::New(env, "settings must be " + std::to_string(sizeof(struct lw_settings)) + " bytes");
+    }
+    struct lw_settings settings;
+    memcpy(&settings, value.data(), sizeof(settings));
+    try {
+      upkeep_->SetSettings(settings);
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    return env.Undefined();
+  }
+
+  // readMap(name, maxEntries) → { entries: [{ key: Buffer, value: Buffer }], complete: boolean }:
+  // what a map holds now, for the integrity check (never on the event path).
+  Napi::Value ReadMap(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsString() || !info[1].IsNumber()) throw Napi::TypeError::New(env, "readMap(name: string, maxEntries: number)");
+    std::vector<MapEntry> entries;
+    bool complete;
+    try {
+      complete = Object(env).DumpMap(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Uint32Value(), &entries);
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    Napi::Array list = Napi::Array::New(env, entries.size());
+    for (uint32_t i = 0; i < entries.size(); i++) {
+      Napi::Object entry = Napi::Object::New(env);
+      entry.Set("key", Napi::Buffer<uint8_t>::Copy(env, entries[i].key.data(), entries[i].key.size()));
+      entry.Set("value", Napi::Buffer<uint8_t>::Copy(env, entries[i].value.data(), entries[i].value.size()));
+      list.Set(i, entry);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("entries", list);
+    out.Set("complete", complete);
     return out;
   }
 
@@ -215,10 +412,8 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
             // Called on the drainer thread; the JS side then pops every queued batch.
             tsfn_.NonBlockingCall([this](Napi::Env, Napi::Function callback) { Deliver(callback); });
           },
-          [this]() {
-            CheckWatchdog();
-            FlushQuietWrites();
-          });
+          [this]() { upkeep_->RunOnce(); });
+      upkeep_->SetDrainerRunning(true);
       drainer_->Start();
     } catch (const SensorFailure& failure) {
       throw ToJsError(env, failure);
@@ -247,11 +442,6 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     }
   }
 
-  static int64_t NowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-
   // { maps: [{name, id}], progs: [{name, id}] }: what --protect guards.
   Napi::Value ObjectIds(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -272,52 +462,20 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     return out;
   }
 
-  // The guard must not outlive a hung JavaScript thread: if no heartbeat arrives for timeoutMs,
-  // the drainer thread clears the protect flag, so SIGKILL works again.
+  // The guard must not outlive a hung JavaScript thread: see SensorUpkeep.
   Napi::Value ArmWatchdog(const Napi::CallbackInfo& info) {
-    watchdog_timeout_ms_ = info[0].As<Napi::Number>().Int64Value();
-    last_heartbeat_ms_ = NowMs();
-    watchdog_fired_ = false;
+    Object(info.Env());
+    upkeep_->ArmWatchdog(info[0].As<Napi::Number>().Int64Value());
     return info.Env().Undefined();
   }
 
   Napi::Value Heartbeat(const Napi::CallbackInfo& info) {
-    last_heartbeat_ms_ = NowMs();
+    if (upkeep_) upkeep_->Heartbeat();
     return info.Env().Undefined();
   }
 
-  Napi::Value WatchdogFired(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), watchdog_fired_); }
-
-  void CheckWatchdog() {
-    int64_t timeout = watchdog_timeout_ms_;
-    if (timeout <= 0 || watchdog_fired_ || !object_) return;
-    int64_t stalled = NowMs() - last_heartbeat_ms_;
-    if (stalled < timeout) return;
-    watchdog_fired_ = true;
-    std::vector<uint8_t> key(4, 0), value;
-    try {
-      if (object_->LookupElem("lw_settings_map", key, &value) && value.size() >= sizeof(struct lw_settings)) {
-        reinterpret_cast<struct lw_settings*>(value.data())->protect = 0;
-        object_->UpdateElem("lw_settings_map", key, value);
-      }
-      fprintf(stderr, "lsmwatch: warning: the agent's JavaScript thread has not answered for %lld ms: guard lifted (SIGKILL works again)\n",
-              static_cast<long long>(stalled));
-    } catch (const SensorFailure& failure) {
-      fprintf(stderr, "lsmwatch: error: lifting the guard failed: %s\n", failure.what());
-    }
-  }
-
-  // Pending write counts of files that went quiet leave the kernel a few times a second.
-  void FlushQuietWrites() {
-    int64_t now = NowMs();
-    if (now - last_write_flush_ms_ < kWriteFlushIntervalMs || !object_) return;
-    last_write_flush_ms_ = now;
-    try {
-      object_->FlushWrites(LW_FLUSH_EXPIRED);
-    } catch (const SensorFailure& failure) {
-      if (!write_flush_failed_) fprintf(stderr, "lsmwatch: error: %s\n", failure.what());
-      write_flush_failed_ = true;
-    }
+  Napi::Value WatchdogFired(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), upkeep_ && upkeep_->WatchdogFired());
   }
 
   // While paused (stdout is backed up) batches wait in the bounded queue; overflow is counted.
@@ -353,6 +511,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     user.Set("recordsDropped", static_cast<double>(c.records_dropped));
     user.Set("batchesDelivered", static_cast<double>(c.batches_delivered));
     user.Set("queuedBytes", static_cast<double>(c.queued_bytes));
+    user.Set("queueCapacityBytes", static_cast<double>(queue_bytes_));
     out.Set("user", user);
     return out;
   }
@@ -391,7 +550,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
         throw ToJsError(info.Env(), failure);
       }
     }
-    drainer_->Stop();
+    StopDrainer();
     paused_ = false;
     if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "flush needs the batch callback");
     Deliver(info[0].As<Napi::Function>());
@@ -404,6 +563,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
   }
 
   std::unique_ptr<SensorObject> object_;
+  std::unique_ptr<SensorUpkeep> upkeep_;  // needs object_; destroyed before it
   std::unique_ptr<RingDrainer> drainer_;
   std::vector<std::vector<uint8_t>> kept_after_exception_;  // see Deliver
   Napi::ThreadSafeFunction tsfn_;
@@ -413,12 +573,6 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
   Napi::Env::CleanupHook<void (*)(Sensor*), Sensor> cleanup_hook_;
   size_t batch_bytes_ = 0;
   size_t queue_bytes_ = 0;
-  std::atomic<int64_t> watchdog_timeout_ms_{0};
-  std::atomic<int64_t> last_heartbeat_ms_{0};
-  std::atomic<bool> watchdog_fired_{false};
-  static constexpr int64_t kWriteFlushIntervalMs = 250;
-  int64_t last_write_flush_ms_ = 0;  // drainer thread only
-  bool write_flush_failed_ = false;  // drainer thread only
 };
 
 // setDumpable(false): tracers without CAP_SYS_PTRACE can no longer attach to this process.
@@ -432,8 +586,16 @@ Napi::Value SetDumpable(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sdNotify(socketPath, message): 0, or the errno of the failed send (see sd_notify.h).
+Napi::Value SdNotifyJs(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString() || !info[1].IsString()) throw Napi::TypeError::New(info.Env(), "sdNotify(socketPath, message) takes two strings");
+  int err = SdNotify(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value());
+  return Napi::Number::New(info.Env(), err);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallLibbpfLogCapture();
+  exports.Set("sdNotify", Napi::Function::New(env, SdNotifyJs));
   exports.Set("Sensor", Sensor::Define(env));
   exports.Set("setDumpable", Napi::Function::New(env, SetDumpable));
   exports.Set("abiVersion", Napi::Number::New(env, LW_ABI_VERSION));

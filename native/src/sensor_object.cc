@@ -57,6 +57,14 @@ struct bpf_object* OpenSkeleton(Skel* (*open)(const struct bpf_object_open_opts*
                                 const SensorOptions& options, std::function<void()>* destroy_out, void** skel_out) {
   Skel* skel = open(nullptr);
   if (!skel) Fail("opening the BPF object", errno);
+  if (skel->rodata->lw_abi_version != LW_ABI_VERSION) {
+    uint32_t found = skel->rodata->lw_abi_version;
+    destroy(skel);
+    throw SensorFailure("EABI", EINVAL,
+                        "the BPF object was built for contract version " + std::to_string(found) +
+                            ", this addon for version " + std::to_string(LW_ABI_VERSION) + ": rebuild (make build)",
+                        "");
+  }
   skel->rodata->lw_agent_tgid = options.agent_tgid;
   skel->rodata->lw_wakeup_bytes = options.wakeup_bytes;
   skel->rodata->lw_agg_window_ns = static_cast<uint64_t>(options.aggregate_window_ms) * 1000000ULL;
@@ -276,18 +284,15 @@ MarkedInode SensorObject::MarkPath(const std::string& path, uint32_t flags, uint
     close(fd);
     Fail("marking " + path, err);
   }
-  if (pin) {
-    pinned_fds_.push_back(fd);
+  // the kernel's own identity of it (st_dev differs from the superblock's on btrfs, overlayfs)
+  MarkedInode out = {};
+  uint32_t zero = 0;
+  bpf_map_lookup_elem(bpf_map__fd(FindMap("lw_mark_result")), &zero, &out);
+  std::string identity(reinterpret_cast<const char*>(&out), sizeof(out));
+  if (pin && pinned_keys_.insert(identity).second) {
+    pinned_fds_.push_back(fd);  // one descriptor per inode, however often a reload marks it
   } else {
     close(fd);
-  }
-  // the kernel's own identity of it (st_dev differs from the superblock's on btrfs, overlayfs)
-  MarkedInode out;
-  struct lw_inode_key key = {};
-  uint32_t zero = 0;
-  if (bpf_map_lookup_elem(bpf_map__fd(FindMap("lw_mark_result")), &zero, &key) == 0) {
-    out.dev = key.dev;
-    out.ino = key.ino;
   }
   return out;
 }
@@ -299,12 +304,14 @@ void SensorObject::DetachLinks() {
 
 void SensorObject::Detach() {
   DetachLinks();
+  UnmapRingPages();
   if (destroy_skeleton_) {
     destroy_skeleton_();
     destroy_skeleton_ = nullptr;
   }
   for (int fd : pinned_fds_) close(fd);
   pinned_fds_.clear();
+  pinned_keys_.clear();
   obj_ = nullptr;
 }
 
@@ -397,6 +404,24 @@ bool SensorObject::LookupElem(const std::string& name, const std::vector<uint8_t
   if (key.size() != bpf_map__key_size(map)) return false;
   value->assign(bpf_map__value_size(map), 0);
   return bpf_map_lookup_elem(bpf_map__fd(map), key.data(), value->data()) == 0;
+}
+
+// Walks a map's keys (bpf_map_get_next_key) and reads each value, at most max_entries of them.
+// Entries that vanish during the walk are skipped. Returns false if the walk was cut short.
+bool SensorObject::DumpMap(const std::string& name, size_t max_entries, std::vector<MapEntry>* out) {
+  struct bpf_map* map = FindMap(name);
+  int fd = bpf_map__fd(map);
+  std::vector<uint8_t> key(bpf_map__key_size(map)), next(key.size());
+  const void* prev = nullptr;
+  out->clear();
+  while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
+    if (out->size() >= max_entries) return false;
+    MapEntry entry{next, std::vector<uint8_t>(bpf_map__value_size(map))};
+    if (bpf_map_lookup_elem(fd, entry.key.data(), entry.value.data()) == 0) out->push_back(std::move(entry));
+    key = next;
+    prev = key.data();
+  }
+  return true;
 }
 
 }  // namespace lsmwatch

@@ -6,8 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "lsmwatch.h"
+#include "map_census.h"
 
 namespace lsmwatch {
 
@@ -60,15 +64,42 @@ struct SensorFeatures {
 };
 
 // The identity the kernel gave a marked inode.
-struct MarkedInode {
-  uint32_t dev = 0;  // kernel dev_t
-  uint64_t ino = 0;
+using MarkedInode = struct lw_inode_key;
+
+struct MapEntry {
+  std::vector<uint8_t> key;
+  std::vector<uint8_t> value;
 };
 
 struct AttachmentState {
   Attachment attachment;
   bool prog_present = false;
   bool link_present = false;
+};
+
+struct MapInfo {
+  std::string name;
+  uint32_t id = 0;
+  uint32_t type = 0;  // enum bpf_map_type
+  uint32_t max_entries = 0;
+  uint32_t key_size = 0;
+  uint32_t value_size = 0;
+};
+
+// bpf_prog_info's counters of one attached program (non-zero only with kernel.bpf_stats_enabled=1).
+struct ProgramRunStats {
+  Attachment attachment;
+  bool ok = false;
+  uint64_t run_cnt = 0;
+  uint64_t run_time_ns = 0;
+  uint64_t recursion_misses = 0;
+};
+
+// Bytes the kernel has written to the ring buffer that the drainer has not consumed yet.
+struct RingUsage {
+  bool ok = false;
+  uint64_t pending_bytes = 0;
+  uint64_t capacity_bytes = 0;
 };
 
 class SensorObject {
@@ -101,10 +132,19 @@ class SensorObject {
   std::vector<ObjectId> ProgIds() const;
   // Reads a map value (array/hash) into value; false if absent.
   bool LookupElem(const std::string& map, const std::vector<uint8_t>& key, std::vector<uint8_t>* value);
+  // Every entry of a map, up to max_entries; false if there were more.
+  bool DumpMap(const std::string& map, size_t max_entries, std::vector<MapEntry>* out);
   const std::vector<Attachment>& attachments() const { return attachments_; }
   const std::vector<SkippedProgram>& skipped() const { return skipped_; }
   std::vector<AttachmentState> VerifyAttachments() const;
   SensorKind kind() const { return options_.kind; }
+
+  // Introspection for metrics and policy reloads (sensor_introspect.cc).
+  std::vector<MapInfo> MapInfos() const;
+  // A duplicated descriptor of the map (the caller closes it) with its geometry; throws if unknown.
+  struct MapCensusTarget CensusTarget(const std::string& map) const;
+  std::vector<ProgramRunStats> RunStats() const;
+  RingUsage RingFill();
 
  private:
   struct bpf_map* FindMap(const std::string& name) const;
@@ -119,6 +159,12 @@ class SensorObject {
   void* tp_skeleton_ = nullptr;   // the skeletons, for their load-time settings
   void* lsm_skeleton_ = nullptr;
   std::vector<int> pinned_fds_;
+  std::set<std::string> pinned_keys_;  // lw_inode_key bytes of the inodes pinned
+  // read-only mappings of the ring buffer's consumer and producer pages (RingFill), or nullptr
+  void* ring_consumer_page_ = nullptr;
+  void* ring_producer_page_ = nullptr;
+  size_t ring_page_size_ = 0;
+  void UnmapRingPages();
 };
 
 std::string ErrnoName(int err);

@@ -3,7 +3,7 @@
  * conformance matrix lists the same ids). Ids that match a conformance case
  * (test/integration/conformance.test.ts) let that case miss; every other miss fails the suite.
  */
-import type { SensorName } from '../events/formatEvent.js';
+import type { SensorName } from '../sensor/settings.js';
 import type { SensorFeatures } from '../sensor/nativeAddon.js';
 import type { WatchPlan } from '../sensor/watchPlan.js';
 

@@ -1,31 +1,58 @@
-/** The `run` command: policy → sensor → batches → NDJSON on stdout, notices and alerts on stderr. */
+/**
+ * The `run` command, as a composition root: policy → sensor → batches (decode → enrich → typed
+ * events → output sinks and consumers) → until a stop request. Each part lives in its own module;
+ * this file only decides their order and what each is given.
+ */
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { RunOptions } from '../cli/args.js';
-import { createWallClock } from '../events/wallClock.js';
-import { formatRecord, type FormatContext } from '../events/formatEvent.js';
+import { createWallClock, type WallClock } from '../events/wallClock.js';
 import { createInodePaths } from '../events/inodePaths.js';
-import { RecordFlag, RecordType } from '../sensor/contract.js';
-import { createNotices } from '../log/notices.js';
-import { createNdjsonWriter } from '../output/ndjsonWriter.js';
-import { loadPolicy } from '../policy/policy.js';
-import { planWatchList } from './watchMarks.js';
-import { addWatchedNames, createWatchedNames } from '../events/watchedNames.js';
+import { createNotices, type Notices } from '../log/notices.js';
+import { createNdjsonSink } from '../output/ndjsonSink.js';
+import { createOutput, type Output, type Sink } from '../output/sink.js';
+import { readyLine, type ReadyInfo } from '../output/records.js';
+import type { WatchPlan } from '../sensor/watchPlan.js';
+import { createWatchPlanner } from './watchMarks.js';
+import { createWatchedNames, type WatchedNames } from '../events/watchedNames.js';
 import { blindSpotsOf } from './blindSpots.js';
-import { decodeBatch } from '../sensor/decoder.js';
+import { createKernelStateCheck } from './kernelStateCheck.js';
 import { probeHost } from '../sensor/hostSupport.js';
-import { loadAddon, SensorError } from '../sensor/nativeAddon.js';
-import { setUpSensor, type ActiveSensor } from './sensorSetup.js';
-import { createStatsReporter } from './statsReporter.js';
-import { startSelfIntegrity, type SelfIntegrity } from './selfIntegrity.js';
-import { createEventPipeline, parsePipelineConfig } from './eventPipeline.js';
-import { openStateTracking, type StateTracking } from './stateTracking.js';
-import { applySettings } from './sensorSetup.js';
-import { agentPaths, installGuard } from './guard.js';
+import { loadAddon, SensorError, type NativeAddon } from '../sensor/nativeAddon.js';
 import { startControlServer } from '../control/controlServer.js';
-import type { ForbidPtraceMode } from '../cli/args.js';
+import { loadAgentPolicy, type AgentPolicy } from './agentPolicy.js';
+import type { RunOptions } from './runOptions.js';
+import { applySettings, setUpSensor, type ActiveSensor } from './sensorSetup.js';
+import { settleEnforcement } from './enforcement.js';
+import { createStatsReporter } from './statsReporter.js';
+import { startSelfIntegrity } from './selfIntegrity.js';
+import { openStateTracking, type StateTracking } from './stateTracking.js';
+import { createHistorySink } from './historySink.js';
+import { agentPaths, setUpGuard, type Guard } from './guardSetup.js';
+import { createRuntimeSettings, type RuntimeSettings } from './runtimeSettings.js';
+import { createControlHandler } from './controlHandler.js';
+import { createAlertOutput } from './alertOutput.js';
+import { createSelfProtectionConsumer } from './selfProtectionAlerts.js';
+import { createWriteDetection } from './writeDetection.js';
+import { createEventConsumers, type EventConsumer } from './eventConsumers.js';
+import { createBatchHandler } from './batchHandler.js';
+import { listenForStop } from './stopRequests.js';
+import { createRuleAlerts, type RuleAlerts } from './ruleAlerts.js';
+import { defaultRuleContext } from '../rules/types.js';
+import { DpkgOwnerIndex, detectUsrMerge, formatOwner } from '../packages/dpkgOwner.js';
+import { listenForReloadSignal } from './reloadSignal.js';
+import { createWatchList } from './watchList.js';
+import type { PolicyReloader } from './policyReload.js';
+import { createActivity, type Activity } from './activity.js';
+import { serveMetrics, type AgentParts } from './metricsEndpoint.js';
+import { topSnapshot } from './topSnapshot.js';
+import { startReloads, startStatsTimer, systemdNotifier, watchCapacity } from './operations.js';
+import type { SelfIntegrity } from './selfIntegrity.js';
+import { createRecordCounts, type RecordCounts } from '../metrics/recordCounts.js';
+import { watchEventLoop } from '../metrics/health.js';
+import { formatListenAddress } from '../metrics/listenAddress.js';
+import type { InodePaths } from '../events/inodePaths.js';
 
 export interface AgentIo {
   stdout: Writable;
@@ -42,224 +69,317 @@ function readComm(pid: number): string | undefined {
   }
 }
 
-export async function runAgent(options: RunOptions, io: AgentIo): Promise<number> {
-  const notices = createNotices(io.stderr);
-  // Listen for the ways a run ends before loading anything, so a signal or a closed stdout during
-  // start-up still leads to an orderly shutdown (and never to a default kill with programs loaded).
-  let requestStop: (why: string) => void = () => {};
-  const stopRequested = new Promise<string>((res) => (requestStop = res));
-  const onSigint = () => requestStop('SIGINT');
-  const onSigterm = () => requestStop('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
-  io.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    requestStop(err.code === 'EPIPE' ? 'stdout closed' : `stdout error ${err.code ?? err.message}`);
-  });
-  // Output. Node makes stdout pipes blocking on Linux: a reader that stops reading would then
-  // freeze the whole agent (no signals, no integrity checks). Non-blocking, the writer sees
-  // back-pressure, pauses the sensor, and losses are counted in bounded queues instead.
-  (io.stdout as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(false);
-  const writer = createNdjsonWriter(io.stdout);
-  const clock = createWallClock();
-  // 1. Everything the user gave is validated before anything native happens.
-  const policy = loadPolicy(resolve(options.policyFile));
-  const pipelineConfig = parsePipelineConfig(policy);
-  const watchPlan = planWatchList(policy);
-
-  // 2. The host.
+/** The host must be able to run lsmwatch at all: root, and a kernel with BTF. */
+function checkHost() {
   const probe = probeHost();
-  if (!probe.isRoot) {
-    throw new SensorError('lsmwatch loads BPF programs and must run as root: sudo npx lsmwatch', 'EPERM');
-  }
+  if (!probe.isRoot) throw new SensorError('lsmwatch loads BPF programs and must run as root: sudo npx lsmwatch', 'EPERM');
   if (!probe.hasBtf) {
     throw new SensorError('this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y', 'ENOBTF');
   }
-  // The state database (baselines, history): opened before any program loads, so a bad --db
-  // fails early and cleanly.
-  let state: StateTracking | null = null;
-  if (options.dbPath !== null) {
-    try {
-      state = openStateTracking({
-        dbPath: resolve(options.dbPath),
-        config: pipelineConfig.state,
-        writer,
-        notices,
-        clock,
-        showProgress: Boolean(io.stderr.isTTY),
-      });
-    } catch (err) {
-      throw new SensorError(`state database ${options.dbPath}: ${(err as Error).message}`, 'ESTATE');
-    }
+  return probe;
+}
+
+/** The state database (baselines, history), opened before any program loads so a bad --db fails early. */
+function openState(
+  options: RunOptions,
+  policy: AgentPolicy,
+  output: Output,
+  notices: Notices,
+  clock: WallClock,
+  io: AgentIo,
+  rules: RuleAlerts,
+): StateTracking | null {
+  if (options.dbPath === null) return null;
+  // which package owns a changed file, from dpkg's own lists (built at the first change, baseline paths only)
+  let owners: Promise<DpkgOwnerIndex> | null = null;
+  const ownerIndex = () =>
+    (owners ??= detectUsrMerge()
+      .catch(() => false)
+      .then((usrMerged) => new DpkgOwnerIndex({ prefixes: policy.state.baseline, usrMerged })));
+  try {
+    return openStateTracking({
+      dbPath: resolve(options.dbPath),
+      config: policy.state,
+      output,
+      notices,
+      nowRfc3339: clock.nowRfc3339,
+      showProgress: Boolean(io.stderr.isTTY),
+      onChange: (change) => rules.judgeChange(change),
+      ownerOf: async (path) => formatOwner(await (await ownerIndex()).lookup(path)),
+    });
+  } catch (err) {
+    throw new SensorError(`state database ${options.dbPath}: ${(err as Error).message}`, 'ESTATE');
   }
+}
 
-  const addon = loadAddon(io.packageRoot);
+/** What the run has once the policy is read, the host checked and the output set up. */
+interface Prepared {
+  options: RunOptions;
+  io: AgentIo;
+  notices: Notices;
+  clock: WallClock;
+  /** the policy loaded at start (a reload's is PolicyReloader.current) */
+  policy: AgentPolicy;
+  /** the plans of this run (one id registry: a reload's plan keeps the start's ids) */
+  planWatch: (policy: AgentPolicy) => WatchPlan;
+  watchPlan: WatchPlan;
+  output: Output;
+  records: RecordCounts;
+  state: StateTracking | null;
+  rules: RuleAlerts;
+}
 
-  // 3. The sensor.
-  const settings = { forbidPtrace: options.forbidPtrace, denyPtraceRead: policy.ptrace.denyRead };
-  const active: ActiveSensor = setUpSensor({
-    addon,
-    choice: options.sensor,
-    probe,
-    watchPlan,
-    settings,
-    ringBytes: options.ringBytes,
-    aggregateWindowMs: policy.aggregate.windowMs,
-    queueBytes: options.queueBytes,
+/** The event side of a running sensor: consumers, stats, and the handler of batches. */
+function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, watchedNames: WatchedNames, activity: Activity) {
+  const alerts = createAlertOutput(p.output, p.notices);
+  const detection = createWriteDetection({
+    config: p.policy.detect,
+    alerts,
+    toRfc3339: p.clock.toRfc3339,
+    monotonicNowNs: p.clock.monotonicNowNs,
+    setInterval: (fn, ms) => setInterval(fn, ms),
+    clearInterval: (t) => clearInterval(t as NodeJS.Timeout),
   });
-  if (active.fallbackReason) {
-    notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
-  }
-  if (options.protect && !active.enforcement && options.requireEnforcement) {
-    active.native.close();
-    throw new SensorError(`--protect needs the LSM sensor, and the ${active.name} sensor cannot enforce (--require-enforcement)`, 'ENOENFORCE');
-  }
-  if (options.forbidPtrace !== 'off' && !active.enforcement) {
-    if (options.requireEnforcement) {
-      active.native.close();
-      throw new SensorError(
-        `--forbid-ptrace=${options.forbidPtrace} needs the LSM sensor, and the ${active.name} sensor cannot enforce (--require-enforcement)`,
-        'ENOENFORCE',
-      );
-    }
-    addon.setDumpable(false);
-    notices.warn(
-      `--forbid-ptrace=${options.forbidPtrace} cannot be enforced by the ${active.name} sensor; the agent made itself non-dumpable (PR_SET_DUMPABLE 0), which stops tracers without CAP_SYS_PTRACE from attaching to it`,
-    );
-  }
-
-  const inodePaths = createInodePaths();
-  const watchedNames = createWatchedNames(watchPlan.names);
-  const formatContext: FormatContext = {
+  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, p.notices), ...(p.state ? [p.state] : []), p.rules, detection, activity];
+  const consumers = createEventConsumers(consumerList, p.notices, p.clock.monotonicNowNs);
+  const stats = createStatsReporter({
+    readNative: () => active.native.stats(),
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+    monotonicNowNs: p.clock.monotonicNowNs,
     sensor: active.name,
-    clock,
-    lookupComm: readComm,
-    lookupPath: (dev, ino) => inodePaths.lookup(dev, ino),
-  };
-  const pipeline = createEventPipeline({ config: pipelineConfig, policy, options, writer, notices, clock, agentPid: process.pid, state });
-  const stats = createStatsReporter({ native: active.native, writer, notices, clock, sensor: active.name });
-  let paused = false;
-
-  const onBatch = (batch: Buffer, count: number) => {
-    const decoded = decodeBatch(batch, count);
-    stats.recordDecoded(decoded.records.length, decoded.invalid, decoded.error);
-    writer.beginBatch();
-    for (const record of decoded.records) {
-      // the names a later flush may need: files opened, and files first seen at a write (inherited fds)
-      if (record.kind === 'file' && (record.type === RecordType.OPEN || (record.flags & RecordFlag.FROM_CACHE_MISS) !== 0)) {
-        inodePaths.remember(record.dev, record.ino, record.path);
-      }
-      const event = formatRecord(record, formatContext);
-      if (record.kind === 'file') addWatchedNames(watchedNames, record, event); // another name of a watched file
-      stats.countOutput(writer.write(event));
-      pipeline.onEvent(record, event);
-    }
-    writer.endBatch();
-    if (writer.blocked && !paused) {
-      paused = true;
-      active.native.pause();
-    }
-  };
-  writer.onDrain(() => {
-    if (paused) {
-      paused = false;
-      active.native.resume();
-    }
+    consumerErrors: () => consumers.errors,
+    alerts,
+    alertIntervalNs: BigInt(p.options.statsInterval ?? p.policy.stats.interval) * 1_000_000_000n,
+    onLoss: () => p.state?.recheckAfterLoss(),
+    baselineScan: () => p.state?.scanProgress() ?? null,
   });
+  const onBatch = createBatchHandler({
+    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths, watchedNames },
+    output: p.output,
+    consumers,
+    stats,
+    sensor: active.native,
+  });
+  return { detection, stats, onBatch };
+}
 
-  // --protect: the guard goes up once the programs are attached (their ids are known).
-  const currentSettings = { forbidPtrace: (active.enforcement ? options.forbidPtrace : 'off') as ForbidPtraceMode, denyPtraceRead: policy.ptrace.denyRead, protect: false };
-  let heartbeatTimer: NodeJS.Timeout | null = null;
-  let guardInfo: Record<string, unknown> | null = null;
-  if (options.protect && !active.enforcement) {
-    notices.warn(`--protect needs the LSM sensor: the ${active.name} sensor cannot guard the agent`);
-  } else if (options.protect) {
-    const guarded = installGuard(
-      active.native,
-      agentPaths(io.packageRoot, [policy.file, ...(options.dbPath === null ? [] : [resolve(options.dbPath)])]),
-    );
-    currentSettings.protect = true;
-    applySettings(active.native, currentSettings);
-    active.native.armWatchdog(options.watchdogSeconds * 1000);
-    heartbeatTimer = setInterval(() => active.native.heartbeat(), 500);
-    notices.info(`guard on: ${guarded.inodes} files and ${guarded.objects} BPF objects of the agent are protected`);
-    guardInfo = { files: guarded.inodes, objects: guarded.objects, settings_map_id: active.native.objectIds().maps.find((m) => m.name === 'lw_settings_map')?.id ?? null, watchdog_seconds: options.watchdogSeconds };
-  }
+/** --protect: the guard goes up once the programs are attached (their ids are known). */
+function guardIfAsked(p: Prepared, active: ActiveSensor, settings: RuntimeSettings): Guard | null {
+  if (!p.options.protect || !active.enforcement) return null;
+  const guard = setUpGuard({
+    native: active.native,
+    paths: agentPaths(p.io.packageRoot, [p.policy.file, ...(p.options.dbPath === null ? [] : [resolve(p.options.dbPath)])]),
+    watchdogSeconds: p.options.watchdogSeconds,
+    applyProtect: () => settings.update({ protect: true }),
+  });
+  p.notices.info(`guard on: ${guard.info.files} files and ${guard.info.objects} BPF objects of the agent are protected`);
+  return guard;
+}
 
-  // Run-time settings through the control socket (lsmwatch ctl): flags in a map, no reload.
-  let forbidPtrace: ForbidPtraceMode = currentSettings.forbidPtrace;
-  const control = await startControlServer(options.controlPath, {
-    handle(request) {
-      if (request.command === 'debug-stall') {
-        if (process.env.LSMWATCH_DEBUG_CONTROL !== '1') return { ok: false, error: 'debug commands are disabled' };
-        setTimeout(() => {
-          const end = Date.now() + request.seconds * 1000;
-          while (Date.now() < end); // deliberately hang the JavaScript thread
-        }, 50);
-      }
-      if (request.command === 'forbid-ptrace') {
-        if (!active.enforcement) {
-          return { ok: false, error: `the ${active.name} sensor cannot enforce forbid-ptrace (needs BPF LSM)` };
-        }
-        currentSettings.forbidPtrace = request.mode;
-        applySettings(active.native, currentSettings);
-        forbidPtrace = request.mode;
-        writer.write({ type: 'setting', time: clock.nowRfc3339(), forbid_ptrace: forbidPtrace });
-        notices.info(`forbid-ptrace is now ${forbidPtrace}`);
-      }
-      return { ok: true, sensor: active.name, enforcement: active.enforcement, forbid_ptrace: forbidPtrace };
-    },
-  }).catch((err: Error) => {
-    notices.warn(`control socket unavailable, 'lsmwatch ctl' will not reach this agent: ${err.message}`);
+/** Run-time settings through the control socket (lsmwatch ctl); the agent runs on without it. */
+function serveControl(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, live: Pick<Parameters<typeof createControlHandler>[0], 'reload' | 'top'>) {
+  const handler = createControlHandler({
+    ...live,
+    sensor: active.name,
+    enforcement: active.enforcement,
+    settings,
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+    debugCommands: process.env.LSMWATCH_DEBUG_CONTROL === '1',
+  });
+  return startControlServer(p.options.controlPath, handler).catch((err: Error) => {
+    p.notices.warn(`control socket unavailable, 'lsmwatch ctl' will not reach this agent: ${err.message}`);
     return null;
   });
+}
 
-  writer.write({
-    type: 'ready',
-    time: clock.nowRfc3339(),
-    version: io.version,
+/** The control socket (lsmwatch ctl, top) and the metrics endpoint; a reload waits for the reloader. */
+async function serveOperators(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, parts: AgentParts, activity: Activity, reloader: () => PolicyReloader | null) {
+  const control = await serveControl(p, active, settings, {
+    reload: (trigger) => reloader()?.reload(trigger) ?? Promise.reject(new Error('the agent is still starting: try again')),
+    top: () => topSnapshot(parts, activity, { rfc3339: p.clock.nowRfc3339(), monotonicNs: p.clock.monotonicNowNs(), unixSeconds: Date.now() / 1000 }) as unknown as Record<string, unknown>,
+  });
+  const address = p.options.metricsListen ?? p.policy.metrics.listen;
+  const metrics = address ? await serveMetrics(address, parts, p.notices) : null;
+  return { control, metrics };
+}
+
+function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings, guard: Guard | null, metrics: string | null): ReadyInfo {
+  return {
+    time: p.clock.nowRfc3339(),
+    version: p.io.version,
     pid: process.pid,
     sensor: active.name,
     kernel: release(),
     enforcement: active.enforcement,
-    forbid_ptrace: currentSettings.forbidPtrace,
-    protect: currentSettings.protect,
-    ...(guardInfo ? { guard: guardInfo } : {}),
-    hooks: active.attach.attached.map((a) => a.hook),
-    programs: active.attach.attached.length,
-    prog_ids: active.attach.attached.map((a) => a.progId),
-    skipped_hooks: active.attach.skipped.map((s) => s.reason),
-    policy: policy.file,
-    policy_sha256: policy.sha256,
-    watch: policy.watch,
-    marks: { marked: active.marked, missing: active.markMissing, trie_entries: watchPlan.keys.length },
-    blind_spots: blindSpotsOf(active.name, active.native.features(), watchPlan),
-    state_db: options.dbPath === null ? null : resolve(options.dbPath),
-    ...(active.fallbackReason ? { lsm_unavailable: active.fallbackReason } : {}),
-  });
-  active.native.start(onBatch);
-  pipeline.start();
-  const statsInterval = (options.statsInterval ?? policy.stats.interval) * 1000;
-  const statsTimer = setInterval(() => stats.report(false), statsInterval);
-  const lossTimer = setInterval(() => stats.checkLoss(), 5000);
-  let integrity: SelfIntegrity | null = null;
-  integrity = await startSelfIntegrity({ packageRoot: io.packageRoot, policy, native: active.native, writer, notices, clock, pipeline });
+    forbidPtrace: settings.current.forbidPtrace,
+    protect: settings.current.protect,
+    guard: guard?.info ?? null,
+    attached: active.attach.attached,
+    skippedHooks: active.attach.skipped.map((s) => s.reason),
+    policyFile: p.policy.file,
+    policySha256: p.policy.sha256,
+    watch: p.policy.watch,
+    marks: { marked: active.marks.keys.size, missing: active.marks.missing, trieEntries: p.watchPlan.keys.length },
+    blindSpots: blindSpotsOf(active.name, active.native.features(), p.watchPlan),
+    stateDb: p.options.dbPath === null ? null : resolve(p.options.dbPath),
+    metrics,
+    lsmUnavailable: active.fallbackReason,
+  };
+}
 
-  // 5. Run until a signal, or until stdout goes away.
+/** From attached programs to a stop request and an orderly end: detach, drain, final stats. */
+async function runSensor(
+  p: Prepared,
+  active: ActiveSensor,
+  addon: NativeAddon,
+  stopRequested: Promise<string>,
+  reloadSignal: ReturnType<typeof listenForReloadSignal>,
+): Promise<string> {
+  settleEnforcement(active, p.options, addon, p.notices);
+  const settings = createRuntimeSettings(
+    { forbidPtrace: active.enforcement ? p.options.forbidPtrace : 'off', denyPtraceRead: p.policy.ptrace.denyRead, protect: false },
+    (s) => applySettings(active.native, s),
+  );
+  const inodePaths = createInodePaths();
+  const watchedNames = createWatchedNames(p.watchPlan.names);
+  const activity = createActivity();
+  const { detection, stats, onBatch } = wireEvents(p, active, inodePaths, watchedNames, activity);
+  const watchList = createWatchList(active.native, { entries: p.watchPlan.keys, marks: active.marks }, watchCapacity(active.native));
+  const notifier = systemdNotifier(addon, p.clock, p.notices);
+  const guard = guardIfAsked(p, active, settings);
+  let integrity: SelfIntegrity | null = null;
+  let reloader: PolicyReloader | null = null;
+  const loop = watchEventLoop({ nowMs: () => Date.now(), setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (t) => clearInterval(t as NodeJS.Timeout) });
+  const parts: AgentParts = {
+    version: p.io.version,
+    sensor: active.name,
+    native: active.native,
+    records: p.records,
+    state: p.state,
+    stats,
+    watchList,
+    inodePaths,
+    detection,
+    loop,
+    startTimeSeconds: Date.now() / 1000,
+    integrity: () => integrity,
+    policy: () => reloader?.current ?? p.policy,
+  };
+  const { control, metrics } = await serveOperators(p, active, settings, parts, activity, () => reloader);
+  p.output.write(readyLine(readyInfo(p, active, settings, guard, metrics ? formatListenAddress(metrics.address) : null)));
+  notifier.ready(`watching ${p.policy.watch.length} policy paths (${watchList.entries.length} map entries) with the ${active.name} sensor`);
+  const stopWatchdogPings = notifier.startWatchdog((fn, ms) => setInterval(fn, ms), (t) => clearInterval(t as NodeJS.Timeout));
+  active.native.start(onBatch);
+  detection.start();
+  p.state?.start().catch((err: Error) => p.notices.warn(`reconciling the baseline failed: ${err.message}`));
+  const statsTimer = startStatsTimer(p.options.statsInterval ?? p.policy.stats.interval, p.options.statsInterval !== null, () => stats.report(false));
+  const lossTimer = setInterval(() => stats.checkLoss(), 5000);
+  integrity = await startSelfIntegrity({
+    packageRoot: p.io.packageRoot,
+    policy: p.policy,
+    native: active.native,
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+    checkKernelState: createKernelStateCheck({ native: active.native, watchEntries: () => watchList.entries, settings: () => settings.current }),
+  });
+  const running = startReloads({
+    initial: p.policy,
+    load: loadAgentPolicy,
+    targets: { watchList, watchPlan: p.planWatch, planInstalled: (plan) => watchedNames.learn(plan.names), settings, detection, rules: p.rules, state: p.state, integrity, statsInterval: statsTimer.control },
+    output: p.output,
+    notices: p.notices,
+    nowRfc3339: p.clock.nowRfc3339,
+    notifier,
+  });
+  reloader = running;
+  reloadSignal.ready(() => {
+    running.reload('SIGHUP').catch((err: Error) => p.notices.error(`reloading the policy failed: ${err.message}`));
+  });
+
   const why = await stopRequested;
+  notifier.stopping();
+  reloadSignal.dispose();
+  await running.settled();
+  stopWatchdogPings();
+  loop.stop();
+  await metrics?.close();
   control?.close();
-  if (heartbeatTimer) clearInterval(heartbeatTimer);
-  clearInterval(statsTimer);
+  guard?.stop();
+  statsTimer.stop();
   clearInterval(lossTimer);
+  active.native.detach();
+  active.native.flush(onBatch);
+  await integrity.stop();
+  detection.stop();
+  await p.state?.stop();
+  if (!p.io.stdout.destroyed) stats.report(true);
+  return why;
+}
+
+export async function runAgent(options: RunOptions, io: AgentIo): Promise<number> {
+  const notices = createNotices(io.stderr);
+  const stop = listenForStop(io.stdout);
+  const reloadSignal = listenForReloadSignal();
+  // Node makes stdout pipes blocking on Linux: a reader that stops reading would then freeze the
+  // whole agent (no signals, no integrity checks). Non-blocking, the sink sees back-pressure, the
+  // sensor is paused, and losses are counted in bounded queues instead.
+  (io.stdout as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(false);
+  const clock = createWallClock();
+
+  // 1. Everything the user gave is validated before anything native happens.
+  const policy = loadAgentPolicy(resolve(options.policyFile));
+  const planWatch = createWatchPlanner();
+  const watchPlan = planWatch(policy);
+  const probe = checkHost();
+
+  // 2. Output: stdout, the record counts (metrics, top), and the history once the state database is open.
+  const records = createRecordCounts();
+  const sinks: Sink[] = [createNdjsonSink('stdout', io.stdout), records.sink];
+  const output = createOutput(sinks);
+  let state: StateTracking | null = null;
+  const rules = createRuleAlerts({
+    config: policy.rules,
+    context: defaultRuleContext(),
+    output,
+    notices,
+    nowRfc3339: clock.nowRfc3339,
+    inBaseline: (path) => state?.covers(path) ?? false,
+  });
+  state = openState(options, policy, output, notices, clock, io, rules);
+  if (state) sinks.push(createHistorySink(state.store, notices));
+  const prepared: Prepared = { options, io, notices, clock, policy, planWatch, watchPlan, output, records, state, rules };
+
+  // 3. The sensor; from here on, whatever happens, nothing loaded outlives the run.
+  let why: string;
+  let active: ActiveSensor | null = null;
   try {
-    active.native.detach();
-    active.native.flush(onBatch);
-    await integrity?.stop();
-    await pipeline.stop();
-    if (!io.stdout.destroyed) stats.report(true);
+    const addon = loadAddon(io.packageRoot);
+    active = setUpSensor({
+      addon,
+      choice: options.sensor,
+      probe,
+      watchPlan,
+      settings: { forbidPtrace: options.forbidPtrace, denyPtraceRead: policy.ptrace.denyRead },
+      ringBytes: options.ringBytes,
+      aggregateWindowMs: policy.aggregate.windowMs,
+      queueBytes: options.queueBytes,
+    });
+    if (active.fallbackReason) {
+      notices.warn(`BPF LSM not used: ${active.fallbackReason}. Using the tracepoint sensor: it observes but cannot enforce.`);
+    }
+    why = await runSensor(prepared, active, addon, stop.requested, reloadSignal);
+  } catch (err) {
+    state?.store.close();
+    throw err;
   } finally {
-    active.native.close();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    active?.native.close();
+    stop.dispose();
+    reloadSignal.dispose();
   }
   notices.info(`stopped (${why}); all BPF programs detached`);
   return 0;

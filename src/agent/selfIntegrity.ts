@@ -1,43 +1,47 @@
 /** Wires the self-integrity checker into the agent: the build manifest, the policy as loaded, the
- * attached BPF programs; findings go to stdout (NDJSON) and stderr (red), on every check until fixed. */
+ * attached BPF programs; findings go to the output (and so the history) and to stderr (red), on
+ * every check until fixed. */
 import { join } from 'node:path';
 import { readManifest } from '../integrity/manifest.js';
-import { createSelfIntegrityChecker, type IntegrityFinding } from '../integrity/selfIntegrityChecker.js';
+import { createSelfIntegrityChecker, type IntegrityFinding, type KernelStateCheck } from '../integrity/selfIntegrityChecker.js';
 import { startPeriodicCheck } from '../integrity/periodicCheck.js';
 import { recordExecutable } from '../integrity/executable.js';
 import { sha256File } from '../integrity/fileDigest.js';
 import { integrityIntervalMs } from '../integrity/integrityConfig.js';
-import type { Policy } from '../policy/policy.js';
 import type { NativeSensor } from '../sensor/nativeAddon.js';
-import type { NdjsonWriter } from '../output/ndjsonWriter.js';
+import type { Output } from '../output/sink.js';
+import { integrityBaselineLine, integrityLine } from '../output/records.js';
 import type { Notices } from '../log/notices.js';
-import type { WallClock } from '../events/wallClock.js';
-import type { EventPipeline } from './eventPipeline.js';
+import type { AgentPolicy } from './agentPolicy.js';
 
 export interface SelfIntegrity {
   stop(): Promise<void>;
+  /** A reload put this policy in force: checks expect its digest, at its interval. */
+  policyReloaded(policy: AgentPolicy): Promise<void>;
+  /** what the last completed check found (for metrics and health), or null before the first */
+  lastCheck(): { timeMs: number; problems: number; checks: number } | null;
 }
 
 function describe(f: IntegrityFinding): string {
   if (f.status === 'detached') return `BPF ${f.kind ?? 'prog'} ${f.name ?? ''} (id ${f.prog_id ?? '?'}) is no longer attached`;
   if (f.status === 'resolved') return `${f.file ?? f.name ?? 'item'} is intact again`;
+  if (f.status === 'tampered') return `BPF map ${f.name ?? '?'} was changed by another process: ${f.error ?? ''}`;
   if (f.status === 'mismatch') return `${f.file} was modified (sha256 ${f.actual}, expected ${f.expected})`;
   return `${f.file ?? f.name} is ${f.status}${f.error ? `: ${f.error}` : ''}`;
 }
 
 export async function startSelfIntegrity(deps: {
   packageRoot: string;
-  policy: Policy;
+  policy: AgentPolicy;
   native: NativeSensor;
-  writer: NdjsonWriter;
+  output: Output;
   notices: Notices;
-  clock: WallClock;
-  pipeline: EventPipeline;
+  nowRfc3339: () => string;
+  /** the agent's maps read back and compared with what it wrote */
+  checkKernelState?: () => Promise<KernelStateCheck[]>;
 }): Promise<SelfIntegrity> {
   const emit = (finding: IntegrityFinding) => {
-    const record = { ...finding, time: deps.clock.nowRfc3339() };
-    deps.writer.write(record);
-    deps.pipeline.recordHistory('integrity', record);
+    deps.output.write(integrityLine(finding, deps.nowRfc3339()));
     if (finding.status === 'resolved') deps.notices.info(`integrity: ${describe(finding)}`);
     else deps.notices.alert(`integrity: ${describe(finding)}`);
   };
@@ -61,30 +65,56 @@ export async function startSelfIntegrity(deps: {
         name: a.hook,
         attached: a.progPresent && a.linkPresent,
       })),
+    ...(deps.checkKernelState ? { checkKernelState: deps.checkKernelState } : {}),
   });
   const executable = await recordExecutable().catch((err: Error) => ({ path: process.execPath, sha256: `unreadable: ${err.message}` }));
   let first = true;
-  const periodic = startPeriodicCheck(checker, {
-    intervalMs: integrityIntervalMs(deps.policy.integrity),
-    immediate: true,
-    setTimer: (fn, ms) => setTimeout(fn, ms),
-    clearTimer: (t) => clearTimeout(t),
-    onFindings: (findings) => findings.forEach(emit),
-    onError: (err) => deps.notices.error(`integrity check failed: ${(err as Error).message}`),
-  });
+  // Outstanding problems, by what they concern, so the count follows findings and their resolutions.
+  const outstanding = new Set<string>();
+  let last: { timeMs: number; problems: number; checks: number } | null = null;
+  const keyOf = (f: IntegrityFinding) => f.file ?? `${f.kind ?? 'prog'}:${f.prog_id ?? f.name ?? '?'}`;
+  const counted = {
+    check: async () => {
+      const result = await checker.check();
+      for (const f of result.findings) {
+        if (f.status === 'resolved') outstanding.delete(keyOf(f));
+        else outstanding.add(keyOf(f));
+      }
+      last = { timeMs: Date.now(), problems: outstanding.size, checks: (last?.checks ?? 0) + 1 };
+      return result;
+    },
+  };
+  const startChecks = (intervalMs: number, immediate: boolean) =>
+    startPeriodicCheck(counted, {
+      intervalMs,
+      immediate,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (t) => clearTimeout(t),
+      onFindings: (findings) => findings.forEach(emit),
+      onError: (err) => deps.notices.error(`integrity check failed: ${(err as Error).message}`),
+    });
+  let intervalMs = integrityIntervalMs(deps.policy.integrity);
+  let periodic = startChecks(intervalMs, true);
+  let stopped = false;
   // One line recording what the first check covered and the node executable in use.
   void checker.check().then((result) => {
     if (!first) return;
     first = false;
-    deps.writer.write({
-      type: 'integrity',
-      status: 'baseline',
-      time: deps.clock.nowRfc3339(),
-      files_checked: result.filesChecked,
-      problems: result.findings.length,
-      executable: executable.path,
-      executable_sha256: executable.sha256,
-    });
+    deps.output.write(integrityBaselineLine(deps.nowRfc3339(), result.filesChecked, result.findings.length, executable));
   });
-  return { stop: () => periodic.stop() };
+  return {
+    stop: () => {
+      stopped = true;
+      return periodic.stop();
+    },
+    async policyReloaded(policy) {
+      checker.expect({ path: policy.file, sha256: policy.sha256 });
+      const next = integrityIntervalMs(policy.integrity);
+      if (next === intervalMs) return;
+      intervalMs = next;
+      await periodic.stop();
+      if (!stopped) periodic = startChecks(intervalMs, false);
+    },
+    lastCheck: () => last,
+  };
 }

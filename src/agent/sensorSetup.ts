@@ -1,17 +1,10 @@
 /** Picks, loads, configures and attaches a sensor. Maps are filled before attaching so the very
  * first event is already filtered by the policy. */
-import { ForbidPtrace, Settings } from '../sensor/contract.js';
 import { SensorError, type AttachResult, type NativeAddon, type NativeSensor } from '../sensor/nativeAddon.js';
 import { lsmUnavailableReason, type HostProbe } from '../sensor/hostSupport.js';
 import type { WatchPlan } from '../sensor/watchPlan.js';
-import type { ForbidPtraceMode, SensorChoice } from '../cli/args.js';
-import type { SensorName } from '../events/formatEvent.js';
-
-export interface SensorSettings {
-  forbidPtrace: ForbidPtraceMode;
-  denyPtraceRead: boolean;
-  protect?: boolean;
-}
+import { applyMarks, type MarkedSet } from './watchMarks.js';
+import { encodeSettings, type SensorChoice, type SensorName, type SensorSettings } from '../sensor/settings.js';
 
 export interface ActiveSensor {
   name: SensorName;
@@ -20,24 +13,12 @@ export interface ActiveSensor {
   /** why the LSM sensor is not in use (auto fell back), or null */
   fallbackReason: string | null;
   enforcement: boolean;
-  /** inodes marked before attaching, and planned marks whose path was gone by then */
-  marked: number;
-  markMissing: number;
+  /** the inodes marked before attaching (planned marks whose path was gone are not in it) */
+  marks: MarkedSet;
 }
-
-export function encodeSettings(settings: SensorSettings): Buffer {
-  const value = Buffer.alloc(Settings.size);
-  const mode = settings.forbidPtrace === 'all' ? ForbidPtrace.ALL : settings.forbidPtrace === 'self' ? ForbidPtrace.SELF : ForbidPtrace.OFF;
-  value.writeUInt32LE(mode, Settings.forbidPtrace);
-  value.writeUInt32LE(settings.denyPtraceRead ? 1 : 0, Settings.denyPtraceRead);
-  value.writeUInt32LE(settings.protect ? 1 : 0, Settings.protect);
-  return value;
-}
-
-const SETTINGS_KEY = Buffer.alloc(4);
 
 export function applySettings(native: NativeSensor, settings: SensorSettings): void {
-  native.updateElem('lw_settings_map', SETTINGS_KEY, encodeSettings(settings));
+  native.setSettings(encodeSettings(settings));
 }
 
 interface SetupRequest {
@@ -54,25 +35,7 @@ interface SetupRequest {
 interface Loaded {
   native: NativeSensor;
   attach: AttachResult;
-  marked: number;
-  markMissing: number;
-}
-
-/** Marks go in before the programs attach: the first event is already judged by identity. A path
- * removed since the plan was made is skipped (nothing to mark); any other failure is fatal. */
-function applyMarks(native: NativeSensor, marks: WatchPlan['marks']): { marked: number; missing: number } {
-  let marked = 0;
-  let missing = 0;
-  for (const m of marks) {
-    try {
-      native.markPath(m.path, m.flags, m.watch, m.id, m.pin);
-      marked++;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'ENOENT') throw err;
-      missing++;
-    }
-  }
-  return { marked, missing };
+  marks: MarkedSet;
 }
 
 function loadConfigured(req: SetupRequest, kind: SensorName): Loaded {
@@ -86,10 +49,11 @@ function loadConfigured(req: SetupRequest, kind: SensorName): Loaded {
       aggregateWindowMs: req.aggregateWindowMs,
     });
     for (const entry of req.watchPlan.keys) native.updateElem('lw_watch', entry.key, entry.value);
-    const { marked, missing } = applyMarks(native, req.watchPlan.marks);
+    // marks go in before the programs attach: the first event is already judged by identity
+    const marks = applyMarks(native, req.watchPlan.marks);
     applySettings(native, req.settings);
     const attach = native.attach();
-    return { native, attach, marked, markMissing: missing };
+    return { native, attach, marks };
   } catch (err) {
     native?.close();
     throw SensorError.from(err, `${kind} sensor`);

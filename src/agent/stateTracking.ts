@@ -1,56 +1,106 @@
 /**
  * File-integrity state in the agent: the SQLite store and the change tracker of src/state, fed by
- * events. A changed baseline file is compared with its baseline shortly after its last event (the
- * sensors report writes, not closes), so a burst of writes gives one change record.
+ * typed file events. A changed baseline file is compared with its baseline shortly after its last
+ * event (the sensors report writes, not closes), so a burst of writes gives one change record.
+ * Alerts and integrity findings reach the history through the history sink (./historySink.ts).
  */
 import { ChangeTracker, changeTrackerOptionsFromConfig } from '../state/changeTracker.js';
 import { openStateStore, type StateStore } from '../state/store.js';
 import { retentionLimits, type StateConfig } from '../state/stateConfig.js';
-import type { ChangeRecord } from '../state/changeRecord.js';
-import type { NdjsonWriter } from '../output/ndjsonWriter.js';
+import type { Actor, ChangeRecord } from '../state/changeRecord.js';
+import type { SensorEvent } from '../events/types.js';
+import type { Output } from '../output/sink.js';
+import { baselineLine, changeLine, type BaselineScanProgress } from '../output/records.js';
 import type { Notices } from '../log/notices.js';
-import type { WallClock } from '../events/wallClock.js';
+import type { EventConsumer } from './eventConsumers.js';
 
 const SETTLE_MS = 300; // quiet time after the last event before a file is compared
 const MAX_PENDING = 10_000; // bound on paths waiting to settle; past it the oldest is compared now
 const PRUNE_INTERVAL_MS = 3600_000;
+// After a loss: re-check once the flood has been quiet this long, and at least this often while it lasts.
+const RECHECK_QUIET_MS = 2000;
+const RECHECK_MAX_DELAY_MS = 60_000;
 
-export interface Actor {
-  pid: number;
-  comm: string;
-  uid: number;
-}
-
-export interface StateTracking {
+export interface StateTracking extends EventConsumer {
+  /** whether a path is in the baseline */
+  covers(path: string): boolean;
   /** offline changes (reported with offline: true), retention */
   start(): Promise<void>;
-  onPathTouched(path: string, by: Actor): void;
-  recordHistory(type: 'alert' | 'integrity', record: object): void;
+  /** the store, for the history sink */
+  readonly store: StateStore;
+  /** events were lost: compare the whole baseline with the disk soon (debounced while the loss goes on) */
+  recheckAfterLoss(): void;
   /** compares what is still settling, then closes the database */
   stop(): Promise<void>;
+  /**
+   * New `state` settings (a policy reload): in force at once; paths the baseline newly covers are
+   * hashed in the background (progress in scanProgress()), paths it no longer covers are forgotten.
+   * Resolves when that scan is done.
+   */
+  reconfigure(config: StateConfig): Promise<void>;
+  /** a baseline scan in progress (start-up or after a reload), or null */
+  scanProgress(): BaselineScanProgress | null;
 }
 
-export function openStateTracking(deps: {
+export interface StateTrackingDeps {
   dbPath: string;
   config: StateConfig;
-  writer: NdjsonWriter;
+  output: Output;
   notices: Notices;
-  clock: WallClock;
+  nowRfc3339: () => string;
   showProgress: boolean;
-}): StateTracking {
+  /** told about every change after it was output and recorded (the detection rules) */
+  onChange?: (change: ChangeRecord) => void;
+  /** owning package(s) of a changed path, stored with the change */
+  ownerOf?: (path: string) => Promise<string | undefined>;
+}
+
+/** The paths an event may have changed: a rename changes both names, and a file reached through
+ * another name changes its watched one. Null paths are not trackable. */
+export function touchedPaths(event: SensorEvent): string[] {
+  if (event.kind !== 'file' || !event.touchesContent) return [];
+  const out: string[] = [];
+  if (event.path !== null) out.push(event.path.text);
+  if (event.oldPath !== null) out.push(event.oldPath.text);
+  // reached through another name (hard link, bind mount): the watched name is what changed
+  if (event.watchedPath !== null) out.push(event.watchedPath.text);
+  if (event.watchedOldPath !== null) out.push(event.watchedOldPath.text);
+  return out;
+}
+
+export function openStateTracking(deps: StateTrackingDeps): StateTracking {
   const store: StateStore = openStateStore(deps.dbPath);
   const tracker = new ChangeTracker(store, {
     ...changeTrackerOptionsFromConfig(deps.config),
+    ...(deps.ownerOf ? { ownerOf: deps.ownerOf } : {}),
     onScanIssue: (issue) => deps.notices.warn(`baseline: ${issue.path}: ${issue.message}`),
   });
   const pending = new Map<string, { timer: NodeJS.Timeout; by: Actor }>();
   let pruneTimer: NodeJS.Timeout | null = null;
   let inFlight: Promise<unknown> = Promise.resolve();
+  let recheckTimer: NodeJS.Timeout | null = null;
+  let recheckDue = 0; // Date.now() by which a pending re-check must run
+  let stopped = false;
+
+  const recheck = () => {
+    recheckTimer = null;
+    recheckDue = 0;
+    if (stopped) return;
+    inFlight = tracker
+      .reconcileAll(undefined, undefined, { offline: false, recheck: 'events_lost' })
+      .then((changes) => changes.forEach(report))
+      .catch((err: Error) => deps.notices.warn(`re-checking the baseline failed: ${err.message}`));
+  };
+  let config = deps.config;
+  let scan: BaselineScanProgress | null = null;
+  let scansRunning = 0;
 
   const report = (change: ChangeRecord) => {
-    deps.writer.write({ ...change, time: deps.clock.nowRfc3339() });
+    deps.output.write(changeLine(change, deps.nowRfc3339()));
     const by = change.by ? ` by ${change.by.comm} (pid ${change.by.pid}, uid ${change.by.uid})` : '';
-    deps.notices.warn(`change: ${change.path} ${change.action}${change.offline ? ' while lsmwatch was not running' : by}`);
+    const when = change.offline ? ' while lsmwatch was not running' : change.recheck ? ' (found by a re-check after events were lost; writer unknown)' : by;
+    deps.notices.warn(`change: ${change.path} ${change.action}${when}`);
+    deps.onChange?.(change);
   };
 
   const compare = (path: string) => {
@@ -64,47 +114,83 @@ export function openStateTracking(deps: {
       .catch((err: Error) => deps.notices.warn(`baseline: ${path}: ${err.message}`));
   };
 
+  const onPathTouched = (path: string, by: Actor) => {
+    if (!tracker.covers(path)) return;
+    const existing = pending.get(path);
+    if (existing) clearTimeout(existing.timer);
+    else if (pending.size >= MAX_PENDING) compare(pending.keys().next().value as string);
+    pending.set(path, { timer: setTimeout(() => compare(path), SETTLE_MS), by });
+  };
+
+  /** A reconcile of the whole baseline with the disk; progress on a terminal and in scanProgress(). */
+  const scanBaseline = async (atStart: boolean) => {
+    let lastShown = 0;
+    let files = 0;
+    scansRunning++;
+    scan = { done: 0, total: 0 };
+    try {
+      const changes = await tracker.reconcileAll(
+        undefined,
+        (done, total) => {
+          files = total;
+          scan = { done, total };
+          if (!deps.showProgress || total < 200) return;
+          const now = Date.now();
+          if (now - lastShown < 500 && done !== total) return;
+          lastShown = now;
+          deps.notices.info(`${atStart ? 'building' : 'updating'} the baseline: ${done}/${total} files`);
+        },
+        { offline: atStart },
+      );
+      return { changes, files };
+    } finally {
+      scansRunning--;
+    }
+  };
+
   const prune = () => {
     try {
-      store.pruneHistory(retentionLimits(deps.config.retention), new Date());
+      store.pruneHistory(retentionLimits(config.retention), new Date());
     } catch (err) {
       deps.notices.warn(`pruning the history failed: ${(err as Error).message}`);
     }
   };
 
   return {
+    name: 'state tracking',
+    store,
+    covers: (path) => tracker.covers(path),
+    consume(event) {
+      const paths = touchedPaths(event);
+      if (paths.length === 0) return;
+      const by = { pid: event.process.pid, comm: event.process.comm.text, uid: event.process.uid };
+      for (const path of paths) onPathTouched(path, by);
+    },
     async start() {
       prune();
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
       pruneTimer.unref();
-      let lastShown = 0;
-      let files = 0;
-      const changes = await tracker.reconcileAll(undefined, (done, total) => {
-        files = total;
-        if (!deps.showProgress || total < 200) return;
-        const now = Date.now();
-        if (now - lastShown < 500 && done !== total) return;
-        lastShown = now;
-        deps.notices.info(`building the baseline: ${done}/${total} files`);
-      });
+      const { changes, files } = await scanBaseline(true);
       for (const change of changes) report(change);
-      deps.writer.write({ type: 'baseline', time: deps.clock.nowRfc3339(), files, offline_changes: changes.length, db: deps.dbPath });
+      deps.output.write(baselineLine(deps.nowRfc3339(), files, changes.length, deps.dbPath));
     },
-    onPathTouched(path, by) {
-      if (!tracker.covers(path)) return;
-      const existing = pending.get(path);
-      if (existing) clearTimeout(existing.timer);
-      else if (pending.size >= MAX_PENDING) compare(pending.keys().next().value as string);
-      pending.set(path, { timer: setTimeout(() => compare(path), SETTLE_MS), by });
+    recheckAfterLoss() {
+      const now = Date.now();
+      if (recheckDue === 0) recheckDue = now + RECHECK_MAX_DELAY_MS;
+      if (recheckTimer) clearTimeout(recheckTimer);
+      recheckTimer = setTimeout(recheck, Math.max(0, Math.min(RECHECK_QUIET_MS, recheckDue - now)));
     },
-    recordHistory(type, record) {
-      try {
-        store.appendHistory(type, record, new Date());
-      } catch (err) {
-        deps.notices.warn(`recording ${type} in the history failed: ${(err as Error).message}`);
-      }
+    async reconfigure(next) {
+      config = next;
+      tracker.reconfigure(changeTrackerOptionsFromConfig(next));
+      const { changes, files } = await scanBaseline(false);
+      for (const change of changes) report(change);
+      deps.output.write(baselineLine(deps.nowRfc3339(), files, 0, deps.dbPath, changes.length));
     },
+    scanProgress: () => (scansRunning > 0 ? scan : null),
     async stop() {
+      stopped = true;
+      if (recheckTimer) clearTimeout(recheckTimer);
       if (pruneTimer) clearInterval(pruneTimer);
       for (const path of [...pending.keys()]) compare(path);
       await inFlight; // the tracker runs one comparison at a time: the last one queued ends last

@@ -5,71 +5,108 @@
  *           (writes counted in the kernel leave later inside a record's count; pending is 0 at exit)
  *   agent:  received = delivered + dropped_queue + queued (bounded hand-off queue in the addon)
  *           delivered = decoded + invalid
- *           decoded = emitted + dropped_output          (stdout backed up past its bound)
- * A {"type":"stats"} line reports them; any new loss also gives one rate-limited stderr warning.
+ *           decoded = emitted + dropped_output          (the output backed up past its bound)
+ * A {"type":"stats"} line reports them. A new loss is an `events_lost` alert (at most one per
+ * stats interval, naming the stage that lost most; kept in the history) and tells the agent to
+ * re-check the baseline, so a change hidden in a flood still gets its change line.
  */
 import { Stat } from '../sensor/contract.js';
-import type { NativeSensor } from '../sensor/nativeAddon.js';
-import type { NdjsonWriter, WriteOutcome } from '../output/ndjsonWriter.js';
+import type { NativeStats } from '../sensor/nativeAddon.js';
+import type { SensorName } from '../sensor/settings.js';
+import type { Output, WriteOutcome } from '../output/sink.js';
+import { eventsLostLine, statsLine, type BaselineScanProgress, type KernelCounts, type LossByStage, type StatsLine } from '../output/records.js';
+import type { AlertOutput } from './alertOutput.js';
 import type { Notices } from '../log/notices.js';
-import type { WallClock } from '../events/wallClock.js';
-import type { SensorName } from '../events/formatEvent.js';
 
 export interface StatsReporter {
   recordDecoded(decoded: number, invalid: number, error?: string): void;
+  /** the output's outcome for one sensor event */
   countOutput(outcome: WriteOutcome): void;
-  /** builds the stats object (also used by tests and the final line) */
-  snapshot(final: boolean): Record<string, unknown>;
+  /** builds the stats line (also used by tests and the final line) */
+  snapshot(final: boolean): StatsLine;
   report(final: boolean): void;
-  /** cheap check between reports so a loss is warned about promptly */
+  /** cheap check between reports so a loss is raised promptly */
   checkLoss(): void;
 }
 
-const LOSS_WARNING_INTERVAL_NS = 60_000_000_000n;
+export function lossByStage(s: StatsLine): LossByStage {
+  return {
+    kernel_ring_buffer: s.kernel.lost + s.kernel.aggregated_lost,
+    agent_queue: s.agent.dropped_queue,
+    decode: s.agent.invalid,
+    output: s.agent.dropped_output,
+  };
+}
+
+const STAGE_NAMES: Record<keyof LossByStage, string> = {
+  kernel_ring_buffer: 'kernel ring buffer',
+  agent_queue: 'agent queue',
+  decode: 'decoding',
+  output: 'output',
+};
+
+export function describeLoss(lost: LossByStage, total: number): string {
+  const parts = (Object.keys(lost) as Array<keyof LossByStage>).filter((k) => lost[k] > 0).map((k) => `${STAGE_NAMES[k]} ${lost[k]}`);
+  const n = Object.values(lost).reduce((a, b) => a + b, 0);
+  return `${n} events lost (${parts.join(', ')}; total ${total}); the baseline files are re-checked; see the "stats" lines`;
+}
+
+export function kernelCounts(k: readonly number[]): KernelCounts {
+  const aggregated = k[Stat.AGGREGATED]!;
+  const aggregatedReported = k[Stat.AGG_REPORTED]!;
+  const aggregatedLost = k[Stat.AGG_LOST]!;
+  return {
+    seen: k[Stat.SEEN]!,
+    filtered: k[Stat.FILTERED]!,
+    aggregated,
+    emitted: k[Stat.EMITTED]!,
+    lost: k[Stat.LOST_RINGBUF]!,
+    aggregated_reported: aggregatedReported,
+    aggregated_lost: aggregatedLost,
+    aggregated_pending: Math.max(0, aggregated - aggregatedReported - aggregatedLost),
+    flushed: k[Stat.FLUSHED]!,
+    flush_lost: k[Stat.FLUSH_LOST]!,
+    verdict_miss: k[Stat.VERDICT_MISS]!,
+    path_truncated: k[Stat.PATH_TRUNCATED]!,
+    denied: k[Stat.DENIED]!,
+    verdict_walks: k[Stat.VERDICT_WALKS]!,
+    depth_unknown: k[Stat.DEPTH_UNKNOWN]!,
+    marks_full: k[Stat.MARKS_FULL]!,
+    unresolved: k[Stat.UNRESOLVED]!,
+    generations: k[Stat.GENERATIONS]!,
+    marked: k[Stat.MARKED]!,
+  };
+}
 
 export function createStatsReporter(deps: {
-  native: NativeSensor;
-  writer: NdjsonWriter;
+  readNative: () => NativeStats;
+  output: Output;
   notices: Notices;
-  clock: WallClock;
+  nowRfc3339: () => string;
+  monotonicNowNs: () => bigint;
   sensor: SensorName;
+  consumerErrors: () => number;
+  alerts: AlertOutput;
+  /** at most one events_lost alert per this many ns (the stats interval) */
+  alertIntervalNs: bigint;
+  /** told about every new loss (the agent re-checks the baseline) */
+  onLoss?: () => void;
+  /** a baseline scan in progress (state tracking), shown in the line while it runs */
+  baselineScan?: () => BaselineScanProgress | null;
 }): StatsReporter {
   let decoded = 0;
   let invalid = 0;
   let emitted = 0;
   let droppedOutput = 0;
   let lastDecodeError: string | undefined;
-  let lastLossTotal = 0;
-  let lastWarningNs = -LOSS_WARNING_INTERVAL_NS;
+  let seenLoss: LossByStage = { kernel_ring_buffer: 0, agent_queue: 0, decode: 0, output: 0 };
+  let alertedLoss: LossByStage = seenLoss;
+  let lastAlertNs: bigint | null = null;
 
   const snapshot = (final: boolean) => {
-    const native = deps.native.stats();
-    const k = native.kernel;
+    const native = deps.readNative();
     const u = native.user;
-    const aggregated = k[Stat.AGGREGATED];
-    const aggregatedReported = k[Stat.AGG_REPORTED];
-    const aggregatedLost = k[Stat.AGG_LOST];
-    const kernel = {
-      seen: k[Stat.SEEN],
-      filtered: k[Stat.FILTERED],
-      aggregated,
-      emitted: k[Stat.EMITTED],
-      lost: k[Stat.LOST_RINGBUF],
-      aggregated_reported: aggregatedReported,
-      aggregated_lost: aggregatedLost,
-      aggregated_pending: Math.max(0, aggregated - aggregatedReported - aggregatedLost),
-      flushed: k[Stat.FLUSHED],
-      flush_lost: k[Stat.FLUSH_LOST],
-      verdict_miss: k[Stat.VERDICT_MISS],
-      path_truncated: k[Stat.PATH_TRUNCATED],
-      denied: k[Stat.DENIED],
-      verdict_walks: k[Stat.VERDICT_WALKS],
-      depth_unknown: k[Stat.DEPTH_UNKNOWN],
-      marks_full: k[Stat.MARKS_FULL],
-      unresolved: k[Stat.UNRESOLVED],
-      generations: k[Stat.GENERATIONS],
-    };
-    const agent = {
+    return statsLine(deps.nowRfc3339(), deps.sensor, final, kernelCounts(native.kernel), {
       received: u.recordsReceived,
       delivered: u.recordsDelivered,
       dropped_queue: u.recordsDropped,
@@ -78,22 +115,24 @@ export function createStatsReporter(deps: {
       invalid,
       emitted,
       dropped_output: droppedOutput,
+      consumer_errors: deps.consumerErrors(),
+      sinks: deps.output.counts(),
       ...(lastDecodeError ? { last_decode_error: lastDecodeError } : {}),
-    };
-    const lost = kernel.lost + kernel.aggregated_lost + agent.dropped_queue + agent.invalid + agent.dropped_output;
-    return { type: 'stats', time: deps.clock.nowRfc3339(), sensor: deps.sensor, final, lost, kernel, agent };
+    }, deps.baselineScan?.() ?? null);
   };
 
-  const warnOnNewLoss = (lostTotal: number) => {
-    if (lostTotal <= lastLossTotal) return;
-    const now = deps.clock.monotonicNowNs();
-    if (now - lastWarningNs >= LOSS_WARNING_INTERVAL_NS) {
-      lastWarningNs = now;
-      deps.notices.warn(
-        `${lostTotal - lastLossTotal} events lost since the last report (total ${lostTotal}); see the "stats" lines for the stage`,
-      );
-      lastLossTotal = lostTotal;
-    }
+  const noticeLoss = (line: StatsLine) => {
+    const now = lossByStage(line);
+    if (!(Object.keys(now) as Array<keyof LossByStage>).some((k) => now[k] > seenLoss[k])) return;
+    seenLoss = now;
+    deps.onLoss?.();
+    const t = deps.monotonicNowNs();
+    if (lastAlertNs !== null && t - lastAlertNs < deps.alertIntervalNs) return;
+    lastAlertNs = t;
+    const since = {} as LossByStage;
+    for (const k of Object.keys(now) as Array<keyof LossByStage>) since[k] = now[k] - alertedLoss[k];
+    alertedLoss = now;
+    deps.alerts.raise(eventsLostLine(line.time, since, line.lost), describeLoss(since, line.lost));
   };
 
   return {
@@ -109,11 +148,11 @@ export function createStatsReporter(deps: {
     snapshot,
     report(final) {
       const s = snapshot(final);
-      deps.writer.write(s);
-      warnOnNewLoss(s.lost as number);
+      deps.output.write(s);
+      noticeLoss(s);
     },
     checkLoss() {
-      warnOnNewLoss(snapshot(false).lost as number);
+      noticeLoss(snapshot(false));
     },
   };
 }

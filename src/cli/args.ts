@@ -1,28 +1,16 @@
 /** Command-line parsing and validation (pure). Nothing native runs before this has succeeded. */
-export type SensorChoice = 'auto' | 'lsm' | 'tracepoint';
-export type ForbidPtraceMode = 'off' | 'self' | 'all';
-
-export interface RunOptions {
-  command: 'run';
-  policyFile: string;
-  sensor: SensorChoice;
-  forbidPtrace: ForbidPtraceMode;
-  requireEnforcement: boolean;
-  dbPath: string | null; // null: state disabled (--no-state)
-  statsInterval: number | null; // seconds; null: from policy
-  ringBytes: number;
-  queueBytes: number;
-  controlPath: string;
-  protect: boolean;
-  watchdogSeconds: number;
-}
+import type { RunOptions } from '../agent/runOptions.js';
+import type { SensorChoice } from '../sensor/settings.js';
+import { parseListenAddress } from '../metrics/listenAddress.js';
 
 export type ParsedArgs =
   | RunOptions
   | { command: 'help' }
   | { command: 'version' }
   | { command: 'alerts'; argv: string[] }
-  | { command: 'ctl'; argv: string[] };
+  | { command: 'ctl'; argv: string[] }
+  | { command: 'top'; argv: string[] }
+  | { command: 'install-service'; argv: string[] };
 
 export class UsageError extends Error {
   readonly code = 'EUSAGE';
@@ -33,8 +21,10 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: lsmwatch [run] [options]
-       lsmwatch alerts [--since 1h] [--type change|alert|integrity] [--json] [--db PATH]
-       lsmwatch ctl [--control PATH] status | forbid-ptrace off|self|all
+       lsmwatch alerts [--since 1h] [--type change|alert|integrity] [--min-severity high] [--json] [--db PATH]
+       lsmwatch ctl [--control PATH] status | reload | forbid-ptrace off|self|all
+       lsmwatch top [--control PATH] [--interval SECONDS] [--once]
+       lsmwatch install-service [--print] [--package-root DIR] [--destdir DIR] [--unit-dir DIR]
 
 Watches the files that matter on this host with BPF and prints one JSON object per event on
 stdout; human-readable notices and alerts go to stderr. Must run as root.
@@ -57,8 +47,13 @@ Options:
   --no-state               keep no baseline or history (no SQLite file)
   --stats-interval SECONDS how often to print a stats line (default: from the policy)
   --control PATH           control socket for 'lsmwatch ctl' (default: /run/lsmwatch/control.sock)
+  --metrics ADDRESS        serve Prometheus metrics and /healthz on ADDRESS (PORT, IP:PORT or
+                           [IPv6]:PORT; a bare port is 127.0.0.1); default: the policy's metrics.listen
   --help                   show this help
   --version                print the version
+
+SIGHUP (or 'lsmwatch ctl reload') re-reads the policy file: a valid policy replaces the running one
+without detaching any program; an invalid one is rejected and the running one stays in force.
 `;
 
 const DEFAULTS = {
@@ -92,6 +87,8 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
   let rest = argv;
   if (rest[0] === 'alerts') return { command: 'alerts', argv: rest.slice(1) };
   if (rest[0] === 'ctl') return { command: 'ctl', argv: rest.slice(1) };
+  if (rest[0] === 'top') return { command: 'top', argv: rest.slice(1) };
+  if (rest[0] === 'install-service') return { command: 'install-service', argv: rest.slice(1) };
   if (rest[0] === 'run') rest = rest.slice(1);
   const options: RunOptions = {
     command: 'run',
@@ -106,6 +103,7 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
     controlPath: '/run/lsmwatch/control.sock',
     protect: false,
     watchdogSeconds: 10,
+    metricsListen: null,
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -153,6 +151,13 @@ export function parseArgs(argv: string[], defaultPolicyFile: string): ParsedArgs
         [value, i] = takeValue(rest, i, flag, inline);
         options.watchdogSeconds = positiveInt(value, flag, 1, 3600);
         break;
+      case '--metrics': {
+        [value, i] = takeValue(rest, i, flag, inline);
+        const address = parseListenAddress(value);
+        if (typeof address === 'string') throw new UsageError(`--metrics: expected ${address}, got ${JSON.stringify(value)}`);
+        options.metricsListen = address;
+        break;
+      }
       case '--db':
         [value, i] = takeValue(rest, i, flag, inline);
         options.dbPath = value;

@@ -34,6 +34,16 @@ export async function main(argv: string[], packageRoot: string): Promise<number>
         const { runCtlCommand } = await import('../control/ctlCommand.js');
         return await runCtlCommand(args.argv, process.stdout, process.stderr);
       }
+      case 'top': {
+        const { runTopCommand } = await import('../top/topCommand.js');
+        return await runTopCommand(args.argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+      }
+      case 'install-service': {
+        const { currentNode, installService, parseInstallArgs } = await import('../service/installService.js');
+        const parsed = parseInstallArgs(args.argv, { packageRoot, node: currentNode() });
+        if (typeof parsed === 'string') return fail(parsed, 2);
+        return installService(parsed, version, process.stdout);
+      }
       case 'run': {
         const { runAgent } = await import('../agent/run.js');
         return await runAgent(args, { stdout: process.stdout, stderr: process.stderr, packageRoot, version });

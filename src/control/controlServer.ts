@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import { MAX_REQUEST_BYTES, parseControlRequest, type ControlReply, type ControlRequest } from './controlProtocol.js';
 
 export interface ControlHandler {
-  handle(request: ControlRequest): ControlReply;
+  /** a reload answers once it is done */
+  handle(request: ControlRequest): ControlReply | Promise<ControlReply>;
 }
 
 /** Is another agent answering on this socket? (A stale socket file from a crash is not.) */
@@ -29,6 +30,8 @@ export async function startControlServer(path: string, handler: ControlHandler):
   }
   const server: Server = createServer((socket) => {
     let buffered = '';
+    // replies go out in the order the requests came, also when one of them takes a while
+    let replies: Promise<void> = Promise.resolve();
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       buffered += chunk;
@@ -41,13 +44,17 @@ export async function startControlServer(path: string, handler: ControlHandler):
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         const request = parseControlRequest(line);
-        let reply: ControlReply;
-        try {
-          reply = typeof request === 'string' ? { ok: false, error: request } : handler.handle(request);
-        } catch (err) {
-          reply = { ok: false, error: (err as Error).message };
-        }
-        socket.write(JSON.stringify(reply) + '\n');
+        const answer = async (): Promise<ControlReply> => {
+          try {
+            return typeof request === 'string' ? { ok: false, error: request } : await handler.handle(request);
+          } catch (err) {
+            return { ok: false, error: (err as Error).message };
+          }
+        };
+        replies = replies.then(async () => {
+          const reply = await answer();
+          if (!socket.destroyed) socket.write(JSON.stringify(reply) + '\n');
+        });
       }
     });
     socket.on('error', () => socket.destroy());

@@ -1,8 +1,8 @@
-/** `lsmwatch ctl [--control PATH] status | forbid-ptrace off|self|all`: talks to a running agent. */
+/** `lsmwatch ctl [--control PATH] status | reload | forbid-ptrace off|self|all`: talks to a running agent. */
 import { createConnection } from 'node:net';
 import { DEFAULT_CONTROL_PATH, type ControlRequest } from './controlProtocol.js';
 
-export const CTL_USAGE = 'usage: lsmwatch ctl [--control PATH] status | forbid-ptrace off|self|all';
+export const CTL_USAGE = 'usage: lsmwatch ctl [--control PATH] status | reload | forbid-ptrace off|self|all';
 
 export function parseCtlArgs(argv: string[]): { path: string; request: ControlRequest } | string {
   let path = DEFAULT_CONTROL_PATH;
@@ -15,6 +15,7 @@ export function parseCtlArgs(argv: string[]): { path: string; request: ControlRe
     else rest.push(argv[i]);
   }
   if (rest.length === 1 && rest[0] === 'status') return { path, request: { command: 'status' } };
+  if (rest.length === 1 && rest[0] === 'reload') return { path, request: { command: 'reload' } };
   if (rest.length === 2 && rest[0] === 'forbid-ptrace' && (rest[1] === 'off' || rest[1] === 'self' || rest[1] === 'all')) {
     return { path, request: { command: 'forbid-ptrace', mode: rest[1] } };
   }

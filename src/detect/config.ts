@@ -1,4 +1,5 @@
 import { PolicyError, describeValue } from '../policy/policyError.js';
+import { PolicySection, type NumberSpec } from '../policy/validate.js';
 
 /** Tuning of the write detectors: the `detect` section of policy.json (snake_case there, camelCase here). */
 export interface DetectConfig {
@@ -39,68 +40,37 @@ export const defaultDetectConfig: DetectConfig = Object.freeze({
   maxTrackedKeys: 4096,
 });
 
-interface NumberRule {
+interface NumberRule extends NumberSpec {
   readonly json: string;
-  readonly min: number;
-  /** Whether `min` itself is allowed. */
-  readonly minInclusive: boolean;
-  readonly max: number;
-  readonly integer: boolean;
 }
 
 const day = 86_400;
 
 const rules: { readonly [K in keyof DetectConfig]: NumberRule } = {
-  halfLifeSeconds: { json: 'half_life_seconds', min: 0, minInclusive: false, max: day, integer: false },
-  shortHalfLifeSeconds: { json: 'short_half_life_seconds', min: 0, minInclusive: false, max: 3600, integer: false },
-  burstFactor: { json: 'burst_factor', min: 1, minInclusive: true, max: 1e6, integer: false },
-  deviationFactor: { json: 'deviation_factor', min: 0, minInclusive: true, max: 1e6, integer: false },
-  pidFloorWritesPerSecond: { json: 'pid_floor_writes_per_second', min: 0, minInclusive: false, max: 1e9, integer: false },
-  pathFloorWritesPerSecond: { json: 'path_floor_writes_per_second', min: 0, minInclusive: false, max: 1e9, integer: false },
-  fanoutDistinctFiles: { json: 'fanout_distinct_files', min: 2, minInclusive: true, max: 100_000, integer: true },
-  fanoutWindowSeconds: { json: 'fanout_window_seconds', min: 0, minInclusive: false, max: 3600, integer: false },
-  cooldownSeconds: { json: 'cooldown_seconds', min: 0, minInclusive: true, max: day, integer: false },
-  warmupSeconds: { json: 'warmup_seconds', min: 0, minInclusive: true, max: day, integer: false },
-  maxTrackedKeys: { json: 'max_tracked_keys', min: 1, minInclusive: true, max: 10_000_000, integer: true },
+  halfLifeSeconds: { json: 'half_life_seconds', min: 0, minExclusive: true, max: day, integer: false },
+  shortHalfLifeSeconds: { json: 'short_half_life_seconds', min: 0, minExclusive: true, max: 3600, integer: false },
+  burstFactor: { json: 'burst_factor', min: 1, max: 1e6, integer: false },
+  deviationFactor: { json: 'deviation_factor', min: 0, max: 1e6, integer: false },
+  pidFloorWritesPerSecond: { json: 'pid_floor_writes_per_second', min: 0, minExclusive: true, max: 1e9, integer: false },
+  pathFloorWritesPerSecond: { json: 'path_floor_writes_per_second', min: 0, minExclusive: true, max: 1e9, integer: false },
+  fanoutDistinctFiles: { json: 'fanout_distinct_files', min: 2, max: 100_000, integer: true },
+  fanoutWindowSeconds: { json: 'fanout_window_seconds', min: 0, minExclusive: true, max: 3600, integer: false },
+  cooldownSeconds: { json: 'cooldown_seconds', min: 0, max: day, integer: false },
+  warmupSeconds: { json: 'warmup_seconds', min: 0, max: day, integer: false },
+  maxTrackedKeys: { json: 'max_tracked_keys', min: 1, max: 10_000_000, integer: true },
 };
 
 const configKeys = Object.keys(rules) as (keyof DetectConfig)[];
-const configKeyByJson = new Map(configKeys.map((k) => [rules[k].json, k]));
-
-function describeRule(rule: NumberRule): string {
-  const kind = rule.integer ? 'an integer' : 'a number';
-  return `${kind} ${rule.minInclusive ? '>=' : '>'} ${rule.min} and <= ${rule.max}`;
-}
+const jsonKeys = configKeys.map((k) => rules[k].json);
 
 /**
  * Validates the `detect` section of a policy file. `raw` is the JSON value of the `detect` key; undefined means
  * all defaults, and missing keys take their default. Throws PolicyError naming the field (`detect.<key>`).
  */
 export function parseDetectConfig(raw: unknown, file: string): DetectConfig {
-  if (raw === undefined) return { ...defaultDetectConfig };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new PolicyError(file, 'detect', 'an object', describeValue(raw));
-  }
-  const section = raw as Record<string, unknown>;
-  for (const jsonKey of Object.keys(section)) {
-    if (!configKeyByJson.has(jsonKey)) {
-      throw new PolicyError(file, `detect.${jsonKey}`, `one of the keys ${[...configKeyByJson.keys()].join(', ')}`, 'an unknown key');
-    }
-  }
-  const config: Record<string, number> = { ...defaultDetectConfig };
-  for (const key of configKeys) {
-    const rule = rules[key];
-    if (!Object.hasOwn(section, rule.json)) continue;
-    const value = section[rule.json];
-    const inRange =
-      typeof value === 'number' &&
-      Number.isFinite(value) &&
-      (rule.minInclusive ? value >= rule.min : value > rule.min) &&
-      value <= rule.max &&
-      (!rule.integer || Number.isInteger(value));
-    if (!inRange) throw new PolicyError(file, `detect.${rule.json}`, describeRule(rule), describeValue(value));
-    config[key] = value;
-  }
+  const section = PolicySection.of(raw, file, 'detect', jsonKeys);
+  const config: Record<string, number> = {};
+  for (const key of configKeys) config[key] = section.number(rules[key].json, rules[key], defaultDetectConfig[key]);
   const parsed = config as unknown as DetectConfig;
   // The short horizon must react faster than the baseline it is compared with (the estimator needs it strictly).
   if (parsed.shortHalfLifeSeconds >= parsed.halfLifeSeconds) {

@@ -1,5 +1,5 @@
 import type { DetectConfig } from './config.js';
-import { LruMap } from './lruMap.js';
+import { LruMap } from '../shared/lruMap.js';
 import { RateBaseline, rateHorizons, type RateHorizons } from './rateBaseline.js';
 import { nsToSeconds, type DetectAlert, type WriteBurstAlert, type WriteBurstRule, type WriteObservation } from './types.js';
 
@@ -44,6 +44,8 @@ export interface WriteBurstDetector {
   observe(o: WriteObservation, out: DetectAlert[], nowSeconds?: number): void;
   /** Advances bursts in progress to `nowNs` (reporting those that ended) and forgets keys idle for long. */
   tick(nowNs: bigint, out: DetectAlert[]): void;
+  /** Ends every burst in progress (the detector is being replaced): each 'start' keeps its one 'end'. */
+  endAll(nowNs: bigint, out: DetectAlert[]): void;
   trackedKeys(): number;
 }
 
@@ -164,6 +166,14 @@ export function createWriteBurstDetector(rule: WriteBurstRule, config: DetectCon
       for (const [key, state] of states.entriesOldestFirst()) {
         if (now - state.lastWriteSeconds < idleExpirySeconds) break;
         if (!state.active) states.delete(key);
+      }
+    },
+
+    endAll(nowNs, out) {
+      const now = nsToSeconds(nowNs);
+      for (const state of [...active]) {
+        state.rate.advance(now);
+        endBurst(state, state.rate.rate(), thresholdOf(state), nowNs, out);
       }
     },
 

@@ -8,6 +8,8 @@ export interface WriteDetectors {
   observe(o: WriteObservation): DetectAlert[];
   /** Call about once a second with the sensor's clock: reports burst ends and expires idle state. */
   tick(nowNs: bigint): DetectAlert[];
+  /** Ends whatever is in progress, before the detectors are replaced (a policy reload). */
+  endAll(nowNs: bigint): DetectAlert[];
   trackedKeys(): { pid: number; path: number; fanout: number };
 }
 
@@ -38,6 +40,13 @@ export function createWriteDetectors(config: DetectConfig): WriteDetectors {
       perPid.tick(nowNs, pending);
       perPath.tick(nowNs, pending);
       fanout.tick(nowNs, pending);
+      return drain();
+    },
+
+    endAll(nowNs) {
+      perPid.endAll(nowNs, pending);
+      perPath.endAll(nowNs, pending);
+      fanout.endAll(nowNs, pending);
       return drain();
     },
 

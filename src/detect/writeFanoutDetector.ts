@@ -1,5 +1,5 @@
 import type { DetectConfig } from './config.js';
-import { LruMap } from './lruMap.js';
+import { LruMap } from '../shared/lruMap.js';
 import { nsToSeconds, type DetectAlert, type WriteFanoutAlert, type WriteObservation } from './types.js';
 
 /**
@@ -41,6 +41,8 @@ export interface WriteFanoutDetector {
   observe(o: WriteObservation, out: DetectAlert[], nowSeconds?: number): void;
   /** Slides the windows of fan-outs in progress to `nowNs` (reporting those that ended) and forgets idle PIDs. */
   tick(nowNs: bigint, out: DetectAlert[]): void;
+  /** Ends every fan-out in progress (the detector is being replaced). */
+  endAll(nowNs: bigint, out: DetectAlert[]): void;
   trackedKeys(): number;
 }
 
@@ -144,6 +146,10 @@ export function createWriteFanoutDetector(config: DetectConfig): WriteFanoutDete
         if (idle >= idleExpirySeconds) states.delete(pid);
         else if (state.paths.size > 0) state.paths.clear();
       }
+    },
+
+    endAll(nowNs, out) {
+      for (const state of [...active]) endFanout(state, nowNs, out);
     },
 
     trackedKeys() {

@@ -3,12 +3,13 @@
  * already gone arrives without a path (LW_F_PATH_UNKNOWN); the earlier record of the same window
  * named it, so the name comes from here. Least recently used entries go first.
  */
-import { LruMap } from '../detect/lruMap.js';
+import { LruMap } from '../shared/lruMap.js';
 
 export interface InodePaths {
   remember(dev: number, ino: bigint, path: Buffer): void;
   lookup(dev: number, ino: bigint): Buffer | undefined;
   readonly size: number;
+  readonly capacity: number;
 }
 
 export function createInodePaths(capacity = 4096): InodePaths {
@@ -25,5 +26,6 @@ export function createInodePaths(capacity = 4096): InodePaths {
     get size() {
       return paths.size;
     },
+    capacity,
   };
 }

@@ -4,7 +4,7 @@
  * watch list, src/sensor/watchPlan.ts) and how many bytes of the path name it; the agent knows that
  * inode's watched name. So a write to /tmp/bm/passwd through a bind mount of /etc, or to a hard
  * link of /etc/passwd, is also reported as `watched_path: "/etc/passwd"`, and state tracking
- * compares the baseline file. Renames of marked names keep the table current (records arrive in
+ * compares the baseline file (the enrich stage asks, src/events/enrich.ts). Renames of marked names keep the table current (records arrive in
  * the order the kernel produced them).
  */
 import type { FileRecordData } from '../sensor/decoder.js';
@@ -15,6 +15,8 @@ export interface WatchedNames {
   watchedName(path: Buffer, anchor: number, anchorOff: number): string | null;
   /** follows renames; returns the record's watched names (path, then path2), null where the same */
   observe(record: FileRecordData): { path: string | null; path2: string | null };
+  /** the names of a new watch plan (a reload): ids keep their meaning across plans */
+  learn(names: ReadonlyMap<number, string>): void;
 }
 
 const joinName = (base: string, rest: string) => (rest === '' ? base : base === '/' ? rest : base + rest);
@@ -50,6 +52,9 @@ export function createWatchedNames(initial: ReadonlyMap<number, string>): Watche
 
   return {
     watchedName,
+    learn(more) {
+      for (const [id, name] of more) names.set(id, name);
+    },
     observe(record) {
       const oldName = canonical(record.path, record.anchor, record.anchorOff);
       const newName = record.path2 ? canonical(record.path2, record.anchor2, record.anchor2Off) : null;
@@ -63,15 +68,4 @@ export function createWatchedNames(initial: ReadonlyMap<number, string>): Watche
       return result;
     },
   };
-}
-
-/** Adds watched_path (and, for renames, watched_old_path) to a formatted file event. */
-export function addWatchedNames(names: WatchedNames, record: FileRecordData, event: Record<string, unknown>): void {
-  const found = names.observe(record);
-  if (record.type === RecordType.RENAME && record.path2) {
-    if (found.path2 !== null) event.watched_path = found.path2;
-    if (found.path !== null) event.watched_old_path = found.path;
-  } else if (found.path !== null && !(record.flags & RecordFlag.PATH_UNKNOWN)) {
-    event.watched_path = found.path;
-  }
 }

@@ -7,7 +7,13 @@ import path from 'node:path';
 import { isSha256Hex } from './fileDigest.js';
 import type { Manifest } from './manifest.js';
 
-export type IntegrityStatus = 'mismatch' | 'missing' | 'unreadable' | 'detached' | 'resolved';
+export type IntegrityStatus = 'mismatch' | 'missing' | 'unreadable' | 'detached' | 'tampered' | 'resolved';
+
+/** One piece of kernel state the agent wrote (a map), and what differs from what it wrote, or null. */
+export interface KernelStateCheck {
+  name: string;
+  problem: string | null;
+}
 
 /** One NDJSON-ready problem (or its resolution). Which optional fields are set depends on status. */
 export interface IntegrityFinding {
@@ -51,6 +57,8 @@ export interface SelfIntegrityCheckerOptions {
    * entry (attached: false) when it disappears, or the checker cannot tell.
    */
   checkAttachments?: () => Promise<BpfAttachment[]>;
+  /** The maps the agent filled (settings, watch list), compared with what it wrote; every one each time. */
+  checkKernelState?: () => Promise<KernelStateCheck[]>;
 }
 
 export interface IntegrityCheckResult {
@@ -64,6 +72,11 @@ export interface SelfIntegrityChecker {
   check(): Promise<IntegrityCheckResult>;
   /** The absolute files every check covers, in check order. */
   readonly files: readonly ExpectedFile[];
+  /**
+   * A file's expected content changed legitimately (the policy was reloaded): later checks expect
+   * `sha256` (an outstanding mismatch then resolves). Adds the file if it was not covered yet.
+   */
+  expect(file: ExpectedFile): void;
 }
 
 /** Keeps one finding's error text readable in a log line. */
@@ -111,7 +124,7 @@ async function checkFile(file: ExpectedFile, hashFile: (absPath: string) => Prom
 export function createSelfIntegrityChecker(options: SelfIntegrityCheckerOptions): SelfIntegrityChecker {
   if (!path.isAbsolute(options.rootDir)) throw new Error(`rootDir must be absolute, got ${JSON.stringify(options.rootDir)}`);
   const files = expectedFiles(path.normalize(options.rootDir), options.manifest, options.extraFiles ?? []);
-  const { hashFile, checkAttachments } = options;
+  const { hashFile, checkAttachments, checkKernelState } = options;
 
   // Problems reported by earlier checks, by key, so their disappearance can be reported once.
   const outstanding = new Map<string, IntegrityFinding>();
@@ -153,11 +166,38 @@ export function createSelfIntegrityChecker(options: SelfIntegrityCheckerOptions)
       }
     }
 
+    if (checkKernelState !== undefined) {
+      let states: KernelStateCheck[] = [];
+      try {
+        states = await checkKernelState();
+      } catch (err) {
+        findings.push({ type: 'integrity', status: 'unreadable', name: 'kernel state', error: errorText(err) });
+      }
+      for (const state of states) {
+        const key = `map:${state.name}`;
+        if (state.problem !== null) {
+          const finding: IntegrityFinding = { type: 'integrity', status: 'tampered', name: state.name, error: state.problem };
+          findings.push(finding);
+          outstanding.set(key, finding);
+        } else if (outstanding.delete(key)) {
+          findings.push({ type: 'integrity', status: 'resolved', name: state.name });
+        }
+      }
+    }
+
     return { findings, filesChecked: files.length };
   }
 
   return {
     files,
+    expect(file) {
+      if (!path.isAbsolute(file.path)) throw new Error(`expect: ${JSON.stringify(file.path)} is not an absolute path`);
+      if (!isSha256Hex(file.sha256)) throw new Error(`expect: ${file.path}: sha256 is not a lowercase hex SHA-256`);
+      const normalized = path.normalize(file.path);
+      const existing = files.find((f) => f.path === normalized);
+      if (existing) existing.sha256 = file.sha256;
+      else files.push({ path: normalized, sha256: file.sha256 });
+    },
     check() {
       running ??= runCheck().finally(() => {
         running = null;

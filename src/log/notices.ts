@@ -9,6 +9,8 @@ export interface Notices {
   warn(message: string): void;
   error(message: string): void;
   alert(message: string): void;
+  /** an alert graded by severity: critical and high red, medium yellow, low and info plain */
+  graded(severity: string, message: string): void;
 }
 
 export function createNotices(stream: Writable & { isTTY?: boolean } = process.stderr, color = Boolean(stream.isTTY)): Notices {
@@ -21,5 +23,11 @@ export function createNotices(stream: Writable & { isTTY?: boolean } = process.s
     warn: (m) => line(paint.yellow('lsmwatch: warning:'), m),
     error: (m) => line(paint.red('lsmwatch: error:'), m),
     alert: (m) => line(paint.red.bold('lsmwatch: ALERT:'), m),
+    graded: (severity, m) => {
+      const label = `lsmwatch: ALERT [${severity}]:`;
+      if (severity === 'critical' || severity === 'high') line(paint.red.bold(label), m);
+      else if (severity === 'medium') line(paint.yellow(label), m);
+      else line(paint.dim(label), m);
+    },
   };
 }

@@ -5,9 +5,9 @@
  * source; past maxBufferedBytes lines are dropped and counted instead of growing memory.
  */
 import type { Writable } from 'node:stream';
+import type { WriteOutcome } from './sink.js';
 
-/** written; written but the stream is now backed up (pause the source); dropped (counted) */
-export type WriteOutcome = 'written' | 'blocked' | 'dropped';
+export type { WriteOutcome };
 
 export interface NdjsonWriter {
   write(record: object): WriteOutcome;

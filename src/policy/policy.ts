@@ -1,13 +1,22 @@
-/** policy.json: what to watch and how to judge it. Validated completely before anything is loaded. */
+/**
+ * policy.json: the document, and the sections that say what the sensor watches (watch, watch_reads,
+ * ignore, ptrace, stats, aggregate). Other sections belong to the concerns that use them (detect,
+ * state, integrity, ...): each parses its own with the validators of ./validate.ts, and the agent
+ * composes them (src/agent/agentPolicy.ts), so this folder imports no concern.
+ */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PolicyError } from './policyError.js';
-import { expectBoolean, expectKnownKeys, expectNumber, expectObject, expectPathList } from './validate.js';
-import { parseIntegrityConfig, type IntegrityConfig } from '../integrity/integrityConfig.js';
+import { PolicySection, type PathListSpec } from './validate.js';
 
-export interface Policy {
+export interface PolicyDocument {
   file: string;
   sha256: string;
+  /** the top level; section(key) reads one section */
+  top: PolicySection;
+}
+
+export interface CorePolicy {
   watch: string[];
   watchReads: string[];
   ignore: string[];
@@ -15,62 +24,30 @@ export interface Policy {
   stats: { interval: number };
   /** in-kernel write aggregation window in ms; 0 = one record per write */
   aggregate: { windowMs: number };
-  integrity: IntegrityConfig;
-  /** sections owned by other modules, validated by them */
-  detectRaw: unknown;
-  stateRaw: unknown;
 }
 
-const TOP_LEVEL_KEYS = ['watch', 'watch_reads', 'ignore', 'ptrace', 'stats', 'aggregate', 'detect', 'integrity', 'state'] as const;
+export const CORE_SECTIONS = ['watch', 'watch_reads', 'ignore', 'ptrace', 'stats', 'aggregate'] as const;
 
-export function parsePolicy(text: string, file: string): Policy {
+/** Watch-list entries become LPM-trie keys of at most 255 bytes plus the NUL or "/" the agent adds. */
+const WATCH_PATHS: PathListSpec = { wildcards: true, maxBytes: 254 };
+
+/** Parses the JSON and refuses unknown top-level keys; knownSections lists every section there is. */
+export function parsePolicyDocument(text: string, file: string, knownSections: readonly string[]): PolicyDocument {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
     throw new PolicyError(file, '(file)', 'valid JSON', (err as Error).message);
   }
-  const top = expectObject(raw, file, '(top level)');
-  expectKnownKeys(top, TOP_LEVEL_KEYS, file, '');
-  if (top.watch === undefined) throw new PolicyError(file, 'watch', 'an array of absolute paths', 'nothing');
-  const watch = expectPathList(top.watch, file, 'watch');
-  const watchReads = top.watch_reads === undefined ? [] : expectPathList(top.watch_reads, file, 'watch_reads');
-  const ignore = top.ignore === undefined ? [] : expectPathList(top.ignore, file, 'ignore');
-
-  let denyRead = false;
-  if (top.ptrace !== undefined) {
-    const ptrace = expectObject(top.ptrace, file, 'ptrace');
-    expectKnownKeys(ptrace, ['deny_read'], file, 'ptrace');
-    if (ptrace.deny_read !== undefined) denyRead = expectBoolean(ptrace.deny_read, file, 'ptrace.deny_read');
-  }
-  let statsInterval = 60;
-  if (top.stats !== undefined) {
-    const stats = expectObject(top.stats, file, 'stats');
-    expectKnownKeys(stats, ['interval'], file, 'stats');
-    if (stats.interval !== undefined) statsInterval = expectNumber(stats.interval, file, 'stats.interval', 1, 86400);
-  }
-  let windowMs = 1000;
-  if (top.aggregate !== undefined) {
-    const aggregate = expectObject(top.aggregate, file, 'aggregate');
-    expectKnownKeys(aggregate, ['window_ms'], file, 'aggregate');
-    if (aggregate.window_ms !== undefined) windowMs = expectNumber(aggregate.window_ms, file, 'aggregate.window_ms', 0, 60_000);
-  }
+  if (raw === null || raw === undefined) throw new PolicyError(file, '(top level)', 'an object', 'null');
   return {
     file,
     sha256: createHash('sha256').update(text).digest('hex'),
-    watch,
-    watchReads,
-    ignore,
-    ptrace: { denyRead },
-    stats: { interval: statsInterval },
-    aggregate: { windowMs },
-    integrity: parseIntegrityConfig(top.integrity, file),
-    detectRaw: top.detect,
-    stateRaw: top.state,
+    top: PolicySection.of(raw, file, '', knownSections),
   };
 }
 
-export function loadPolicy(file: string): Policy {
+export function readPolicyDocument(file: string, knownSections: readonly string[]): PolicyDocument {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -78,5 +55,21 @@ export function loadPolicy(file: string): Policy {
     const e = err as NodeJS.ErrnoException;
     throw new PolicyError(file, '(file)', 'a readable policy file', e.code ?? e.message);
   }
-  return parsePolicy(text, file);
+  return parsePolicyDocument(text, file, knownSections);
+}
+
+export function parseCorePolicy(doc: PolicyDocument): CorePolicy {
+  const top = doc.top;
+  if (!top.has('watch')) top.fail('watch', 'an array of absolute paths', 'nothing');
+  const ptrace = top.section('ptrace', ['deny_read']);
+  const stats = top.section('stats', ['interval']);
+  const aggregate = top.section('aggregate', ['window_ms']);
+  return {
+    watch: top.pathList('watch', WATCH_PATHS, []),
+    watchReads: top.pathList('watch_reads', WATCH_PATHS, []),
+    ignore: top.pathList('ignore', WATCH_PATHS, []),
+    ptrace: { denyRead: ptrace.boolean('deny_read', false) },
+    stats: { interval: stats.number('interval', { min: 1, max: 86400, unit: 'seconds' }, 60) },
+    aggregate: { windowMs: aggregate.number('window_ms', { min: 0, max: 60_000, unit: 'milliseconds' }, 1000) },
+  };
 }

@@ -61,6 +61,7 @@ export const Stat = {
   MARKS_FULL: 14,
   UNRESOLVED: 15,
   GENERATIONS: 16,
+  MARKED: 17,
 } as const;
 export const STAT_MAX = 32;
 
@@ -128,8 +129,10 @@ export const WatchKey = { size: 260, prefixlen: 0, anchor: 4, path: 8 } as const
 export const WatchValue = { size: 8, flags: 0 } as const;
 
 /** struct lw_mark / lw_inode_key */
-export const Mark = { size: 24, flags: 0, watch: 4, id: 8, pad0: 12, generation: 16 } as const;
-export const InodeKey = { size: 16, dev: 0, pad0: 4, ino: 8 } as const;
+export const Mark = { size: 24, flags: 0, watch: 4, id: 8, epoch: 12, generation: 16 } as const;
+export const InodeKey = { size: 16, dev: 0, generation: 4, ino: 8 } as const;
+/** struct lw_policy_epoch */
+export const PolicyEpoch = { size: 8, epoch: 0, pad0: 4 } as const;
 
 /** struct lw_settings */
 export const Settings = { size: 32, forbidPtrace: 0, denyPtraceRead: 4, protect: 8 } as const;

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ABI_VERSION } from './contract.js';
 
 export interface AttachResult {
   attached: Array<{ program: string; hook: string; progId: number; linkId: number }>;
@@ -25,6 +26,8 @@ export interface NativeStats {
     recordsDropped: number;
     batchesDelivered: number;
     queuedBytes: number;
+    /** the bound of the queue (--queue-bytes) */
+    queueCapacityBytes: number;
   };
 }
 
@@ -35,14 +38,64 @@ export interface SensorFeatures {
   postOpRecords: boolean;
 }
 
+export interface MapInfo {
+  name: string;
+  id: number;
+  /** enum bpf_map_type */
+  type: number;
+  maxEntries: number;
+  keySize: number;
+  valueSize: number;
+}
+
+export interface MapCount {
+  name: string;
+  entries: number;
+  /** false when the walk hit its bound or failed (error) */
+  complete: boolean;
+  /** 'batch' (BPF_MAP_LOOKUP_BATCH) or 'next_key' (BPF_MAP_GET_NEXT_KEY) */
+  method: string;
+  error?: string;
+}
+
+export interface ProgramRunStats {
+  program: string;
+  hook: string;
+  progId: number;
+  ok: boolean;
+  /** bpf_prog_info.run_cnt / run_time_ns: counted only while kernel.bpf_stats_enabled=1 */
+  runCnt: number;
+  runTimeNs: number;
+  recursionMisses: number;
+}
+
+export interface RingUsage {
+  ok: boolean;
+  pendingBytes: number;
+  capacityBytes: number;
+}
+
 export interface NativeSensor {
   attach(): AttachResult;
   updateElem(map: string, key: Buffer, value: Buffer): void;
+  /** writes struct lw_settings; after start() only the addon's drainer thread writes the map */
+  setSettings(value: Buffer): void;
+  /** what a map holds now (bounded; complete: false if there were more entries) */
+  readMap(map: string, maxEntries: number): { entries: Array<{ key: Buffer; value: Buffer }>; complete: boolean };
   deleteElem(map: string, key: Buffer): void;
-  /** marks the inode at path (a last symlink not followed) in lw_inode_marks; pin keeps an fd open */
-  markPath(path: string, flags: number, watch: number, id: number, pin: boolean): { dev: number; ino: bigint };
+  /** marks the inode at path (a last symlink not followed) in lw_inode_marks; pin keeps an fd open.
+   * Returns the kernel's key of it (struct lw_inode_key) */
+  markPath(path: string, flags: number, watch: number, id: number, pin: boolean): Buffer;
   /** what this kernel let the sensor load */
   features(): SensorFeatures;
+  lookupElem(map: string, key: Buffer): Buffer | null;
+  /** deletes every entry of a hash map; returns how many */
+  clearMap(map: string): number;
+  mapInfo(): MapInfo[];
+  /** counted on a worker thread, bounded by each map's capacity */
+  countEntries(maps: string[]): Promise<MapCount[]>;
+  runStats(): ProgramRunStats[];
+  ringUsage(): RingUsage;
   start(onBatch: (records: Buffer, count: number) => void): void;
   pause(): void;
   resume(): void;
@@ -74,6 +127,8 @@ export interface NativeSensorOptions {
 export interface NativeAddon {
   Sensor: new (options: NativeSensorOptions) => NativeSensor;
   setDumpable(dumpable: boolean): void;
+  /** one sd_notify(3) datagram; 0 or the errno of the failed send */
+  sdNotify(socketPath: string, message: string): number;
   abiVersion: number;
 }
 
@@ -101,9 +156,22 @@ export function loadAddon(packageRoot: string): NativeAddon {
     throw new SensorError(`the native addon is not built (${path}): run 'sudo make build' in the checkout`, 'ENOBUILD');
   }
   const require = createRequire(import.meta.url);
+  let addon: NativeAddon;
   try {
-    return require(path) as NativeAddon;
+    addon = require(path) as NativeAddon;
   } catch (err) {
     throw new SensorError(`loading the native addon ${path} failed: ${(err as Error).message}`, 'ENOADDON');
+  }
+  checkAbiVersion(addon, path);
+  return addon;
+}
+
+/** The addon and this agent must read records the same way (bpf/include/lsmwatch.h LW_ABI_VERSION). */
+export function checkAbiVersion(addon: Pick<NativeAddon, 'abiVersion'>, path: string): void {
+  if (addon.abiVersion !== ABI_VERSION) {
+    throw new SensorError(
+      `the native addon ${path} speaks contract version ${String(addon.abiVersion)}, this agent version ${ABI_VERSION}: rebuild (make build)`,
+      'EABI',
+    );
   }
 }

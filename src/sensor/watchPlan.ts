@@ -15,12 +15,12 @@ import {
   buildPrefixEntries,
   encodeWatchKey,
   encodeWatchValue,
-  expandWildcardPaths,
   longestPrefixFlags,
   prefixesFor,
-  type PrefixEntry,
+  type WatchEntry,
   type WatchLists,
-} from '../policy/watchList.js';
+} from './watchKeys.js';
+import { expandWildcardPaths } from '../policy/wildcards.js';
 
 export type NodeKind = 'dir' | 'file' | 'symlink' | 'other';
 
@@ -42,12 +42,8 @@ export interface PlannedMark {
   pin: boolean;
 }
 
-export interface PlannedKey {
-  key: Buffer;
-  value: Buffer;
-  /** for messages and tests: "<anchor path>|<prefix>", "\0" shown as "$" */
-  label: string;
-}
+/** A trie entry: label "<anchor path>|<prefix>", "\0" shown as "$". */
+export type PlannedKey = WatchEntry;
 
 export interface WatchPlan {
   marks: PlannedMark[];
@@ -107,7 +103,16 @@ interface Wildcard {
   flags: number;
 }
 
-export function buildWatchPlan(lists: WatchLists, fs: PlanFs, limits: PlanLimits = DEFAULT_PLAN_LIMITS): WatchPlan {
+/**
+ * ids: the registry of anchor and root ids (path → id), kept by the agent across reloads so that a
+ * path keeps its id and trie keys of a new plan can go in before its marks (src/agent/watchList.ts).
+ */
+export function buildWatchPlan(
+  lists: WatchLists,
+  fs: PlanFs,
+  limits: PlanLimits = DEFAULT_PLAN_LIMITS,
+  ids: Map<string, number> = new Map(),
+): WatchPlan {
   const listDir = (dir: string) => fs.readdir(trimSlash(dir)).filter((name) => fs.kind(join(trimSlash(dir), name)) === 'dir');
   const wildcards: Wildcard[] = [];
   const multiWildcards: string[] = [];
@@ -147,12 +152,12 @@ export function buildWatchPlan(lists: WatchLists, fs: PlanFs, limits: PlanLimits
   const verdictOf = (path: string) => longestPrefixFlags(entries, Buffer.from(trimSlash(path) + '\0'));
 
   // ids: one per marked path; "/" is the root anchor of every entry
-  const ids = new Map<string, number>([['/', ROOT_ANCHOR_ID]]);
-  let nextId = ROOT_ANCHOR_ID + 1;
+  ids.set('/', ROOT_ANCHOR_ID);
   const idOf = (path: string) => {
     let id = ids.get(path);
     if (id === undefined) {
-      id = nextId++;
+      id = ids.size + 1; // ids are handed out in order and never taken back: size + 1 is unused
+      if (id >= WILDCARD_ID) throw new Error('out of watch-list ids: restart the agent');
       ids.set(path, id);
     }
     return id;
@@ -183,9 +188,10 @@ export function buildWatchPlan(lists: WatchLists, fs: PlanFs, limits: PlanLimits
     if (existing) {
       const merged = existing.value.readUInt32LE(0) | flags;
       existing.value = encodeWatchValue(merged);
+      existing.flags = merged;
       return;
     }
-    keys.set(k, { key: encodeWatchKey(id, prefix), value: encodeWatchValue(flags), label: k });
+    keys.set(k, { key: encodeWatchKey(id, prefix), value: encodeWatchValue(flags), label: k, flags });
   };
   // entries under each existing ancestor
   for (const e of entries) {
@@ -211,7 +217,7 @@ export function buildWatchPlan(lists: WatchLists, fs: PlanFs, limits: PlanLimits
       const k = label(`${w.parent}/*`, prefix);
       const existing = keys.get(k);
       const flags = (existing ? existing.value.readUInt32LE(0) : 0) | w.flags;
-      keys.set(k, { key: encodeWatchKey(id, prefix), value: encodeWatchValue(flags), label: k });
+      keys.set(k, { key: encodeWatchKey(id, prefix), value: encodeWatchValue(flags), label: k, flags });
     }
   }
   if (keys.size > limits.maxKeys) {
@@ -252,6 +258,7 @@ export function buildWatchPlan(lists: WatchLists, fs: PlanFs, limits: PlanLimits
         const kind = fs.kind(path);
         if (kind !== 'dir' && kind !== 'file') continue;
         const watch = verdictOf(path);
+        if (!(watch & WatchFlag.WRITE)) continue; // ignored: the anchors' entries say so; no mark that could hide
         if (!mark(path, MarkFlag.ROOT, watch, false)) return;
         if (kind === 'dir' && watch & WatchFlag.WRITE) stack.push(path); // not into ignored trees
       }
@@ -261,8 +268,9 @@ export function buildWatchPlan(lists: WatchLists, fs: PlanFs, limits: PlanLimits
     const kind = fs.kind(path);
     if (kind !== 'dir' && kind !== 'file') continue;
     const watch = verdictOf(path);
+    if (!(watch & WatchFlag.WRITE)) continue;
     mark(path, MarkFlag.ROOT, watch, false);
-    if (kind === 'dir' && watch & WatchFlag.WRITE) walk(path);
+    if (kind === 'dir') walk(path);
   }
 
   const names = new Map<number, string>();

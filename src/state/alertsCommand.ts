@@ -1,10 +1,12 @@
 /**
- * `lsmwatch alerts [--since 1h|30m|2d|<RFC3339>] [--type change|alert|integrity] [--json] [--db PATH]`
+ * `lsmwatch alerts [--since 1h|30m|2d|<RFC3339>] [--type change|alert|integrity]
+ *                  [--min-severity info|low|medium|high|critical] [--json] [--db PATH]`
  *
  * Prints recorded history: a table on a terminal (untrusted strings escaped), NDJSON otherwise
  * or with --json. Exit codes: 0 ok, 1 database missing/unreadable, 2 bad arguments.
  */
 import { escapeControlChars } from '../log/escape.js';
+import { OTHER_ALERT_SEVERITIES, SEVERITIES, type Severity, atLeast, integritySeverity, isSeverity } from '../rules/severity.js';
 import { parseSince } from './sinceArg.js';
 import { HISTORY_TYPES, type HistoryRow, type HistoryType, StateDbMissingError, StateSchemaError, openStateStore } from './store.js';
 
@@ -18,11 +20,12 @@ export interface AlertsIo {
 }
 
 export const ALERTS_USAGE =
-  'usage: lsmwatch alerts [--since 1h|30m|2d|<RFC3339>] [--type change|alert|integrity] [--json] [--db PATH]';
+  'usage: lsmwatch alerts [--since 1h|30m|2d|<RFC3339>] [--type change|alert|integrity] [--min-severity info|low|medium|high|critical] [--json] [--db PATH]';
 
 interface AlertsArgs {
   since?: Date;
   type?: HistoryType;
+  minSeverity?: Severity;
   json: boolean;
   db?: string;
   help: boolean;
@@ -58,6 +61,12 @@ export function parseAlertsArgs(argv: readonly string[], now: Date): AlertsArgs 
         args.type = value as HistoryType;
         break;
       }
+      case '--min-severity': {
+        const value = takeValue();
+        if (!isSeverity(value)) throw new UsageError(`--min-severity: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(value)}`);
+        args.minSeverity = value;
+        break;
+      }
       case '--db': {
         const value = takeValue();
         if (value === '') throw new UsageError('--db needs a path');
@@ -91,6 +100,19 @@ function parseRecord(row: HistoryRow): Record<string, unknown> | null {
 function isoTime(ms: number): string {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
+}
+
+/**
+ * A row's severity: the alert's own, else the grade of the older alerts that had none;
+ * integrity problems are critical; a change by itself is information. Null when unknown.
+ */
+export function severityOf(type: string, record: Record<string, unknown> | null): Severity | null {
+  if (type === 'change') return 'info';
+  if (record === null) return null;
+  if (type === 'integrity') return integritySeverity(record.status);
+  if (isSeverity(record.severity)) return record.severity;
+  const rule = record.rule;
+  return typeof rule === 'string' && Object.hasOwn(OTHER_ALERT_SEVERITIES, rule) ? OTHER_ALERT_SEVERITIES[rule]! : null;
 }
 
 /** One NDJSON line: the stored record with the row's time (and type) added. */
@@ -141,19 +163,34 @@ export function summarizeRecord(type: string, record: Record<string, unknown> | 
     return parts.join(' ');
   }
   const parts: string[] = [];
-  for (const key of ['rule', 'kind', 'message', 'path']) {
-    if (typeof record[key] === 'string' || typeof record[key] === 'number') parts.push(String(record[key]));
+  for (const key of ['rule', 'attack', 'kind', 'message', 'path']) {
+    const value = record[key];
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    // rule alerts name their path in the message already
+    if (key === 'path' && typeof record.message === 'string' && record.message.includes(String(value))) continue;
+    parts.push(String(value));
   }
   return parts.length > 0 ? parts.join(' ') : JSON.stringify(record);
 }
 
 const MAX_SUMMARY = 400;
 
+const SEVERITY_WIDTH = 8;
+
 export function formatTableRow(row: HistoryRow): string {
   const time = isoTime(row.timeMs).replace(/\.\d{3}Z$/, 'Z');
-  let summary = escapeControlChars(summarizeRecord(row.type, parseRecord(row)));
+  const record = parseRecord(row);
+  let summary = escapeControlChars(summarizeRecord(row.type, record));
   if (summary.length > MAX_SUMMARY) summary = summary.slice(0, MAX_SUMMARY) + '…';
-  return `${time.padEnd(21)} ${escapeControlChars(row.type).padEnd(10)} ${summary}`;
+  const severity = severityOf(row.type, record) ?? '-';
+  return `${time.padEnd(21)} ${escapeControlChars(row.type).padEnd(10)} ${severity.padEnd(SEVERITY_WIDTH)} ${summary}`;
+}
+
+/** Whether a row passes --min-severity (rows of unknown severity do not). */
+export function meetsMinimum(row: HistoryRow, minimum: Severity | undefined): boolean {
+  if (minimum === undefined) return true;
+  const severity = severityOf(row.type, parseRecord(row));
+  return severity !== null && atLeast(severity, minimum);
 }
 
 export function runAlertsCommand(argv: string[], io: AlertsIo): number {
@@ -185,10 +222,10 @@ export function runAlertsCommand(argv: string[], io: AlertsIo): number {
   try {
     const rows = store.queryHistory({ sinceMs: args.since?.getTime(), type: args.type });
     if (args.json || !io.isTTY) {
-      for (const row of rows) io.stdout.write(historyRowToJson(row) + '\n');
+      for (const row of rows) if (meetsMinimum(row, args.minSeverity)) io.stdout.write(historyRowToJson(row) + '\n');
     } else {
-      io.stdout.write(`${'TIME'.padEnd(21)} ${'TYPE'.padEnd(10)} SUMMARY\n`);
-      for (const row of rows) io.stdout.write(formatTableRow(row) + '\n');
+      io.stdout.write(`${'TIME'.padEnd(21)} ${'TYPE'.padEnd(10)} ${'SEVERITY'.padEnd(SEVERITY_WIDTH)} SUMMARY\n`);
+      for (const row of rows) if (meetsMinimum(row, args.minSeverity)) io.stdout.write(formatTableRow(row) + '\n');
     }
     return 0;
   } catch (error) {

@@ -7,6 +7,10 @@ export interface Actor {
   pid: number;
   comm: string;
   uid: number;
+  /** The executable, where the sensor knows it. */
+  exe?: string;
+  /** Set when the writer or one of its ancestors is a package manager (src/packages/packageManager.ts). */
+  package_manager?: string;
 }
 
 export interface FileState {
@@ -35,6 +39,15 @@ export interface ChangeRecord {
   diff: ContentDiff;
   by: Actor | null;
   offline?: true;
+  /**
+   * Present (and false) when both sides exist and hold the same content: a package reinstall
+   * that only swapped the inode, a chmod, a timestomp. Absent whenever the content differs.
+   */
+  content_changed?: false;
+  /** Found by a re-check of the baseline after events were lost: the writer is unknown. */
+  recheck?: 'events_lost';
+  /** Owning package(s) from the package database, "a, b" as dpkg -S prints them (set by the agent). */
+  package?: string;
 }
 
 export function formatMode(mode: number): string {
@@ -71,16 +84,26 @@ export function isReplacement(old: FileSnapshot, now: FileSnapshot): boolean {
 }
 
 /**
- * Whether the content or the security-relevant metadata differ. mtime alone is not a change
- * (a `touch` is noise; content edits show in the hash). When either side has no SHA-256
- * (symlinks, secret files, huge files), the content models are compared instead.
+ * Same bytes on both sides: equal SHA-256, or, when either side has none (symlinks, secret
+ * files, huge files), equal size and content models.
+ */
+export function hasSameContent(old: FileSnapshot, now: FileSnapshot): boolean {
+  if (old.fileType !== now.fileType || old.size !== now.size) return false;
+  if (old.sha256 !== null && now.sha256 !== null) return old.sha256 === now.sha256;
+  if (old.sha256 !== now.sha256) return false;
+  return JSON.stringify(old.content) === JSON.stringify(now.content);
+}
+
+/**
+ * Whether the content or the security-relevant metadata differ. mtime moving forward alone is
+ * not a change (a `touch` is noise; content edits show in the hash), but mtime moving back is:
+ * only an explicit utimensat does that, and it is how a replaced file is made to look old.
  */
 export function hasChanged(old: FileSnapshot, now: FileSnapshot): boolean {
   if (isReplacement(old, now)) return true;
-  if (old.size !== now.size || old.mode !== now.mode || old.uid !== now.uid || old.gid !== now.gid) return true;
-  if (old.sha256 !== null && now.sha256 !== null) return old.sha256 !== now.sha256;
-  if (old.sha256 !== now.sha256) return true;
-  return JSON.stringify(old.content) !== JSON.stringify(now.content);
+  if (old.mode !== now.mode || old.uid !== now.uid || old.gid !== now.gid) return true;
+  if (now.mtimeNs < old.mtimeNs) return true;
+  return !hasSameContent(old, now);
 }
 
 export interface CompareOptions {
@@ -112,5 +135,18 @@ export function compareSnapshots(
     by: options.by ?? null,
   };
   if (options.offline) record.offline = true;
+  if (old !== null && now !== null && hasSameContent(old, now)) record.content_changed = false;
   return record;
+}
+
+/**
+ * A replace that left content, mode and owner as they were (a package reinstall, a
+ * `cp a b && mv b a`): reported as a change, but nothing a rule should judge.
+ */
+export function isUnchangedReplace(record: ChangeRecord): boolean {
+  const { old, new: now } = record;
+  return (
+    record.action === 'replaced' && record.content_changed === false && old !== null && now !== null &&
+    old.mode === now.mode && old.uid === now.uid && old.gid === now.gid
+  );
 }

@@ -12,7 +12,7 @@ import { type DirectoryReader, expandBaselinePaths, scanBaseline } from './basel
 import { type Actor, type ChangeRecord, compareSnapshots } from './changeRecord.js';
 import { DEFAULT_DIFF_LIMITS, type DiffLimits } from './diff/limits.js';
 import { type FileSnapshot, type SnapshotOptions, snapshotPath } from './fileSnapshot.js';
-import { isCoveredByAny, normalizePattern } from './pathMatch.js';
+import { basenameMatchesAny, isCoveredByAny, normalizePattern } from './pathMatch.js';
 import type { StateConfig } from './stateConfig.js';
 import type { StateStore } from './store.js';
 
@@ -24,6 +24,8 @@ export interface ChangeTrackerOptions {
   patterns: readonly string[];
   secretPrefixes: readonly string[];
   textMaxBytes: number;
+  /** File names that give no change (editor swap/backup files); executable files are never ignored. */
+  ignoreNames?: readonly string[];
   maxHashBytes?: number;
   maxDepth?: number;
   maxFilesPerRoot?: number;
@@ -31,12 +33,26 @@ export interface ChangeTrackerOptions {
   now?: () => Date;
   /** Directory listing used to expand `*` patterns (default: node:fs). */
   fs?: DirectoryReader;
+  /** The owning package(s) of a changed path ("a, b"), stored with the change; none when unknown. */
+  ownerOf?: (path: string) => Promise<string | undefined>;
   /** Told about unreadable paths and directories cut short by the scan bounds. */
   onScanIssue?: (issue: { path: string; message: string }) => void;
 }
 
 export function changeTrackerOptionsFromConfig(config: StateConfig): ChangeTrackerOptions {
-  return { patterns: config.baseline, secretPrefixes: config.secret, textMaxBytes: config.textDiffMaxBytes };
+  return { patterns: config.baseline, secretPrefixes: config.secret, textMaxBytes: config.textDiffMaxBytes, ignoreNames: config.ignoreNames };
+}
+
+function isExecutable(snapshot: FileSnapshot | null): boolean {
+  return snapshot !== null && snapshot.fileType === 'file' && (snapshot.mode & 0o111) !== 0;
+}
+
+/**
+ * An editor's swap or backup file: matched by name, and executable on neither side (an
+ * executable "4913" in /etc/cron.daily would be run by run-parts, so it is reported).
+ */
+export function isIgnoredFile(path: string, old: FileSnapshot | null, now: FileSnapshot | null, names: readonly string[]): boolean {
+  return names.length > 0 && basenameMatchesAny(path, names) && !isExecutable(old) && !isExecutable(now);
 }
 
 function parsePatternList(json: string | null): string[] {
@@ -50,16 +66,26 @@ function parsePatternList(json: string | null): string[] {
 }
 
 export class ChangeTracker {
-  private readonly patterns: string[];
+  private patterns: string[];
   private readonly now: () => Date;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: StateStore,
-    private readonly options: ChangeTrackerOptions,
+    private options: ChangeTrackerOptions,
   ) {
     this.patterns = options.patterns.map(normalizePattern);
     this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * New settings (a policy reload). `covers` follows at once; comparisons already queued finish
+   * with the old settings. Follow with `reconcileAll(undefined, ..., { offline: false })` to hash
+   * newly covered paths (recorded silently) and forget the ones no longer covered.
+   */
+  reconfigure(options: ChangeTrackerOptions): void {
+    this.options = { ...this.options, ...options };
+    this.patterns = options.patterns.map(normalizePattern);
   }
 
   /** Whether events on `path` concern the baseline. */
@@ -77,7 +103,12 @@ export class ChangeTracker {
       const target = normalize(path);
       const now = await snapshotPath(target, this.snapshotOptions());
       const old = this.store.getBaseline(target);
+      if (this.ignored(target, old, now)) {
+        if (old) this.store.deleteBaseline(target);
+        return null;
+      }
       const record = compareSnapshots(target, old, now, { by, limits: this.limits() });
+      if (record) await this.annotateOwner(record);
       const time = this.now();
       this.store.transaction(() => {
         // Deleting also drops a row that failed validation (getBaseline gave null for it).
@@ -96,11 +127,14 @@ export class ChangeTracker {
    * are recorded silently.
    */
   reconcileAll(
-    patterns: readonly string[] = this.patterns,
+    patterns?: readonly string[],
     onProgress?: (done: number, total: number) => void,
+    /** offline: at start (changes made while no agent ran); a re-check names why it ran instead */
+    how: { offline: boolean; recheck?: 'events_lost' } = { offline: true },
   ): Promise<ChangeRecord[]> {
     return this.serialized(async () => {
-      const current = patterns.map(normalizePattern);
+      // read when the scan runs, not when it was queued (a reconfigure may come in between)
+      const current = (patterns ?? this.patterns).map(normalizePattern);
       const previous = parsePatternList(this.store.getMeta(BASELINE_PATTERNS_META));
       const options = this.snapshotOptions();
       const scan = await scanBaseline(expandBaselinePaths(current, this.options.fs ?? nodeFs), {
@@ -119,7 +153,8 @@ export class ChangeTracker {
       const deletes: string[] = [];
       const seen = new Set<string>();
       const compare = (path: string, old: FileSnapshot | null, now: FileSnapshot | null) => {
-        const record = compareSnapshots(path, old, now, { offline: true, limits: this.limits() });
+        const record = compareSnapshots(path, old, now, { offline: how.offline, limits: this.limits() });
+        if (record && !how.offline && how.recheck) record.recheck = how.recheck;
         if (record) records.push(record);
         if (now) puts.push(now);
         else deletes.push(path);
@@ -128,6 +163,10 @@ export class ChangeTracker {
       for (const snapshot of scan.snapshots) {
         seen.add(snapshot.path);
         const old = this.store.getBaseline(snapshot.path);
+        if (this.ignored(snapshot.path, old, snapshot)) {
+          if (old) deletes.push(snapshot.path);
+          continue;
+        }
         if (old === null && !isCoveredByAny(snapshot.path, previous)) puts.push(snapshot);
         else compare(snapshot.path, old, snapshot);
       }
@@ -145,10 +184,13 @@ export class ChangeTracker {
           this.options.onScanIssue?.({ path, message: (error as NodeJS.ErrnoException).code ?? String(error) });
           continue;
         }
-        compare(path, this.store.getBaseline(path), now);
+        const old = this.store.getBaseline(path);
+        if (this.ignored(path, old, now)) deletes.push(path);
+        else compare(path, old, now);
       }
 
       const time = this.now();
+      for (const record of records) await this.annotateOwner(record);
       this.store.transaction(() => {
         for (const snapshot of puts) this.store.putBaseline(snapshot, time);
         for (const path of deletes) this.store.deleteBaseline(path);
@@ -168,8 +210,22 @@ export class ChangeTracker {
     };
   }
 
+  private ignored(path: string, old: FileSnapshot | null, now: FileSnapshot | null): boolean {
+    return isIgnoredFile(path, old, now, this.options.ignoreNames ?? []);
+  }
+
   private limits(): DiffLimits {
     return this.options.limits ?? DEFAULT_DIFF_LIMITS;
+  }
+
+  private async annotateOwner(record: ChangeRecord): Promise<void> {
+    if (!this.options.ownerOf) return;
+    try {
+      const owner = await this.options.ownerOf(record.path);
+      if (owner !== undefined) record.package = owner;
+    } catch {
+      // the package database is advisory: a change is recorded without its owner rather than lost
+    }
   }
 
   /** One operation at a time: a reconcile and an event on the same file must not interleave. */

@@ -6,19 +6,6 @@
  * because for monitoring and secrecy it is safer to match too much). Nothing else is special.
  */
 
-/** Why a pattern is unusable, or null when it is fine. */
-export function patternProblem(pattern: string): string | null {
-  if (!pattern.startsWith('/')) return 'an absolute path';
-  if (pattern.includes('\0')) return 'a path without NUL bytes';
-  if (pattern.length > 4096) return 'a path of at most 4096 characters';
-  const components = pattern.split('/').slice(1);
-  for (const c of components) {
-    if (c === '.' || c === '..') return 'a path without "." or ".." components';
-    if (c.includes('*') && c !== '*') return 'a path where "*" is a whole component';
-  }
-  return null;
-}
-
 /** Strips trailing slashes ("/etc/sudoers.d/" → "/etc/sudoers.d"), keeps "/". */
 export function normalizePattern(pattern: string): string {
   const trimmed = pattern.replace(/\/+$/, '');
@@ -65,4 +52,37 @@ export function matchesPathPrefix(path: string, prefix: string): boolean {
 
 export function matchesAnyPrefix(path: string, prefixes: readonly string[]): boolean {
   return prefixes.some((prefix) => matchesPathPrefix(path, prefix));
+}
+
+/**
+ * Whether a file name matches a name pattern in which `*` stands for any run of characters
+ * (`*.swp`, `.#*`, `4913`). Nothing else is special.
+ */
+export function matchesNamePattern(name: string, pattern: string): boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return name === pattern;
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (name.length < first.length + last.length || !name.startsWith(first) || !name.endsWith(last)) return false;
+  let at = first.length;
+  const end = name.length - last.length;
+  for (const middle of parts.slice(1, -1)) {
+    const found = name.indexOf(middle, at);
+    if (found === -1 || found + middle.length > end) return false;
+    at = found + middle.length;
+  }
+  return true;
+}
+
+/** Why a name pattern is unusable, or null. */
+export function namePatternProblem(pattern: string): string | null {
+  if (pattern === '' || pattern.includes('/') || pattern.includes('\0')) return 'a file name pattern (no "/" or NUL)';
+  if (pattern.length > 255) return 'a file name pattern of at most 255 characters';
+  if (/^\**$/.test(pattern)) return 'a pattern that does not match every name';
+  return null;
+}
+
+export function basenameMatchesAny(path: string, patterns: readonly string[]): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return patterns.some((pattern) => matchesNamePattern(name, pattern));
 }

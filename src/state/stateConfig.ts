@@ -1,6 +1,6 @@
 /** The policy's `state` section: what goes into the file-integrity baseline and how long history is kept. */
-import { PolicyError, describeValue } from '../policy/policyError.js';
-import { normalizePattern, patternProblem } from './pathMatch.js';
+import { PolicySection } from '../policy/validate.js';
+import { namePatternProblem, normalizePattern } from './pathMatch.js';
 
 export interface RetentionConfig {
   maxAgeDays: number;
@@ -14,22 +14,97 @@ export interface StateConfig {
   secret: string[];
   /** Text files up to this size get a line diff; larger ones are tracked by hash only. */
   textDiffMaxBytes: number;
+  /** File names (`*` = any characters) that give no change: editor swap and backup files. */
+  ignoreNames: string[];
   retention: RetentionConfig;
 }
 
-/** Binaries under /usr/bin and /usr/sbin are tracked by hash only (they are not text). */
+/** Per-user files in root's and every /home user's home. */
+function inHomes(names: readonly string[]): string[] {
+  return ['/root', '/home/*'].flatMap((home) => names.map((name) => `${home}/${name}`));
+}
+
+/**
+ * What attackers change to get in, stay in or get root (the rules in src/rules/ judge these
+ * files; a test checks that every rule's paths are covered). Binaries are tracked by hash only.
+ * Paths under a symlink (/bin on merged-/usr systems) cost one symlink entry.
+ */
 export const DEFAULT_BASELINE_PATTERNS: readonly string[] = Object.freeze([
+  // accounts and privileges
   '/etc/passwd',
   '/etc/shadow',
   '/etc/group',
   '/etc/gshadow',
   '/etc/sudoers',
   '/etc/sudoers.d',
+  // ssh
   '/root/.ssh',
   '/home/*/.ssh/authorized_keys',
+  '/home/*/.ssh/authorized_keys2',
   '/etc/ssh/sshd_config',
+  '/etc/ssh/sshd_config.d',
+  // authentication and name resolution
+  '/etc/pam.conf',
+  '/etc/pam.d',
+  '/etc/security',
+  '/usr/lib/*/security',
+  '/usr/lib64/security',
+  '/etc/nsswitch.conf',
+  '/etc/hosts',
+  // dynamic loader and kernel modules
+  '/etc/ld.so.preload',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/modules',
+  '/etc/modprobe.d',
+  '/etc/modules-load.d',
+  '/usr/lib/modprobe.d',
+  '/usr/lib/modules-load.d',
+  // scheduled and boot-time execution
+  '/etc/crontab',
+  '/etc/anacrontab',
+  '/etc/cron.d',
+  '/etc/cron.hourly',
+  '/etc/cron.daily',
+  '/etc/cron.weekly',
+  '/etc/cron.monthly',
+  '/etc/cron.yearly',
+  '/var/spool/cron',
+  '/etc/systemd/system',
+  '/etc/systemd/user',
+  '/etc/systemd/system-generators',
+  '/etc/systemd/user-generators',
+  '/usr/lib/systemd/system',
+  '/usr/lib/systemd/user',
+  '/usr/lib/systemd/system-generators',
+  '/usr/lib/systemd/user-generators',
+  '/usr/local/lib/systemd',
+  '/etc/rc.local',
+  '/etc/init.d',
+  ...inHomes(['.config/systemd/user']),
+  // shell start-up files bash, sh and zsh read, system-wide and per user
+  '/etc/profile',
+  '/etc/profile.d',
+  '/etc/bash.bashrc',
+  '/etc/bashrc',
+  '/etc/bash.bash_logout',
+  '/etc/bash_completion.d',
+  '/etc/environment',
+  '/etc/zsh',
+  '/etc/zshenv',
+  '/etc/zprofile',
+  '/etc/zshrc',
+  '/etc/zlogin',
+  '/etc/zlogout',
+  '/etc/skel',
+  ...inHomes(['.profile', '.bash_profile', '.bash_login', '.bashrc', '.bash_logout', '.zshenv', '.zprofile', '.zshrc', '.zlogin', '.zlogout']),
+  // binaries on root's PATH
+  '/bin',
+  '/sbin',
   '/usr/bin',
   '/usr/sbin',
+  '/usr/local/bin',
+  '/usr/local/sbin',
 ]);
 
 /**
@@ -41,7 +116,17 @@ export const DEFAULT_SECRET_PREFIXES: readonly string[] = Object.freeze([
   '/home/*/.ssh/',
   '/etc/ssh/ssh_host_',
   '/etc/ssl/private/',
+  // pam_pwhistory's old password hashes (/etc/security is in the baseline)
+  '/etc/security/opasswd',
 ]);
+
+/**
+ * vim swap files and its write probe "4913", emacs backups and lock links, nano's emergency
+ * saves. The programs that read baseline directories skip these names (sudo, cron and run-parts
+ * skip names with "." or "~"; profile.d, ld.so.conf.d and modprobe.d read "*.conf"/"*.sh" only),
+ * except an executable "4913" in a run-parts directory: executable files are never ignored.
+ */
+export const DEFAULT_IGNORE_NAMES: readonly string[] = Object.freeze(['*.swp', '*.swo', '*.swx', '*~', '.#*', '4913', '*.save']);
 
 export const DEFAULT_TEXT_DIFF_MAX_BYTES = 256 * 1024;
 export const MAX_TEXT_DIFF_MAX_BYTES = 16 * 1024 * 1024;
@@ -51,98 +136,40 @@ export const DEFAULT_STATE_CONFIG: Readonly<StateConfig> = Object.freeze({
   baseline: [...DEFAULT_BASELINE_PATTERNS],
   secret: [...DEFAULT_SECRET_PREFIXES],
   textDiffMaxBytes: DEFAULT_TEXT_DIFF_MAX_BYTES,
+  ignoreNames: [...DEFAULT_IGNORE_NAMES],
   retention: { ...DEFAULT_RETENTION },
 });
 
-const MAX_LIST_ENTRIES = 1000;
-const STATE_KEYS = ['baseline', 'secret', 'text_diff_max_bytes', 'retention'];
+const STATE_KEYS = ['baseline', 'secret', 'text_diff_max_bytes', 'ignore_names', 'retention'];
 const RETENTION_KEYS = ['max_age_days', 'max_rows'];
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function rejectUnknownKeys(obj: Record<string, unknown>, allowed: string[], file: string, where: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) {
-      throw new PolicyError(file, `${where}.${key}`, `one of the keys ${allowed.join(', ')}`, 'an unknown key');
-    }
-  }
-}
-
-function parsePathList(
-  value: unknown,
-  file: string,
-  field: string,
-  check: (entry: string) => string | null,
-): string[] {
-  if (!Array.isArray(value)) throw new PolicyError(file, field, 'an array of absolute paths', describeValue(value));
-  if (value.length > MAX_LIST_ENTRIES) {
-    throw new PolicyError(file, field, `at most ${MAX_LIST_ENTRIES} entries`, `${value.length} entries`);
-  }
-  const out: string[] = [];
-  value.forEach((entry, i) => {
-    if (typeof entry !== 'string' || entry === '') {
-      throw new PolicyError(file, `${field}[${i}]`, 'a non-empty string', describeValue(entry));
-    }
-    const problem = check(entry);
-    if (problem !== null) throw new PolicyError(file, `${field}[${i}]`, problem, describeValue(entry));
-    if (!out.includes(entry)) out.push(entry);
-  });
-  return out;
-}
-
-function parseInteger(value: unknown, file: string, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new PolicyError(file, field, `an integer from ${min} to ${max}`, describeValue(value));
-  }
-  return value;
-}
-
-function secretPrefixProblem(prefix: string): string | null {
-  if (!prefix.startsWith('/')) return 'an absolute path prefix';
-  if (prefix.includes('\0')) return 'a path prefix without NUL bytes';
-  if (prefix.length > 4096) return 'a path prefix of at most 4096 characters';
-  for (const c of prefix.split('/')) {
-    if (c === '.' || c === '..') return 'a path prefix without "." or ".." components';
-    if (c.includes('*') && c !== '*') return 'a path prefix where "*" is a whole component';
-  }
-  return null;
-}
 
 /** Validates the `state` section (absent → defaults). Unknown keys are errors. */
 export function parseStateConfig(raw: unknown, file: string): StateConfig {
-  if (raw === undefined || raw === null) return structuredClone(DEFAULT_STATE_CONFIG) as StateConfig;
-  if (!isPlainObject(raw)) throw new PolicyError(file, 'state', 'an object', describeValue(raw));
-  rejectUnknownKeys(raw, STATE_KEYS, file, 'state');
-
-  const baseline =
-    raw.baseline === undefined
-      ? [...DEFAULT_BASELINE_PATTERNS]
-      : parsePathList(raw.baseline, file, 'state.baseline', patternProblem).map(normalizePattern);
-  const secret =
-    raw.secret === undefined
-      ? [...DEFAULT_SECRET_PREFIXES]
-      : parsePathList(raw.secret, file, 'state.secret', secretPrefixProblem);
-  const textDiffMaxBytes =
-    raw.text_diff_max_bytes === undefined
-      ? DEFAULT_TEXT_DIFF_MAX_BYTES
-      : parseInteger(raw.text_diff_max_bytes, file, 'state.text_diff_max_bytes', 0, MAX_TEXT_DIFF_MAX_BYTES);
-
-  const retention: RetentionConfig = { ...DEFAULT_RETENTION };
-  if (raw.retention !== undefined) {
-    if (!isPlainObject(raw.retention)) {
-      throw new PolicyError(file, 'state.retention', 'an object', describeValue(raw.retention));
-    }
-    rejectUnknownKeys(raw.retention, RETENTION_KEYS, file, 'state.retention');
-    if (raw.retention.max_age_days !== undefined) {
-      retention.maxAgeDays = parseInteger(raw.retention.max_age_days, file, 'state.retention.max_age_days', 1, 36_500);
-    }
-    if (raw.retention.max_rows !== undefined) {
-      retention.maxRows = parseInteger(raw.retention.max_rows, file, 'state.retention.max_rows', 1, 100_000_000);
-    }
-  }
-  return { baseline: [...new Set(baseline)], secret, textDiffMaxBytes, retention };
+  const section = PolicySection.of(raw, file, 'state', STATE_KEYS);
+  const retention = section.section('retention', RETENTION_KEYS);
+  const baseline = section
+    .pathList('baseline', { wildcards: true, wildcardLast: true }, DEFAULT_BASELINE_PATTERNS)
+    .map(normalizePattern);
+  return {
+    baseline: [...new Set(baseline)],
+    // prefixes: "/etc/ssh/ssh_host_" matches every host key file
+    secret: section.pathList('secret', { wildcards: true, wildcardLast: true }, DEFAULT_SECRET_PREFIXES),
+    textDiffMaxBytes: section.number(
+      'text_diff_max_bytes',
+      { min: 0, max: MAX_TEXT_DIFF_MAX_BYTES, integer: true, unit: 'bytes' },
+      DEFAULT_TEXT_DIFF_MAX_BYTES,
+    ),
+    ignoreNames: section.stringList(
+      'ignore_names',
+      'an array of file name patterns',
+      (entry) => (typeof entry === 'string' ? namePatternProblem(entry) : 'a file name pattern'),
+      DEFAULT_IGNORE_NAMES,
+    ),
+    retention: {
+      maxAgeDays: retention.number('max_age_days', { min: 1, max: 36_500, integer: true, unit: 'days' }, DEFAULT_RETENTION.maxAgeDays),
+      maxRows: retention.number('max_rows', { min: 1, max: 100_000_000, integer: true }, DEFAULT_RETENTION.maxRows),
+    },
+  };
 }
 
 /** The limits `StateStore.pruneHistory` takes, from the configured retention. */

@@ -38,6 +38,22 @@ export interface RunningAgent {
 
 const DEFAULT_TIMEOUT = inVm ? 60_000 : 15_000;
 
+/**
+ * A failed assertion skips a test's agent.stop(), and the agent's pipes then keep the test process
+ * alive for ever (holding CI and the test lock). Agents the test has not touched (waitFor, stop,
+ * waitForStderr) for this long are stopped: SIGTERM, which detaches everything they loaded.
+ */
+const ABANDONED_MS = 180_000;
+const live = new Set<{ child: ChildProcessWithoutNullStreams; touched: number }>();
+setInterval(() => {
+  for (const a of live) {
+    if (Date.now() - a.touched < ABANDONED_MS) continue;
+    process.stderr.write(`harness: stopping agent ${a.child.pid} abandoned by its test\n`);
+    a.child.kill('SIGTERM');
+    live.delete(a);
+  }
+}, 5000).unref();
+
 export function startAgent(args: string[], env: Record<string, string> = {}): RunningAgent {
   const child = spawn(process.execPath, [agentBin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const events: Event[] = [];
@@ -54,12 +70,21 @@ export function startAgent(args: string[], env: Record<string, string> = {}): Ru
       }
     }
   });
-  const exited = new Promise<number | string>((res) => child.on('exit', (code, signal) => res(code ?? signal ?? -1)));
+  const leash = { child, touched: Date.now() };
+  live.add(leash);
+  const touch = () => (leash.touched = Date.now());
+  const exited = new Promise<number | string>((res) =>
+    child.on('exit', (code, signal) => {
+      live.delete(leash);
+      res(code ?? signal ?? -1);
+    }),
+  );
   const agent: RunningAgent = {
     child,
     events,
     stderr: () => stderr,
     async waitForStderr(pattern, timeoutMs = DEFAULT_TIMEOUT) {
+      touch();
       const end = Date.now() + timeoutMs;
       while (!pattern.test(stderr)) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${String(pattern)} on stderr:\n${stderr}`);
@@ -67,6 +92,7 @@ export function startAgent(args: string[], env: Record<string, string> = {}): Ru
       }
     },
     waitFor(predicate, what, timeoutMs = DEFAULT_TIMEOUT) {
+      touch();
       const seen = events.find(predicate);
       if (seen) return Promise.resolve(seen);
       return new Promise((res, rej) => {
@@ -89,6 +115,7 @@ export function startAgent(args: string[], env: Record<string, string> = {}): Ru
     },
     exited,
     async stop(signal = 'SIGTERM') {
+      touch();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },

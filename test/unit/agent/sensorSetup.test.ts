@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeSettings, setUpSensor, applySettings, type SensorSettings } from '../../../src/agent/sensorSetup.js';
+import { setUpSensor, applySettings } from '../../../src/agent/sensorSetup.js';
+import { encodeSettings, type SensorChoice, type SensorSettings } from '../../../src/sensor/settings.js';
 import {
   SensorError,
   type AttachResult,
@@ -9,33 +10,9 @@ import {
   type NativeSensorOptions,
 } from '../../../src/sensor/nativeAddon.js';
 import type { HostProbe } from '../../../src/sensor/hostSupport.js';
-import { encodeWatchKey, encodeWatchValue } from '../../../src/policy/watchList.js';
+import { buildWatchEntries } from '../../../src/sensor/watchKeys.js';
+import { ForbidPtrace, MarkFlag, Settings } from '../../../src/sensor/contract.js';
 import type { PlannedMark } from '../../../src/sensor/watchPlan.js';
-import { ForbidPtrace, Settings } from '../../../src/sensor/contract.js';
-import type { SensorChoice } from '../../../src/cli/args.js';
-
-// ---- encodeSettings ----
-
-test('encodeSettings: 32 bytes, forbid_ptrace and deny_ptrace_read little-endian, rest zero', () => {
-  const cases: Array<[SensorSettings, number, number]> = [
-    [{ forbidPtrace: 'off', denyPtraceRead: false }, ForbidPtrace.OFF, 0],
-    [{ forbidPtrace: 'self', denyPtraceRead: false }, ForbidPtrace.SELF, 0],
-    [{ forbidPtrace: 'all', denyPtraceRead: true }, ForbidPtrace.ALL, 1],
-    [{ forbidPtrace: 'off', denyPtraceRead: true }, ForbidPtrace.OFF, 1],
-  ];
-  for (const [settings, mode, read] of cases) {
-    const b = encodeSettings(settings);
-    assert.is(b.length, Settings.size);
-    assert.is(b.length, 32);
-    assert.is(b.readUInt32LE(Settings.forbidPtrace), mode);
-    assert.is(b.readUInt32LE(Settings.denyPtraceRead), read);
-    assert.ok(b.subarray(8).equals(Buffer.alloc(24)), 'reserved bytes are zero');
-  }
-  assert.equal(
-    [...encodeSettings({ forbidPtrace: 'all', denyPtraceRead: true }).subarray(0, 8)],
-    [2, 0, 0, 0, 1, 0, 0, 0],
-  );
-});
 
 // ---- a fake addon that records every call in order ----
 
@@ -53,8 +30,8 @@ interface Behaviour {
 function fakeAddon(behaviour: Behaviour = {}) {
   const calls: string[] = [];
   const writes: Array<{ kind: string; map: string; key: Buffer; value: Buffer }> = [];
-  const marked: Array<{ kind: string } & PlannedMark> = [];
   const options: NativeSensorOptions[] = [];
+  const marked: Array<{ kind: string } & PlannedMark> = [];
   const attachResult = (kind: string): AttachResult => ({
     attached: [{ program: `${kind}_prog`, hook: 'hook', progId: 1, linkId: 2 }],
     skipped: [],
@@ -90,18 +67,44 @@ function fakeAddon(behaviour: Behaviour = {}) {
       if (behaviour.updateFails?.includes(this.kind)) throw Object.assign(new Error('map full'), { code: 'E2BIG' });
       writes.push({ kind: this.kind, map, key: Buffer.from(key), value: Buffer.from(value) });
     }
+    readMap() {
+      return { entries: [], complete: true };
+    }
+    setSettings(value: Buffer): void {
+      this.updateElem('lw_settings_map', Buffer.alloc(4), value);
+    }
     deleteElem(): void {
       calls.push(`${this.kind}:delete`);
     }
-    markPath(path: string, flags: number, watch: number, id: number, pin: boolean) {
+    markPath(path: string, flags: number, watch: number, id: number, pin: boolean): Buffer {
       calls.push(`${this.kind}:mark`);
       const code = behaviour.markFails?.[path];
       if (code) throw Object.assign(new Error(`marking ${path} failed`), { code });
       marked.push({ kind: this.kind, path, flags, watch, id, pin });
-      return { dev: 1, ino: 2n };
+      const key = Buffer.alloc(16);
+      key.writeUInt32LE(marked.length, 8);
+      return key;
     }
     features() {
       return { dcacheResolver: true, postOpRecords: true };
+    }
+    lookupElem(): Buffer | null {
+      return null;
+    }
+    clearMap(): number {
+      return 0;
+    }
+    mapInfo() {
+      return [];
+    }
+    countEntries() {
+      return Promise.resolve([]);
+    }
+    runStats() {
+      return [];
+    }
+    ringUsage() {
+      return { ok: false, pendingBytes: 0, capacityBytes: 0 };
     }
     start(): void {
       calls.push(`${this.kind}:start`);
@@ -111,7 +114,7 @@ function fakeAddon(behaviour: Behaviour = {}) {
     stats() {
       return {
         kernel: [],
-        user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0 },
+        user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, queueCapacityBytes: 0 },
       };
     }
     verifyAttachments() {
@@ -125,26 +128,21 @@ function fakeAddon(behaviour: Behaviour = {}) {
       calls.push(`${this.kind}:close`);
     }
   }
-  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, abiVersion: 1 };
+  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, sdNotify: () => 0, abiVersion: 1 };
   return { addon, calls, writes, options, marked };
 }
 
 const LSM_OK: HostProbe = { isRoot: true, hasBtf: true, activeLsms: ['lockdown', 'capability', 'bpf'] };
 const LSM_OFF: HostProbe = { isRoot: true, hasBtf: true, activeLsms: ['lockdown', 'capability', 'apparmor'] };
-const KEYS = [
-  { key: encodeWatchKey(1, Buffer.from('etc/')), value: encodeWatchValue(1), label: '/|etc/' },
-  { key: encodeWatchKey(1, Buffer.from('etc\0')), value: encodeWatchValue(1), label: '/|etc$' },
-  { key: encodeWatchKey(2, Buffer.from('.bashrc\0')), value: encodeWatchValue(1), label: '/root|.bashrc$' },
-];
+const ENTRIES = buildWatchEntries({ watch: ['/etc/', '/root/.bashrc'], watchReads: [], ignore: [] });
 const MARKS: PlannedMark[] = [
-  { path: '/', flags: 8, watch: 0, id: 1, pin: true },
-  { path: '/etc', flags: 1, watch: 1, id: 3, pin: false },
+  { path: '/', flags: MarkFlag.ANCHOR, watch: 0, id: 1, pin: true },
+  { path: '/etc', flags: MarkFlag.ROOT, watch: 1, id: 3, pin: false },
 ];
-const PLAN = { keys: KEYS, marks: MARKS };
 const SETTINGS: SensorSettings = { forbidPtrace: 'self', denyPtraceRead: true };
 
 function request(addon: NativeAddon, choice: SensorChoice, probe: HostProbe) {
-  return { addon, choice, probe, watchPlan: PLAN, settings: SETTINGS, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 };
+  return { addon, choice, probe, watchPlan: { keys: ENTRIES, marks: MARKS }, settings: SETTINGS, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 };
 }
 
 function thrown(fn: () => unknown): SensorError {
@@ -160,6 +158,7 @@ function thrown(fn: () => unknown): SensorError {
 
 const CONFIGURE = (kind: string) => [
   `${kind}:new`,
+  `${kind}:update:lw_watch`,
   `${kind}:update:lw_watch`,
   `${kind}:update:lw_watch`,
   `${kind}:update:lw_watch`,
@@ -180,20 +179,17 @@ test('auto with BPF LSM available: lsm sensor, enforcement, no fallback', () => 
   assert.equal(fake.options, [{ kind: 'lsm', agentTgid: process.pid, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 }]);
 });
 
-test('watch keys, marks and settings are written before attach(), byte for byte', () => {
+test('watch entries and settings are written before attach(), byte for byte', () => {
   const fake = fakeAddon();
-  const s = setUpSensor(request(fake.addon, 'tracepoint', LSM_OK));
+  setUpSensor(request(fake.addon, 'tracepoint', LSM_OK));
   assert.equal(fake.calls, CONFIGURE('tracepoint'));
   assert.ok(fake.calls.indexOf('tracepoint:attach') > fake.calls.lastIndexOf('tracepoint:update:lw_settings_map'));
   const watch = fake.writes.filter((w) => w.map === 'lw_watch');
-  assert.is(watch.length, KEYS.length);
+  assert.is(watch.length, ENTRIES.length);
   watch.forEach((w, i) => {
-    assert.ok(w.key.equals(KEYS[i].key), `key ${KEYS[i].label}`);
-    assert.ok(w.value.equals(KEYS[i].value), `value ${KEYS[i].label}`);
+    assert.ok(w.key.equals(ENTRIES[i].key), `key ${ENTRIES[i].label}`);
+    assert.ok(w.value.equals(ENTRIES[i].value), `value ${ENTRIES[i].label}`);
   });
-  assert.equal(fake.marked.map(({ kind: _k, ...m }) => m), MARKS);
-  assert.is(s.marked, 2);
-  assert.is(s.markMissing, 0);
   const settings = fake.writes.find((w) => w.map === 'lw_settings_map')!;
   assert.ok(settings.key.equals(Buffer.alloc(4)));
   assert.ok(settings.value.equals(encodeSettings(SETTINGS)));
@@ -265,18 +261,6 @@ test('a failure writing the maps closes the sensor before anything is attached',
   assert.equal(fake.calls, ['tracepoint:new', 'tracepoint:update:lw_watch', 'tracepoint:close']);
 });
 
-test('a path gone since the plan was made is skipped and counted; other mark failures are fatal', () => {
-  const gone = fakeAddon({ markFails: { '/etc': 'ENOENT' } });
-  const s = setUpSensor(request(gone.addon, 'tracepoint', LSM_OK));
-  assert.is(s.marked, 1);
-  assert.is(s.markMissing, 1);
-  const full = fakeAddon({ markFails: { '/etc': 'ENOSPC' } });
-  const e = thrown(() => setUpSensor(request(full.addon, 'tracepoint', LSM_OK)));
-  assert.is(e.code, 'ENOSPC');
-  assert.ok(full.calls.includes('tracepoint:close'));
-  assert.not.ok(full.calls.includes('tracepoint:attach'));
-});
-
 test('both sensors fail: the tracepoint error is thrown and every sensor is closed', () => {
   const fake = fakeAddon({ attachFails: ['lsm', 'tracepoint'] });
   const e = thrown(() => setUpSensor(request(fake.addon, 'auto', LSM_OK)));
@@ -293,6 +277,18 @@ test('applySettings writes key 0 of lw_settings_map', () => {
   assert.is(fake.writes[0].map, 'lw_settings_map');
   assert.ok(fake.writes[0].key.equals(Buffer.alloc(4)));
   assert.is(fake.writes[0].value.readUInt32LE(0), ForbidPtrace.ALL);
+});
+
+test('marks go in before attach(); a mark whose path is gone is counted, any other failure refuses the sensor', () => {
+  const fake = fakeAddon({ markFails: { '/etc': 'ENOENT' } });
+  const s = setUpSensor(request(fake.addon, 'tracepoint', LSM_OFF));
+  assert.equal(fake.marked.map((m) => m.path), ['/']);
+  assert.is(s.marks.keys.size, 1);
+  assert.is(s.marks.missing, 1);
+  assert.ok(fake.calls.indexOf('tracepoint:mark') < fake.calls.indexOf('tracepoint:attach'));
+  const refused = fakeAddon({ markFails: { '/etc': 'EPERM' } });
+  assert.is(thrown(() => setUpSensor(request(refused.addon, 'tracepoint', LSM_OFF))).code, 'EPERM');
+  assert.ok(refused.calls.includes('tracepoint:close'), 'nothing loaded outlives the failure');
 });
 
 test.run();

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseArgs, UsageError, USAGE, type RunOptions } from '../../../src/cli/args.js';
+import { parseArgs, UsageError, USAGE } from '../../../src/cli/args.js';
+import type { RunOptions } from '../../../src/agent/runOptions.js';
 
 const DEFAULT_POLICY = '/opt/lsmwatch/policy.json';
 
@@ -38,6 +39,7 @@ const DEFAULTS: RunOptions = {
   controlPath: '/run/lsmwatch/control.sock',
   protect: false,
   watchdogSeconds: 10,
+  metricsListen: null,
 };
 
 test('--protect and --watchdog', () => {
@@ -156,6 +158,15 @@ test('USAGE documents every public option', () => {
   for (const flag of ['--policy', '--sensor', '--forbid-ptrace', '--require-enforcement', '--db', '--no-state', '--stats-interval', '--control', '--help', '--version']) {
     assert.ok(USAGE.includes(flag), flag);
   }
+});
+
+test('--metrics: an address, loopback for a bare port; top and install-service pass their arguments on', () => {
+  assert.equal(run(['--metrics', '9464']).metricsListen, { host: '127.0.0.1', port: 9464 });
+  assert.equal(run(['--metrics=0.0.0.0:9100']).metricsListen, { host: '0.0.0.0', port: 9100 });
+  usageError(['--metrics', 'example.com:9464'], /--metrics: expected PORT, IPv4:PORT/);
+  usageError(['--metrics'], /--metrics needs a value/);
+  assert.equal(parseArgs(['top', '--once'], DEFAULT_POLICY), { command: 'top', argv: ['--once'] });
+  assert.equal(parseArgs(['install-service', '--print'], DEFAULT_POLICY), { command: 'install-service', argv: ['--print'] });
 });
 
 test.run();

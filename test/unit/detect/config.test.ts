@@ -70,7 +70,7 @@ test('unknown key is an error naming it', () => {
   const err = policyErrorOf({ half_life_seconds: 60, halfLifeSeconds: 60 });
   assert.is(err.field, 'detect.halfLifeSeconds');
   assert.is(err.file, file);
-  assert.match(err.message, /^\/etc\/lsmwatch\/policy\.json: detect\.halfLifeSeconds: expected one of the keys half_life_seconds, /);
+  assert.match(err.message, /^\/etc\/lsmwatch\/policy\.json: detect\.halfLifeSeconds: expected one of the known keys \(half_life_seconds, /);
   assert.match(err.message, /, got an unknown key$/);
   assert.is(policyErrorOf(JSON.parse('{"__proto__": {}}')).field, 'detect.__proto__');
 });
@@ -84,8 +84,12 @@ test('wrong type is an error naming the field and the value', () => {
   assert.is(policyErrorOf({ burst_factor: true }).field, 'detect.burst_factor');
 });
 
+test('absent or null means every default', () => {
+  assert.equal(parseDetectConfig(null, file), defaultDetectConfig);
+});
+
 test('the section itself must be an object', () => {
-  for (const raw of [null, 5, 'x', [], true]) {
+  for (const raw of [5, 'x', [], true]) {
     const err = policyErrorOf(raw);
     assert.is(err.field, 'detect');
     assert.is(err.expected, 'an object');
@@ -113,7 +117,7 @@ test('out of range values are errors naming the field', () => {
     [{ max_tracked_keys: 1e12 }, 'detect.max_tracked_keys'],
   ];
   for (const [raw, field] of cases) assert.is(policyErrorOf(raw).field, field, JSON.stringify(raw));
-  assert.match(policyErrorOf({ max_tracked_keys: 0 }).message, /expected an integer >= 1 and <= 10000000, got number 0/);
+  assert.match(policyErrorOf({ max_tracked_keys: 0 }).message, /expected an integer from 1 to 10000000, got number 0/);
 });
 
 test('the short half-life must be below the baseline half-life', () => {

@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addWatchedNames, createWatchedNames } from '../../../src/events/watchedNames.js';
+import { createWatchedNames, type WatchedNames } from '../../../src/events/watchedNames.js';
+import { enrichRecord } from '../../../src/events/enrich.js';
+import { createInodePaths } from '../../../src/events/inodePaths.js';
+import { eventLine } from '../../../src/output/eventRecord.js';
 import { RecordFlag, RecordType } from '../../../src/sensor/contract.js';
 import type { FileRecordData } from '../../../src/sensor/decoder.js';
 
@@ -25,6 +28,13 @@ function record(over: Partial<FileRecordData>): FileRecordData {
     anchor2Off: 0,
     ...over,
   };
+}
+
+/** The watched names the NDJSON line of a record gets (enrich, then the line). */
+function addWatchedNames(names: WatchedNames, rec: FileRecordData, event: Record<string, unknown>): void {
+  const ctx = { sensor: 'lsm' as const, toRfc3339: () => 't', agentPid: 0, lookupComm: () => undefined, inodePaths: createInodePaths(), watchedNames: names };
+  const line = eventLine(enrichRecord(rec, ctx));
+  for (const k of ['watched_path', 'watched_old_path']) if (k in line) event[k] = line[k];
 }
 
 const NAMES = new Map([

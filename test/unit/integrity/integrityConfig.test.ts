@@ -37,14 +37,14 @@ for (const bad of [0, 86_401, -5, 1.5, '30', null, true, Number.NaN]) {
     const err = policyError({ interval: bad });
     assert.is(err.field, 'integrity.interval');
     assert.is(err.file, '/etc/lsmwatch/policy.json');
-    assert.match(err.message, /^\/etc\/lsmwatch\/policy\.json: integrity\.interval: expected an integer number of seconds from 1 to 86400, got /);
+    assert.match(err.message, /^\/etc\/lsmwatch\/policy\.json: integrity\.interval: expected an integer from 1 to 86400 \(seconds\), got /);
   });
 }
 
 test('unknown keys are errors naming the key', () => {
   const err = policyError({ interval: 30, intervall: 10 });
   assert.is(err.field, 'integrity.intervall');
-  assert.match(err.message, /one of the keys interval, got an unknown key/);
+  assert.match(err.message, /one of the known keys \(interval\), got an unknown key/);
 });
 
 test('a non-object section is an error', () => {

@@ -222,4 +222,45 @@ test('bad options are rejected up front', () => {
   );
 });
 
+test('kernel state: a tampered map is reported on every check until it is put right, then resolved once', async () => {
+  let problem: string | null = 'protect read back as 0';
+  const checker = createSelfIntegrityChecker({
+    rootDir: root,
+    manifest: await manifestRoundTrip(),
+    hashFile: sha256File,
+    checkKernelState: async () => [{ name: 'lw_settings_map', problem }, { name: 'lw_watch', problem: null }],
+  });
+  const first = await checker.check();
+  assert.equal(first.findings, [{ type: 'integrity', status: 'tampered', name: 'lw_settings_map', error: 'protect read back as 0' }]);
+  assert.is((await checker.check()).findings.length, 1);
+  problem = null;
+  assert.equal((await checker.check()).findings, [{ type: 'integrity', status: 'resolved', name: 'lw_settings_map' }]);
+  assert.equal((await checker.check()).findings, []);
+});
+
+test('kernel state that cannot be read is itself a finding', async () => {
+  const checker = createSelfIntegrityChecker({
+    rootDir: root,
+    manifest: await manifestRoundTrip(),
+    hashFile: sha256File,
+    checkKernelState: async () => {
+      throw new Error('EBADF');
+    },
+  });
+  assert.equal((await checker.check()).findings, [{ type: 'integrity', status: 'unreadable', name: 'kernel state', error: 'EBADF' }]);
+});
+
+test('expect(): a reloaded policy is the new expected content, and its earlier mismatch resolves', async () => {
+  const policy = path.join(root, 'policy.json');
+  fs.writeFileSync(policy, '{"watch":["/etc/"]}');
+  const checker = createSelfIntegrityChecker({ rootDir: root, manifest: await manifestRoundTrip(), extraFiles: [{ path: policy, sha256: sha('{"watch":["/etc/"]}') }], hashFile: sha256File });
+  fs.writeFileSync(policy, '{"watch":["/srv/"]}');
+  assert.equal((await checker.check()).findings.map((f) => f.status), ['mismatch'], 'edited and not reloaded: reported');
+  checker.expect({ path: policy, sha256: sha('{"watch":["/srv/"]}') });
+  assert.equal((await checker.check()).findings, [{ type: 'integrity', status: 'resolved', file: policy }]);
+  assert.equal((await checker.check()).findings, []);
+  assert.throws(() => checker.expect({ path: 'relative', sha256: sha('') }), /not an absolute path/);
+  assert.throws(() => checker.expect({ path: policy, sha256: 'nothex' }), /lowercase hex/);
+});
+
 test.run();

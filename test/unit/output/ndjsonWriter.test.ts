@@ -4,7 +4,9 @@ import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import ndjson from 'ndjson';
 import { createNdjsonWriter, toNdjsonLine } from '../../../src/output/ndjsonWriter.js';
-import { formatRecord } from '../../../src/events/formatEvent.js';
+import { enrichRecord } from '../../../src/events/enrich.js';
+import { createInodePaths } from '../../../src/events/inodePaths.js';
+import { eventLine } from '../../../src/output/eventRecord.js';
 import type { FileRecordData } from '../../../src/sensor/decoder.js';
 import { RecordType } from '../../../src/sensor/contract.js';
 import { createWallClock } from '../../../src/events/wallClock.js';
@@ -53,6 +55,10 @@ function fileRec(path: Buffer): FileRecordData {
     mode: 0o100644,
     path,
     path2: null,
+    anchor: 0,
+    anchorOff: 0,
+    anchor2: 0,
+    anchor2Off: 0,
   };
 }
 
@@ -63,9 +69,12 @@ const NASTY_PATHS: Array<[string, Buffer]> = [
   ['NUL and quotes', Buffer.from('/etc/"q"\\\x00\t')],
 ];
 
+const formatFile = (rec: FileRecordData): Record<string, unknown> =>
+  eventLine(enrichRecord(rec, { sensor: 'lsm', toRfc3339: clock.toRfc3339, agentPid: 1, lookupComm: () => undefined, inodePaths: createInodePaths() }));
+
 /** Objects whose fields hold the nastiest strings a path or comm can become. */
 function nastyObjects(): Array<{ name: string; obj: Record<string, unknown> }> {
-  const objs = NASTY_PATHS.map(([name, p]) => ({ name, obj: formatRecord(fileRec(p), { sensor: 'lsm', clock }) }));
+  const objs = NASTY_PATHS.map(([name, p]) => ({ name, obj: formatFile(fileRec(p)) }));
   objs.push({ name: 'lone surrogates', obj: { path: '/etc/\ud800x\udfff', comm: '\udbff' } });
   return objs;
 }
@@ -107,7 +116,7 @@ test('every line is one valid JSON object, whatever the path held', async () => 
 
 test('lossy-decoded path and its base64 round-trip to the exact bytes', () => {
   const bytes = Buffer.from([0x2f, 0xff, 0xfe, 0x0a, 0x1b]);
-  const line = toNdjsonLine(formatRecord(fileRec(bytes), { sensor: 'lsm', clock }));
+  const line = toNdjsonLine(formatFile(fileRec(bytes)));
   const parsed = JSON.parse(line) as { path: string; path_b64: string; time: string };
   assert.ok(Buffer.from(parsed.path_b64, 'base64').equals(bytes));
   assert.is(parsed.path, '/\ufffd\ufffd\n\x1b');

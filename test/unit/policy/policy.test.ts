@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPolicy, parsePolicy } from '../../../src/policy/policy.js';
+import { CORE_SECTIONS, parseCorePolicy, parsePolicyDocument, readPolicyDocument } from '../../../src/policy/policy.js';
 import { PolicyError } from '../../../src/policy/policyError.js';
 
 const FILE = '/etc/lsmwatch/policy.json';
@@ -23,6 +23,15 @@ function policyError(fn: () => unknown): PolicyError {
   throw new Error('unreachable');
 }
 
+const KNOWN = [...CORE_SECTIONS, 'detect', 'state', 'integrity'];
+const parsePolicy = (text: string, file: string) => {
+  const doc = parsePolicyDocument(text, file, KNOWN);
+  return { file: doc.file, sha256: doc.sha256, ...parseCorePolicy(doc) };
+};
+const loadPolicy = (file: string) => {
+  const doc = readPolicyDocument(file, KNOWN);
+  return { file: doc.file, sha256: doc.sha256, ...parseCorePolicy(doc) };
+};
 const parse = (obj: unknown) => parsePolicy(JSON.stringify(obj), FILE);
 
 test('the repository policy.json parses', () => {
@@ -36,7 +45,6 @@ test('the repository policy.json parses', () => {
   assert.ok(p.ignore.includes('/etc/mtab'));
   assert.equal(p.ptrace, { denyRead: false });
   assert.equal(p.stats, { interval: 60 });
-  assert.equal(p.integrity, { interval: 30 });
   assert.equal(loadPolicy(REPO_POLICY), p);
 });
 
@@ -47,15 +55,10 @@ test('minimal policy gets defaults', () => {
   assert.equal(p.ignore, []);
   assert.equal(p.ptrace, { denyRead: false });
   assert.equal(p.stats, { interval: 60 });
-  assert.equal(p.integrity, { interval: 30 });
-  assert.is(p.detectRaw, undefined);
-  assert.is(p.stateRaw, undefined);
 });
 
-test('sections owned by other modules are passed through raw', () => {
-  const p = parse({ watch: [], detect: { anything: 1 }, state: [1, 2], ptrace: { deny_read: true }, stats: { interval: 5 } });
-  assert.equal(p.detectRaw, { anything: 1 });
-  assert.equal(p.stateRaw, [1, 2]);
+test('core sections: ptrace and stats', () => {
+  const p = parse({ watch: [], detect: { anything: 1 }, ptrace: { deny_read: true }, stats: { interval: 5 } });
   assert.equal(p.ptrace, { denyRead: true });
   assert.equal(p.stats, { interval: 5 });
 });
@@ -86,10 +89,9 @@ test('unknown top-level key', () => {
   assert.match(e.message, /unknown key/);
 });
 
-test('unknown nested keys: ptrace.foo, stats.bar, integrity.baz', () => {
+test('unknown nested keys: ptrace.foo, stats.bar', () => {
   assert.is(policyError(() => parse({ watch: [], ptrace: { foo: true } })).field, 'ptrace.foo');
   assert.is(policyError(() => parse({ watch: [], stats: { bar: 1 } })).field, 'stats.bar');
-  assert.is(policyError(() => parse({ watch: [], integrity: { baz: 1 } })).field, 'integrity.baz');
 });
 
 test('wrong nested types and ranges', () => {
@@ -97,7 +99,6 @@ test('wrong nested types and ranges', () => {
   assert.is(policyError(() => parse({ watch: [], ptrace: true })).field, 'ptrace');
   assert.is(policyError(() => parse({ watch: [], stats: { interval: 0 } })).field, 'stats.interval');
   assert.is(policyError(() => parse({ watch: [], stats: { interval: '60' } })).field, 'stats.interval');
-  assert.is(policyError(() => parse({ watch: [], integrity: { interval: 1.5 } })).field, 'integrity.interval');
 });
 
 test('path errors name the list and index', () => {

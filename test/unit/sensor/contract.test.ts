@@ -156,6 +156,7 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
   ['lw_protected_id', contract.ProtectedId],
   ['lw_mark', contract.Mark],
   ['lw_inode_key', contract.InodeKey],
+  ['lw_policy_epoch', contract.PolicyEpoch],
 ];
 
 /** Widths the decoder and the agent read and write each scalar field with (bytes). */
@@ -200,8 +201,9 @@ const WIDTHS: Record<string, Record<string, number>> = {
   lw_bpf_access_record: { hdr: contract.Header.size, proc: contract.Process.size, object_id: 4, kind: 4, decision: 2, _pad0: 2, _pad1: 4 },
   lw_protected_inode: { dev: 4, _pad0: 4, ino: 8 },
   lw_protected_id: { kind: 4, id: 4 },
-  lw_mark: { flags: 4, watch: 4, id: 4, _pad0: 4, generation: 8 },
-  lw_inode_key: { dev: 4, _pad0: 4, ino: 8 },
+  lw_mark: { flags: 4, watch: 4, id: 4, epoch: 4, generation: 8 },
+  lw_inode_key: { dev: 4, generation: 4, ino: 8 },
+  lw_policy_epoch: { epoch: 4, _pad0: 4 },
 };
 
 /** C enum → [TypeScript object, prefix of the C names]. */

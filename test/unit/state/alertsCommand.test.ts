@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runAlertsCommand } from '../../../src/state/alertsCommand.js';
+import { meetsMinimum, runAlertsCommand, severityOf } from '../../../src/state/alertsCommand.js';
 import { openStateStore } from '../../../src/state/store.js';
 import { collector, makeTempDir } from '../../fixtures/state/helpers.js';
 
@@ -73,7 +73,8 @@ test('table on a TTY escapes control characters in paths', () => {
     assert.not.ok(out.includes('\x1b'), 'raw ESC reached the terminal');
     const lines = out.trimEnd().split('\n');
     assert.is(lines.length, 3, 'header + 2 rows: the newline in the path did not create a row');
-    assert.match(lines[0]!, /^TIME\s+TYPE\s+SUMMARY$/);
+    assert.match(lines[0]!, /^TIME\s+TYPE\s+SEVERITY\s+SUMMARY$/);
+    assert.match(lines[1]!, /^\S+\s+change\s+info\s+modified /);
     assert.ok(lines[1]!.includes('modified /etc/\\x1b[31mevil\\x0aINJECTED'), lines[1]);
     assert.ok(lines[1]!.includes('by vi[42] uid=0'));
     assert.ok(lines[1]!.startsWith('2024-05-01T11:50:00Z'));
@@ -89,6 +90,8 @@ test('bad arguments → message and exit 2', () => {
       ['--frobnicate'],
       ['--json=yes'],
       ['--db', ''],
+      ['--min-severity', 'severe'],
+      ['--min-severity'],
     ];
     for (const argv of cases) {
       const { code, out, err } = run(argv, false, db);
@@ -117,6 +120,63 @@ test('--help prints usage and exits 0', () => {
   const { code, out } = run(['--help'], true, '/nonexistent');
   assert.is(code, 0);
   assert.ok(out.startsWith('usage: lsmwatch alerts'));
+});
+
+function withAlerts(fn: (dbPath: string) => void): void {
+  const tmp = makeTempDir();
+  try {
+    const dbPath = join(tmp.dir, 'state.db');
+    const store = openStateStore(dbPath);
+    const at = new Date(NOW.getTime() - 60_000);
+    store.appendHistory('alert', { type: 'alert', rule: 'account_uid0_added', severity: 'critical', attack: 'T1136.001', message: 'account "x" with uid 0 added to /etc/passwd', path: '/etc/passwd' }, at);
+    store.appendHistory('alert', { type: 'alert', rule: 'timestomp', severity: 'medium', attack: 'T1070.006', message: 'mtime moved backwards', path: '/usr/bin/ls' }, at);
+    store.appendHistory('alert', { type: 'alert', rule: 'ptrace_agent', pid: 5, comm: 'gdb' }, at); // older alert: no severity field
+    store.appendHistory('alert', { type: 'alert', rule: 'some_future_rule' }, at); // unknown: no severity
+    store.appendHistory('change', { type: 'change', path: '/etc/passwd', action: 'modified', old: null, new: null, diff: { kind: 'special' }, by: null }, at);
+    store.appendHistory('integrity', { status: 'mismatch', file: 'x.js' }, at);
+    store.close();
+    fn(dbPath);
+  } finally {
+    tmp.cleanup();
+  }
+}
+
+test('--min-severity keeps rows at or above the grade, in NDJSON and on a terminal', () => {
+  withAlerts((db) => {
+    const json = run(['--min-severity', 'high'], false, db);
+    assert.is(json.code, 0, json.err);
+    const rules = json.out.trimEnd().split('\n').map((l) => JSON.parse(l)).map((r) => r.rule ?? r.type);
+    assert.equal(rules, ['account_uid0_added', 'ptrace_agent', 'integrity']);
+    const medium = run(['--min-severity=medium', '--type', 'alert', '--json'], true, db);
+    assert.equal(medium.out.trimEnd().split('\n').map((l) => JSON.parse(l).rule), ['account_uid0_added', 'timestomp', 'ptrace_agent']);
+    const critical = run(['--min-severity', 'critical'], true, db);
+    const lines = critical.out.trimEnd().split('\n');
+    assert.is(lines.length, 3, critical.out);
+    assert.match(lines[1]!, /\salert\s+critical\s+account_uid0_added T1136\.001 account "x" with uid 0 added to \/etc\/passwd$/, 'the path is not repeated');
+    assert.match(lines[2]!, /\sintegrity\s+critical\s/);
+    // without the flag everything is there, unknown grades shown as "-"
+    const all = run([], true, db).out.trimEnd().split('\n');
+    assert.is(all.length, 7);
+    assert.ok(all.some((l) => /\salert\s+-\s+some_future_rule/.test(l)), all.join('\n'));
+    // info keeps every row whose grade is known: changes count as info
+    assert.is(run(['--min-severity', 'info'], false, db).out.trimEnd().split('\n').length, 5);
+  });
+});
+
+test('severity of a row: own field, older alert rules, integrity status, changes', () => {
+  assert.is(severityOf('alert', { rule: 'x', severity: 'low' }), 'low');
+  assert.is(severityOf('alert', { rule: 'write_burst_pid' }), 'medium');
+  assert.is(severityOf('alert', { rule: 'toString' }), null, 'no prototype lookups');
+  assert.is(severityOf('alert', { rule: 'x', severity: 'urgent' }), null);
+  assert.is(severityOf('alert', null), null);
+  assert.is(severityOf('integrity', { status: 'baseline' }), 'info');
+  assert.is(severityOf('integrity', { status: 'detached' }), 'critical');
+  assert.is(severityOf('change', null), 'info');
+  const row = { id: 1, timeMs: 0, type: 'alert' as const, json: '{"rule":"x","severity":"high"}' };
+  assert.ok(meetsMinimum(row, 'high'));
+  assert.not.ok(meetsMinimum(row, 'critical'));
+  assert.ok(meetsMinimum(row, undefined));
+  assert.not.ok(meetsMinimum({ ...row, json: 'not json' }, 'info'));
 });
 
 test.run();

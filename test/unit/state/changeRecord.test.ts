@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareSnapshots, formatMode, formatNanoTime, hasChanged } from '../../../src/state/changeRecord.js';
+import { compareSnapshots, formatMode, formatNanoTime, hasChanged, hasSameContent, isUnchangedReplace } from '../../../src/state/changeRecord.js';
 import type { FileSnapshot } from '../../../src/state/fileSnapshot.js';
 import { snapshotPath } from '../../../src/state/fileSnapshot.js';
 import { TEST_KEY, fixturePath, makeTempDir } from '../../fixtures/state/helpers.js';
@@ -33,9 +33,9 @@ test('formatting of mode and nanosecond times', () => {
   assert.is(formatNanoTime(10n ** 30n), null);
 });
 
-test('no change: same hash and metadata (mtime alone does not count)', () => {
+test('no change: same hash and metadata (mtime moving forward alone does not count)', () => {
   assert.is(compareSnapshots('/etc/x', snap(), snap()), null);
-  assert.is(compareSnapshots('/etc/x', snap(), snap({ mtimeNs: 5n })), null);
+  assert.is(compareSnapshots('/etc/x', snap(), snap({ mtimeNs: 5_000_000_000n })), null);
   assert.is(compareSnapshots('/etc/x', null, null), null);
 });
 
@@ -53,6 +53,40 @@ test('actions: created, deleted, modified (content or metadata), replaced (other
   const secret = (digest: string) => snap({ sha256: null, content: { kind: 'secret', lineCount: 1, digest } });
   assert.not.ok(hasChanged(secret('d1'), secret('d1')));
   assert.ok(hasChanged(secret('d1'), secret('d2')));
+});
+
+test('mtime moved backwards on the same file is a change (only utimensat does that)', () => {
+  const record = compareSnapshots('/etc/x', snap({ mtimeNs: 1_700_000_000_000_000_000n }), snap({ mtimeNs: 946_684_800_000_000_000n }))!;
+  assert.is(record.action, 'modified');
+  assert.is(record.content_changed, false);
+  assert.is(record.new!.mtime, '2000-01-01T00:00:00.000000000Z');
+  assert.equal(record.diff, { kind: 'text', added: [], removed: [], addedCount: 0, removedCount: 0, truncated: false });
+});
+
+test('content_changed: false when both sides hold the same content, absent otherwise', () => {
+  // package reinstall: new inode, same bytes, mode and owner
+  const reinstall = compareSnapshots('/usr/bin/ls', snap(), snap({ ino: 200n }))!;
+  assert.is(reinstall.action, 'replaced');
+  assert.is(reinstall.content_changed, false);
+  assert.ok(isUnchangedReplace(reinstall));
+  // same bytes but the mode changed: still a finding for the rules
+  const chmod = compareSnapshots('/usr/bin/ls', snap(), snap({ ino: 200n, mode: 0o104755 }))!;
+  assert.is(chmod.content_changed, false);
+  assert.not.ok(isUnchangedReplace(chmod));
+  assert.not.ok(isUnchangedReplace(compareSnapshots('/usr/bin/ls', snap(), snap({ ino: 200n, uid: 1000 }))!));
+  assert.is(compareSnapshots('/etc/x', snap(), snap({ mode: 0o100600 }))!.content_changed, false);
+  // different content, or a side missing: no field
+  const edited = compareSnapshots('/etc/x', snap(), snap({ ino: 200n, sha256: 'b'.repeat(64) }))!;
+  assert.is(edited.content_changed, undefined);
+  assert.not.ok(isUnchangedReplace(edited));
+  assert.is(compareSnapshots('/etc/x', null, snap())!.content_changed, undefined);
+  assert.is(compareSnapshots('/etc/x', snap(), null)!.content_changed, undefined);
+  // without hashes the models and sizes decide
+  const secret = (digest: string, size = 2) => snap({ sha256: null, size, content: { kind: 'secret', lineCount: 1, digest } });
+  assert.ok(hasSameContent(secret('d'), secret('d')));
+  assert.not.ok(hasSameContent(secret('d'), secret('e')));
+  assert.not.ok(hasSameContent(secret('d'), secret('d', 3)));
+  assert.not.ok(hasSameContent(snap(), snap({ sha256: null })));
 });
 
 test('record shape: old/new state, by, offline flag', () => {

@@ -1,8 +1,9 @@
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ChangeTracker, type ChangeTrackerOptions } from '../../../src/state/changeTracker.js';
+import { ChangeTracker, type ChangeTrackerOptions, changeTrackerOptionsFromConfig, isIgnoredFile } from '../../../src/state/changeTracker.js';
+import { DEFAULT_IGNORE_NAMES, DEFAULT_STATE_CONFIG } from '../../../src/state/stateConfig.js';
 import { type StateStore, openStateStore } from '../../../src/state/store.js';
 import { fixturePath, makeTempDir } from '../../fixtures/state/helpers.js';
 
@@ -185,6 +186,80 @@ test('events are serialized: two concurrent calls for one change give one record
     assert.ok(env.tracker.covers(env.etc('sudoers.d/anything')));
     assert.not.ok(env.tracker.covers(env.etc('hosts')));
     assert.not.ok(env.tracker.covers('relative/path'));
+  } finally {
+    env.done();
+  }
+});
+
+test('editor swap and backup files in a baseline directory give no change; executable ones do', async () => {
+  const env = await setup({ ignoreNames: DEFAULT_IGNORE_NAMES });
+  try {
+    const dir = env.etc('sudoers.d');
+    for (const name of ['.admins.swp', '.admins.swx', 'admins~', '.#admins', '4913', 'admins.save']) {
+      const path = join(dir, name);
+      writeFileSync(path, 'swap content\n');
+      assert.is(await env.tracker.trackPath(path, BY), null, `${name} created`);
+      unlinkSync(path);
+      assert.is(await env.tracker.trackPath(path, BY), null, `${name} deleted`);
+    }
+    // vim's write probe made executable (it copies the file's mode): run-parts would run it.
+    const probe = join(dir, '4913');
+    writeFileSync(probe, '#!/bin/sh\n');
+    chmodSync(probe, 0o755);
+    assert.is((await env.tracker.trackPath(probe, BY))!.action, 'created');
+    // the real file next to them is still tracked
+    writeFileSync(join(dir, 'admins'), 'eve ALL=(ALL) ALL\n');
+    assert.is((await env.tracker.trackPath(join(dir, 'admins'), BY))!.action, 'created');
+    assert.is(env.history().length, 2);
+  } finally {
+    env.done();
+  }
+});
+
+test('ignored names at start-up: not baselined, an old baseline row is dropped quietly', async () => {
+  const env = await setup();
+  try {
+    const swap = join(env.etc('sudoers.d'), '.x.swp');
+    writeFileSync(swap, 'a\n');
+    assert.is((await env.tracker.trackPath(swap, BY))!.action, 'created', 'without ignore names it is a change');
+    const again = new ChangeTracker(env.store, {
+      patterns: [env.etc('sudoers.d')],
+      secretPrefixes: [],
+      textMaxBytes: 1024,
+      ignoreNames: ['*.swp'],
+    });
+    assert.equal(await again.reconcileAll(), []);
+    assert.not.ok(env.store.listBaselinePaths().includes(swap));
+    unlinkSync(swap);
+    assert.is(await again.trackPath(swap, BY), null);
+  } finally {
+    env.done();
+  }
+});
+
+test('isIgnoredFile and the options from the state config', () => {
+  const file = { path: '/etc/cron.d/x~', fileType: 'file' as const, dev: 1n, ino: 1n, size: 1, mode: 0o100644, uid: 0, gid: 0, mtimeNs: 0n, sha256: null, content: { kind: 'binary' as const } };
+  assert.ok(isIgnoredFile('/etc/cron.d/x~', null, file, DEFAULT_IGNORE_NAMES));
+  assert.not.ok(isIgnoredFile('/etc/cron.d/x~', file, { ...file, mode: 0o100755 }, DEFAULT_IGNORE_NAMES), 'made executable');
+  assert.not.ok(isIgnoredFile('/etc/cron.d/x', null, file, DEFAULT_IGNORE_NAMES));
+  assert.not.ok(isIgnoredFile('/etc/cron.d/x~', null, file, []));
+  assert.equal(changeTrackerOptionsFromConfig(DEFAULT_STATE_CONFIG).ignoreNames, [...DEFAULT_IGNORE_NAMES]);
+});
+
+test('reconfigure (a reload): covers follows at once, the next reconcile hashes new paths silently and reports a missed change without offline', async () => {
+  const env = await setup();
+  try {
+    const group = env.etc('group');
+    copyFileSync(fixturePath('group.old'), group);
+    assert.not.ok(env.tracker.covers(group));
+    env.tracker.reconfigure({ patterns: [env.etc('passwd'), group], secretPrefixes: [], textMaxBytes: 1024 });
+    assert.ok(env.tracker.covers(group));
+    assert.not.ok(env.tracker.covers(env.etc('sudoers')));
+    appendFileSync(env.etc('passwd'), 'mallory:x:0:0::/:/bin/sh\n'); // changed while running, event missed
+    const records = await env.tracker.reconcileAll(undefined, undefined, { offline: false });
+    assert.equal(records.map((r) => [r.path, r.action, r.offline]), [[env.etc('passwd'), 'modified', undefined]]);
+    assert.ok(env.store.getBaseline(group), 'the new path is in the baseline');
+    assert.is(env.store.getBaseline(env.etc('sudoers')), null, 'the dropped path is forgotten');
   } finally {
     env.done();
   }

@@ -1,0 +1,82 @@
+/**
+ * The built-in detection rules (src/rules/) in the running agent: every change record of the
+ * baseline and every file event is judged; each finding is one alert line (kept in the history by
+ * the history sink) and one stderr line coloured by its severity.
+ */
+import { evaluateChange, evaluateEvent } from '../rules/evaluate.js';
+import type { RulesConfig } from '../rules/rulesConfig.js';
+import type { EventFacts, RuleAlert, RuleContext } from '../rules/types.js';
+import type { ChangeRecord } from '../state/changeRecord.js';
+import type { FileEvent, SensorEvent } from '../events/types.js';
+import { O_CREAT } from '../sensor/linuxConstants.js';
+import type { Notices } from '../log/notices.js';
+import type { Output } from '../output/sink.js';
+import { ruleAlertLine } from '../output/records.js';
+import type { EventConsumer } from './eventConsumers.js';
+
+export interface RuleAlerts extends EventConsumer {
+  /** a change record of the baseline (live or offline) */
+  judgeChange(change: ChangeRecord): void;
+  /** a reloaded policy's rules section, in force for the next event */
+  reconfigure(config: RulesConfig): void;
+}
+
+/** What the rules need of a file event; null for events no rule looks at (reads, unnamed files). */
+export function eventFacts(event: FileEvent, inBaseline: (path: string) => boolean): EventFacts | null {
+  if (event.path === null) return null;
+  const creates = event.operation === 'open' && (event.openFlags & O_CREAT) !== 0;
+  if (event.operation === 'open' && !creates) return null;
+  const facts: EventFacts = {
+    operation: creates ? 'create' : event.operation,
+    path: event.path.text,
+    actor: { pid: event.process.pid, comm: event.process.comm.text, uid: event.process.uid },
+    in_baseline: inBaseline(event.path.text),
+  };
+  if (event.oldPath !== null) facts.old_path = event.oldPath.text;
+  if (creates && event.mode !== 0) facts.mode = event.mode & 0o7777;
+  return facts;
+}
+
+export function describeRuleAlert(alert: RuleAlert): string {
+  const by = alert.by ? ` (by ${alert.by.exe ?? alert.by.comm}, pid ${alert.by.pid}, uid ${alert.by.uid})` : alert.offline ? ' (while lsmwatch was not running)' : '';
+  return `${alert.rule}: ${alert.message}${by}`;
+}
+
+export function createRuleAlerts(deps: {
+  config: RulesConfig;
+  context: RuleContext;
+  output: Output;
+  notices: Notices;
+  nowRfc3339: () => string;
+  inBaseline: (path: string) => boolean;
+}): RuleAlerts {
+  let config = deps.config;
+  const failedRules = new Set<string>();
+  const options = {
+    onRuleError: (rule: string, error: unknown) => {
+      if (failedRules.has(rule)) return;
+      failedRules.add(rule); // once per rule: a rule that fails on one input tends to fail on many
+      deps.notices.error(`rule ${rule} failed: ${error instanceof Error ? error.message : String(error)}; the other rules still run`);
+    },
+  };
+  const raise = (alerts: RuleAlert[]) => {
+    for (const alert of alerts) {
+      deps.output.write(ruleAlertLine(alert, deps.nowRfc3339()));
+      deps.notices.graded(alert.severity, describeRuleAlert(alert));
+    }
+  };
+  return {
+    name: 'detection rules',
+    consume(event: SensorEvent) {
+      if (event.kind !== 'file') return;
+      const facts = eventFacts(event, deps.inBaseline);
+      if (facts) raise(evaluateEvent(facts, config, deps.context, options));
+    },
+    judgeChange(change) {
+      raise(evaluateChange(change, config, deps.context, options));
+    },
+    reconfigure(next) {
+      config = next;
+    },
+  };
+}

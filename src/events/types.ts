@@ -1,0 +1,122 @@
+/**
+ * Typed events: what one kernel record means once it is enriched (src/events/enrich.ts). Every
+ * consumer (alert rules, detectors, state tracking) and every sink takes these and nothing else;
+ * optional facts are typed as such, so a lost path is `path: null` and the compiler refuses code
+ * that forgets it.
+ */
+import type { PathText } from '../shared/pathText.js';
+import type { SensorName } from '../sensor/settings.js';
+
+/** The acting task, as the kernel saw it when the event happened. */
+export interface ProcessInfo {
+  /** thread-group id (what ps calls PID) */
+  pid: number;
+  tid: number;
+  ppid: number;
+  uid: number;
+  gid: number;
+  comm: PathText;
+}
+
+interface EventBase {
+  /** bpf_ktime_get_ns() of the record (CLOCK_MONOTONIC) */
+  timeNs: bigint;
+  /** the same instant as wall time, RFC 3339 with nanoseconds */
+  time: string;
+  sensor: SensorName;
+  /** who acted: the opener/writer, the tracer, the sender of a signal, the requester of an fd */
+  process: ProcessInfo;
+}
+
+export type FileOperation = 'open' | 'write' | 'rename' | 'unlink' | 'rmdir';
+export type FileAccess = 'read' | 'write' | 'read_write';
+
+/** Where a file event's path came from. */
+export type PathSource =
+  | 'kernel' // the record named it
+  | 'inode_cache' // a flush after the file was gone; named from an earlier record of the same inode
+  | 'unknown'; // a flush after the file was gone, and no earlier record named it: path is null
+
+export interface FileEvent extends EventBase {
+  kind: 'file';
+  operation: FileOperation;
+  /** the path whose content or name changed: for a rename, the new name */
+  path: PathText | null;
+  pathSource: PathSource;
+  /** a rename's old name */
+  oldPath: PathText | null;
+  /** the watched name of the file when it was reached through another one (a hard link, a bind
+   * mount, another mount namespace), else null */
+  watchedPath: PathText | null;
+  /** the same for a rename's old name */
+  watchedOldPath: PathText | null;
+  /** renameat2(RENAME_EXCHANGE): the two names swapped */
+  exchange: boolean;
+  /** tracepoint sensor: the path is the syscall's string joined to its base, not resolved */
+  pathUnresolved: boolean;
+  /** the path (or old path) is only the last part of a longer one, or deeper than the sensor's
+   * walk reaches (then reported as watched, to be safe) */
+  pathTruncated: boolean;
+  /** null when the hook had no inode */
+  inode: bigint | null;
+  /** st_dev numbering (as stat() reports it); null when the hook had no inode */
+  dev: number | null;
+  /** the kernel's dev_t of the same device (for lookups keyed like the kernel's maps) */
+  kernelDev: number;
+  /** file->f_flags of an open or write; 0 for renames and unlinks */
+  openFlags: number;
+  /** open and write: the access mode of the open file */
+  access: FileAccess | null;
+  /** operations this event stands for (writes folded in the kernel: more than 1) */
+  count: number;
+  /** bytes requested by those writes (0 where the hook does not know) */
+  bytes: number;
+  /** inode i_mode (type and permission bits), 0 if unknown */
+  mode: number;
+  /** a flush of writes counted in the kernel since the last record */
+  aggregated: boolean;
+  /** --protect refused the operation */
+  denied: boolean;
+  /** the sensor did not see the file being opened (an fd from before the agent, inherited, passed) */
+  fromCacheMiss: boolean;
+  /** the event may have changed the file: a write, rename or unlink, or an open for writing or with O_TRUNC */
+  touchesContent: boolean;
+}
+
+export type PtraceAccess = 'attach' | 'request' | 'read';
+
+export interface PtraceEvent extends EventBase {
+  kind: 'ptrace';
+  targetPid: number;
+  /** null where neither the sensor nor /proc could name it */
+  targetComm: PathText | null;
+  /** null for the tracepoint sensor (it sees the request, not the target's credentials) */
+  targetUid: number | null;
+  /** attach: attach-type request or PTRACE_MODE_ATTACH check; request: another request; read: a read-mode check */
+  access: PtraceAccess;
+  /** the PTRACE_* request by name (tracepoint sensor), or its number if unnamed; null for access checks */
+  request: string | number | null;
+  decision: 'allow' | 'deny' | 'error';
+  /** errno name of a failed request, or its number if unnamed; null when it succeeded */
+  error: string | number | null;
+  /** the target is this agent */
+  onAgent: boolean;
+}
+
+export interface SignalEvent extends EventBase {
+  kind: 'signal';
+  targetPid: number;
+  /** SIGTERM, ...; the number if Node has no name for it */
+  signal: string | number;
+  decision: 'allow' | 'deny';
+}
+
+export interface BpfAccessEvent extends EventBase {
+  kind: 'bpf_access';
+  /** map, prog; the number if the kind is unknown */
+  object: 'map' | 'prog' | number;
+  objectId: number;
+  decision: 'allow' | 'deny';
+}
+
+export type SensorEvent = FileEvent | PtraceEvent | SignalEvent | BpfAccessEvent;

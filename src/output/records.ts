@@ -1,0 +1,307 @@
+/**
+ * Every record lsmwatch outputs, in one place: their type names and how each is built from the
+ * typed data of the stage that produces it. Sinks take these records; nothing else builds an
+ * output shape. Field names are snake_case and their order is part of the contract (README, Output).
+ */
+import type { ChangeRecord } from '../state/changeRecord.js';
+import type { DetectAlert } from '../detect/types.js';
+import type { IntegrityFinding } from '../integrity/selfIntegrityChecker.js';
+import type { SensorEvent } from '../events/types.js';
+import type { ForbidPtraceMode, SensorName } from '../sensor/settings.js';
+import { eventLine } from './eventRecord.js';
+import type { RuleAlert } from '../rules/types.js';
+import { OTHER_ALERT_ATTACK, OTHER_ALERT_SEVERITIES } from '../rules/severity.js';
+
+export const OUTPUT_RECORD_TYPES = [
+  // one per sensor event (src/output/eventRecord.ts)
+  'open',
+  'write',
+  'rename',
+  'unlink',
+  'ptrace',
+  'signal',
+  'bpf_access',
+  // the agent's own lines
+  'ready',
+  'setting',
+  'stats',
+  'alert',
+  'integrity',
+  'change',
+  'baseline',
+  'policy',
+] as const;
+
+export type OutputRecordType = (typeof OUTPUT_RECORD_TYPES)[number];
+
+export interface OutputRecord {
+  type: OutputRecordType;
+  [field: string]: unknown;
+}
+
+export function sensorEventLine(event: SensorEvent): OutputRecord {
+  return eventLine(event) as OutputRecord;
+}
+
+export interface ReadyInfo {
+  time: string;
+  version: string;
+  pid: number;
+  sensor: SensorName;
+  kernel: string;
+  enforcement: boolean;
+  forbidPtrace: ForbidPtraceMode;
+  protect: boolean;
+  guard: { files: number; objects: number; settingsMapId: number | null; watchdogSeconds: number } | null;
+  attached: ReadonlyArray<{ hook: string; progId: number }>;
+  skippedHooks: readonly string[];
+  policyFile: string;
+  policySha256: string;
+  watch: readonly string[];
+  /** inodes marked at start, planned marks whose path was gone, entries in the kernel's trie */
+  marks: { marked: number; missing: number; trieEntries: number };
+  /** what the sensor in use cannot see (src/agent/blindSpots.ts) */
+  blindSpots: ReadonlyArray<{ id: string; what: string }>;
+  stateDb: string | null;
+  /** the metrics endpoint's address, or null when it is off */
+  metrics: string | null;
+  lsmUnavailable: string | null;
+}
+
+export function readyLine(r: ReadyInfo): OutputRecord {
+  return {
+    type: 'ready',
+    time: r.time,
+    version: r.version,
+    pid: r.pid,
+    sensor: r.sensor,
+    kernel: r.kernel,
+    enforcement: r.enforcement,
+    forbid_ptrace: r.forbidPtrace,
+    protect: r.protect,
+    ...(r.guard
+      ? {
+          guard: {
+            files: r.guard.files,
+            objects: r.guard.objects,
+            settings_map_id: r.guard.settingsMapId,
+            watchdog_seconds: r.guard.watchdogSeconds,
+          },
+        }
+      : {}),
+    hooks: r.attached.map((a) => a.hook),
+    programs: r.attached.length,
+    prog_ids: r.attached.map((a) => a.progId),
+    skipped_hooks: [...r.skippedHooks],
+    policy: r.policyFile,
+    policy_sha256: r.policySha256,
+    watch: [...r.watch],
+    marks: { marked: r.marks.marked, missing: r.marks.missing, trie_entries: r.marks.trieEntries },
+    blind_spots: r.blindSpots.map((b) => ({ id: b.id, what: b.what })),
+    state_db: r.stateDb,
+    ...(r.metrics !== null ? { metrics: r.metrics } : {}),
+    ...(r.lsmUnavailable !== null ? { lsm_unavailable: r.lsmUnavailable } : {}),
+  };
+}
+
+/** A run-time setting changed (lsmwatch ctl). */
+export function settingLine(time: string, forbidPtrace: ForbidPtraceMode): OutputRecord {
+  return { type: 'setting', time, forbid_ptrace: forbidPtrace };
+}
+
+export interface KernelCounts {
+  seen: number;
+  filtered: number;
+  aggregated: number;
+  emitted: number;
+  lost: number;
+  aggregated_reported: number;
+  aggregated_lost: number;
+  aggregated_pending: number;
+  flushed: number;
+  flush_lost: number;
+  verdict_miss: number;
+  path_truncated: number;
+  denied: number;
+  /** verdicts computed by walking up from the file (no trusted mark) */
+  verdict_walks: number;
+  /** walks cut short before anything decided: reported as watched */
+  depth_unknown: number;
+  /** marks or cached verdicts that found their map full */
+  marks_full: number;
+  /** tracepoint: rename/unlink paths not found in the dcache (judged by the string) */
+  unresolved: number;
+  /** directory renames and mount changes that retired cached verdicts */
+  generations: number;
+  /** inodes the kernel marked watched (renamed or linked to a watched name) */
+  marked: number;
+}
+
+export interface AgentCounts {
+  received: number;
+  delivered: number;
+  dropped_queue: number;
+  queued_bytes: number;
+  decoded: number;
+  invalid: number;
+  emitted: number;
+  dropped_output: number;
+  /** exceptions thrown by consumers of events (the events were still output) */
+  consumer_errors: number;
+  /** every record (events and the agent's own lines) per sink */
+  sinks: Record<string, { written: number; dropped: number }>;
+  last_decode_error?: string;
+}
+
+/** A baseline scan in progress (at start, or for paths a reload added): files hashed of those found. */
+export interface BaselineScanProgress {
+  done: number;
+  total: number;
+}
+
+export interface StatsLine extends OutputRecord {
+  type: 'stats';
+  time: string;
+  sensor: SensorName;
+  final: boolean;
+  /** the sum of every stage's losses: kernel events, agent records */
+  lost: number;
+  kernel: KernelCounts;
+  agent: AgentCounts;
+  baseline_scan?: BaselineScanProgress;
+}
+
+export function statsLine(
+  time: string,
+  sensor: SensorName,
+  final: boolean,
+  kernel: KernelCounts,
+  agent: AgentCounts,
+  baselineScan: BaselineScanProgress | null = null,
+): StatsLine {
+  const lost = kernel.lost + kernel.aggregated_lost + agent.dropped_queue + agent.invalid + agent.dropped_output;
+  return { type: 'stats', time, sensor, final, lost, kernel, agent, ...(baselineScan ? { baseline_scan: baselineScan } : {}) };
+}
+
+/** Alerts about attempts on the agent itself (src/agent/selfProtectionAlerts.ts). */
+export type SelfProtectionAlert =
+  | { rule: 'signal_agent_denied'; time: string; pid: number; comm: string; uid: number; signal: string | number }
+  | { rule: 'bpf_access_denied'; time: string; pid: number; comm: string; uid: number; object: string | number; object_id: number }
+  | { rule: 'agent_file_denied'; time: string; pid: number; comm: string; uid: number; path: string | null; operation: string }
+  | { rule: 'ptrace_agent'; time: string; pid: number; comm: string; uid: number; mode: string; decision: string };
+
+/** The grade of an alert that predates rules: its severity and ATT&CK id follow its own fields. */
+function graded(rule: string): { severity: string; attack: string } {
+  return { severity: OTHER_ALERT_SEVERITIES[rule] ?? 'medium', attack: OTHER_ALERT_ATTACK[rule] ?? '' };
+}
+
+export function selfProtectionAlertLine(alert: SelfProtectionAlert): OutputRecord {
+  return { type: 'alert', ...alert, ...graded(alert.rule) };
+}
+
+export function detectAlertLine(alert: DetectAlert, time: string): OutputRecord {
+  const { time_ns: _timeNs, ...rest } = alert;
+  return { ...rest, time, ...graded(alert.rule) };
+}
+
+/** Where events were lost, as the stats line counts them. */
+export interface LossByStage {
+  kernel_ring_buffer: number;
+  agent_queue: number;
+  decode: number;
+  output: number;
+}
+
+/** Events were lost since the last such alert: which stage lost most, and how many per stage. */
+export function eventsLostLine(time: string, lost: LossByStage, totalLost: number): OutputRecord {
+  const stages = Object.entries(lost) as Array<[keyof LossByStage, number]>;
+  const [stage] = stages.reduce((worst, s) => (s[1] > worst[1] ? s : worst));
+  const n = stages.reduce((sum, [, v]) => sum + v, 0);
+  return { type: 'alert', rule: 'events_lost', time, stage, lost: n, stages: { ...lost }, total_lost: totalLost, ...graded('events_lost') };
+}
+
+/** A finding of the built-in rules (src/rules/): type, time, rule, severity, attack, message, path, … */
+export function ruleAlertLine(alert: RuleAlert, time: string): OutputRecord {
+  const { type, rule, severity, attack, message, path, ...rest } = alert;
+  return { type, time, rule, severity, attack, message, path, ...rest };
+}
+
+export function integrityLine(finding: IntegrityFinding, time: string): OutputRecord {
+  return { ...finding, time };
+}
+
+/** What the first self-check covered, and the node executable in use. */
+export function integrityBaselineLine(
+  time: string,
+  filesChecked: number,
+  problems: number,
+  executable: { path: string; sha256: string },
+): OutputRecord {
+  return {
+    type: 'integrity',
+    status: 'baseline',
+    time,
+    files_checked: filesChecked,
+    problems,
+    executable: executable.path,
+    executable_sha256: executable.sha256,
+  };
+}
+
+export function changeLine(change: ChangeRecord, time: string): OutputRecord {
+  return { ...change, time };
+}
+
+/** The baseline was reconciled with the disk at start, or again after a reload changed what it covers
+ * (then `reload: true` and `changes`: differences found in files it covered before). */
+export function baselineLine(time: string, files: number, offlineChanges: number, db: string, reloadChanges?: number): OutputRecord {
+  return {
+    type: 'baseline',
+    time,
+    files,
+    offline_changes: offlineChanges,
+    db,
+    ...(reloadChanges === undefined ? {} : { reload: true, changes: reloadChanges }),
+  };
+}
+
+/** What a policy reload changed (src/agent/policyReload.ts). */
+export interface PolicyReloadInfo {
+  time: string;
+  /** "SIGHUP" or "ctl" */
+  trigger: string;
+  file: string;
+  sha256: string;
+  previousSha256: string;
+  /** per policy section, in the policy file's names */
+  changes: Record<string, unknown>;
+  /** dotted keys whose new value waits for a restart */
+  requiresRestart: readonly string[];
+}
+
+export function policyReloadedLine(r: PolicyReloadInfo): OutputRecord {
+  return {
+    type: 'policy',
+    status: 'reloaded',
+    time: r.time,
+    trigger: r.trigger,
+    policy: r.file,
+    policy_sha256: r.sha256,
+    previous_sha256: r.previousSha256,
+    changes: r.changes,
+    requires_restart: [...r.requiresRestart],
+  };
+}
+
+/** A reload refused: `error` is the message a start with that file would print; the running policy stays. */
+export function policyRejectedLine(r: { time: string; trigger: string; file: string; error: string; runningSha256: string }): OutputRecord {
+  return {
+    type: 'policy',
+    status: 'rejected',
+    time: r.time,
+    trigger: r.trigger,
+    policy: r.file,
+    error: r.error,
+    policy_sha256: r.runningSha256,
+  };
+}

@@ -1,0 +1,63 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createRuleAlerts, describeRuleAlert, eventFacts } from '../../../src/agent/ruleAlerts.js';
+import { defaultRulesConfig, parseRulesConfig } from '../../../src/rules/rulesConfig.js';
+import { CONTEXT, SHELL, change } from '../../fixtures/rules/helpers.js';
+import { fileEvent, recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+
+const PASSWD_OLD = 'root:x:0:0:root:/root:/bin/bash\n';
+const PASSWD_NEW = PASSWD_OLD + 'x:x:0:0::/:/bin/sh\n';
+
+function rules(config = defaultRulesConfig()) {
+  const output = recordingOutput();
+  const notices = recordingNotices();
+  const r = createRuleAlerts({ config, context: CONTEXT, output, notices, nowRfc3339: () => 'now', inBaseline: (p) => p.startsWith('/etc/') });
+  return { r, output, notices };
+}
+
+test('a second uid-0 account: one critical alert line with ATT&CK id, and a graded stderr line', () => {
+  const t = rules();
+  t.r.judgeChange(change('/etc/passwd', { content: PASSWD_OLD }, { content: PASSWD_NEW }, { by: SHELL }));
+  const uid0 = t.output.records.filter((r) => r.rule === 'account_uid0_added');
+  assert.is(uid0.length, 1, JSON.stringify(t.output.records));
+  const line = uid0[0]!;
+  assert.equal(Object.keys(line).slice(0, 7), ['type', 'time', 'rule', 'severity', 'attack', 'message', 'path']);
+  assert.is(line.severity, 'critical');
+  assert.is(line.attack, 'T1136.001');
+  assert.is(line.path, '/etc/passwd');
+  assert.ok(t.notices.lines.some((l) => l.startsWith('alert[critical]: account_uid0_added: ') && l.includes('(by bash, pid 4242, uid 0)')), t.notices.lines.join('\n'));
+});
+
+test('a rule switched off in the policy raises nothing; a re-graded one carries its new severity', () => {
+  const off = rules(parseRulesConfig({ account_uid0_added: { enabled: false }, account_added: { severity: 'low' } }, 'p.json'));
+  off.r.judgeChange(change('/etc/passwd', { content: PASSWD_OLD }, { content: PASSWD_NEW }, { by: SHELL }));
+  assert.not.ok(off.output.records.some((r) => r.rule === 'account_uid0_added'));
+  off.r.judgeChange(change('/etc/passwd', { content: PASSWD_OLD }, { content: PASSWD_OLD + 'bob:x:1001:1001::/home/bob:/bin/sh\n' }, { by: SHELL }));
+  const added = off.output.records.find((r) => r.rule === 'account_added');
+  assert.ok(added);
+  assert.is(added.severity, 'low');
+});
+
+test('eventFacts: opens only when they create, the rename target, the actor, whether the path is in the baseline', () => {
+  const inBaseline = (p: string) => p === '/etc/ld.so.preload';
+  assert.is(eventFacts(fileEvent({ operation: 'open', openFlags: 1 }), inBaseline), null);
+  assert.is(eventFacts(fileEvent({ path: null, pathSource: 'unknown' }), inBaseline), null);
+  const created = eventFacts(fileEvent({ operation: 'open', openFlags: 0o101, mode: 0o104755, path: { text: '/usr/local/bin/x' } }), inBaseline)!;
+  assert.equal(created, { operation: 'create', path: '/usr/local/bin/x', actor: { pid: 100, comm: 'bash', uid: 0 }, in_baseline: false, mode: 0o4755 });
+  const renamed = eventFacts(fileEvent({ operation: 'rename', path: { text: '/etc/ld.so.preload' }, oldPath: { text: '/tmp/p' } }), inBaseline)!;
+  assert.equal([renamed.operation, renamed.path, renamed.old_path, renamed.in_baseline], ['rename', '/etc/ld.so.preload', '/tmp/p', true]);
+});
+
+test('a setuid file created outside the baseline is judged from the event itself', () => {
+  const t = rules();
+  t.r.consume(fileEvent({ operation: 'open', openFlags: 0o101, mode: 0o104755, path: { text: '/opt/x' } }));
+  assert.ok(t.output.records.some((r) => r.rule === 'setuid_added' && r.source === 'event'), JSON.stringify(t.output.records));
+});
+
+test('describeRuleAlert names the executable when known, else the comm; offline changes say so', () => {
+  const base = { type: 'alert' as const, rule: 'timestomp' as const, severity: 'medium' as const, attack: 'T1070.006', message: 'm', path: '/p', source: 'change' as const, details: {} };
+  assert.is(describeRuleAlert({ ...base, by: { pid: 1, comm: 'touch', uid: 0, exe: '/usr/bin/touch' } }), 'timestomp: m (by /usr/bin/touch, pid 1, uid 0)');
+  assert.is(describeRuleAlert({ ...base, by: null, offline: true }), 'timestomp: m (while lsmwatch was not running)');
+});
+
+test.run();

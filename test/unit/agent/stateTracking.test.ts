@@ -1,0 +1,78 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStateTracking, touchedPaths } from '../../../src/agent/stateTracking.js';
+import { DEFAULT_STATE_CONFIG } from '../../../src/state/stateConfig.js';
+import { fileEvent, ptraceEvent, recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+
+test('touchedPaths: content-changing file events only, both names of a rename, never a null path', () => {
+  assert.equal(touchedPaths(fileEvent()), ['/etc/passwd']);
+  assert.equal(touchedPaths(fileEvent({ operation: 'rename', path: { text: '/etc/passwd' }, oldPath: { text: '/etc/passwd+' } })), ['/etc/passwd', '/etc/passwd+']);
+  assert.equal(touchedPaths(fileEvent({ operation: 'open', touchesContent: false })), []);
+  assert.equal(touchedPaths(fileEvent({ path: null, pathSource: 'unknown' })), []);
+  assert.equal(touchedPaths(ptraceEvent()), []);
+});
+
+test('a baseline file changed after start gives one change line; an event without a path is ignored', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsmwatch-state-'));
+  try {
+    const watched = join(dir, 'passwd');
+    writeFileSync(watched, 'root:x:0:0:root:/root:/bin/bash\n');
+    const output = recordingOutput();
+    const notices = recordingNotices();
+    const tracking = openStateTracking({
+      dbPath: join(dir, 'db', 'state.db'),
+      config: { ...DEFAULT_STATE_CONFIG, baseline: [watched] },
+      output,
+      notices,
+      nowRfc3339: () => 'now',
+      showProgress: false,
+    });
+    await tracking.start();
+    assert.equal(output.records.map((r) => r.type), ['baseline']);
+    assert.is(output.records[0]!.files, 1);
+    tracking.consume(fileEvent({ path: null, pathSource: 'unknown' })); // must not throw
+    writeFileSync(watched, 'root:x:0:0:root:/root:/bin/bash\nevil:x:0:0::/:/bin/sh\n');
+    tracking.consume(fileEvent({ path: { text: watched }, process: { pid: 7, tid: 7, ppid: 1, uid: 0, gid: 0, comm: { text: 'useradd' } } }));
+    const end = Date.now() + 5000;
+    while (!output.records.some((r) => r.type === 'change') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const change = output.records.find((r) => r.type === 'change');
+    assert.ok(change, 'a change line');
+    assert.is(change.path, watched);
+    assert.is(change.action, 'modified');
+    assert.equal(change.by, { pid: 7, comm: 'useradd', uid: 0 });
+    assert.ok(notices.lines.some((l) => l === `warn: change: ${watched} modified by useradd (pid 7, uid 0)`), notices.lines.join('\n'));
+    await tracking.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('reconfigure: newly covered paths are hashed in the background (progress while it runs), then a baseline line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsmwatch-state-'));
+  try {
+    const first = join(dir, 'passwd');
+    writeFileSync(first, 'root:x:0:0:root:/root:/bin/bash\n');
+    const added = join(dir, 'app');
+    mkdirSync(added);
+    for (let i = 0; i < 50; i++) writeFileSync(join(added, `f${i}`), `file ${i}\n`);
+    const output = recordingOutput();
+    const tracking = openStateTracking({ dbPath: join(dir, 'db', 'state.db'), config: { ...DEFAULT_STATE_CONFIG, baseline: [first] }, output, notices: recordingNotices(), nowRfc3339: () => 'now', showProgress: false });
+    await tracking.start();
+    assert.is(tracking.scanProgress(), null);
+    const scan = tracking.reconfigure({ ...DEFAULT_STATE_CONFIG, baseline: [first, added] });
+    assert.ok(tracking.scanProgress() !== null, 'a scan in progress is visible');
+    await scan;
+    assert.is(tracking.scanProgress(), null);
+    const last = output.records.at(-1)!;
+    assert.equal([last.type, last.files, last.reload, last.changes], ['baseline', 51, true, 0]);
+    assert.is(output.records.filter((r) => r.type === 'change').length, 0, 'new paths are recorded silently');
+    await tracking.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
