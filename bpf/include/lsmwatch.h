@@ -21,8 +21,9 @@
 /* Path buffer size: a record carries at most LW_PATH_MAX - 1 bytes of path text plus its NUL; longer
  * paths are cut to their last part and flagged LW_F_PATH_TRUNCATED. */
 #define LW_PATH_MAX 4096
-/* Bytes of a path (including its NUL) that the watch list compares: an LPM trie key holds at most 256. */
-#define LW_WATCH_KEY_MAX 256
+/* Bytes of a path (including its NUL) that the watch list compares: an LPM trie key holds at most
+ * 256 bytes of data, 4 of them the anchor id. */
+#define LW_WATCH_KEY_MAX 252
 /* Records are at most this large (header + fixed part + two paths), so they fit one scratch buffer. */
 #define LW_RECORD_MAX 16384
 
@@ -38,6 +39,7 @@ enum lw_record_type {
 	LW_REC_TASK = 20,   /* another process changed the agent's limits or scheduling (denied under --protect) */
 	LW_REC_CGROUP = 21, /* the agent was moved to another cgroup, or a cgroup write that would stop, kill or
 			     * starve it (denied under --protect) */
+	LW_REC_RMDIR = 8,   /* a watched directory, or an ancestor of a watch entry, was removed */
 };
 
 /* lw_header.flags */
@@ -51,6 +53,9 @@ enum lw_record_flags {
 	/* LW_REC_SIGNAL: the kernel generated the signal (a tty, a timer, a resource limit, cgroup.kill): the
 	 * process fields name the task that was running, not a sender */
 	LW_F_SIGNAL_FROM_KERNEL = 1u << 10,
+	LW_F_EXCHANGE = 1u << 6,     /* LW_REC_RENAME: renameat2(RENAME_EXCHANGE), the two names swapped */
+	LW_F_PATH_UNRESOLVED = 1u << 7, /* tracepoint sensor: path taken from the syscall's string, not the dcache */
+	LW_F_DEPTH_UNKNOWN = 1u << 8, /* deeper than the verdict walk reaches: reported as watched to be safe */
 };
 
 /* Common header of every record in the ring buffer (Tetragon's msg_common has the same role). */
@@ -84,6 +89,15 @@ struct lw_file_record {
 	__u32 mode;         /* inode i_mode (file type and permission bits), 0 if unknown */
 	__u16 path_len;     /* bytes of path, without its NUL */
 	__u16 path2_len;    /* bytes of path2 (rename target), without its NUL; 0 if none */
+	/* The nearest directory (or the file itself) on path that carries an agent id (a root or anchor
+	 * of the watch list, enum lw_mark_flags): its watched name is the agent's, and the first
+	 * anchor_off bytes of path are the name it was reached through. User space rebuilds the watched
+	 * name of a file reached through a hard link, bind mount or another mount namespace from it. */
+	__u32 anchor;       /* lw_mark.id, 0 if none was found on path */
+	__u32 anchor2;      /* the same for path2 */
+	__u16 anchor_off;
+	__u16 anchor2_off;
+	__u32 _pad0;
 	/* followed by: path, NUL, path2, NUL, zero padding up to hdr.size */
 };
 
@@ -203,21 +217,69 @@ struct lw_protected_id {
 	__u32 id;
 };
 
-/* Watch list: an LPM trie keyed by path bytes. The agent inserts "dir/" for directories and
- * "file\0" for exact files, so "/etc/shadow" does not also match "/etc/shadowfoo". */
+/* Watch list: an LPM trie keyed by an anchor and the path below it. Every existing ancestor of a
+ * watch entry is an anchor (an inode the agent marked with an id, struct lw_mark); entries are
+ * stored relative to each of them, so a name is matched by identity whatever mount, namespace or
+ * path string reaches it. The agent inserts "dir/" and "dir\0" for directories and "file\0" and
+ * "file/" for exact files, so "/etc/shadow" does not also match "/etc/shadowfoo". Entries below a
+ * wildcard component ("/home/\*\/.ssh/") are stored under (id of the wildcard's parent |
+ * LW_WILDCARD_ID) relative to the child that the wildcard stands for. */
+#define LW_WILDCARD_ID 0x80000000u
+
 struct lw_watch_key {
-	__u32 prefixlen;    /* in bits */
-	__u8 path[LW_WATCH_KEY_MAX];
+	__u32 prefixlen;    /* in bits, the 32 bits of anchor included */
+	__u32 anchor;       /* lw_mark.id of the anchor, or'ed with LW_WILDCARD_ID for wildcard entries */
+	__u8 path[LW_WATCH_KEY_MAX]; /* path below the anchor, without a leading '/' */
 };
 
 enum lw_watch_flags {
 	LW_WATCH_WRITE = 1u << 0, /* report opens for writing, writes, renames, unlinks */
 	LW_WATCH_READ = 1u << 1,  /* also report opens for reading */
 	LW_WATCH_IGNORE = 1u << 2, /* an exclusion inside a watched tree (longest prefix wins) */
+	LW_WATCH_NAME = 1u << 3,   /* renames and removals of this very name are reported (an ancestor
+				    * of watch entries, e.g. /etc or /root); its contents are not watched */
 };
+
+/* lw_mark.id of "/", the anchor of every entry (the tracepoint sensor's string fallback uses it). */
+#define LW_ROOT_ANCHOR_ID 1
 
 struct lw_watch_value {
 	__u32 flags;        /* enum lw_watch_flags */
+	__u32 _pad0;
+};
+
+/* Marks: what the sensors know about one inode (struct lw_mark). The LSM sensor keeps them in BPF
+ * inode storage (they die with the inode), both sensors also in hashes keyed by struct
+ * lw_inode_key (the agent's marks from the watch list, and positive verdicts the kernel computed). */
+enum lw_mark_flags {
+	LW_MARK_ROOT = 1u << 0,     /* set by the agent from the watch list: watch is authoritative */
+	LW_MARK_STICKY = 1u << 1,   /* computed positive verdict: watched for as long as the inode lives */
+	LW_MARK_CACHED = 1u << 2,   /* computed verdict, valid while generation is the current one */
+	LW_MARK_ANCHOR = 1u << 3,   /* an ancestor of watch entries: lw_watch holds entries under id */
+	LW_MARK_WILDCARD = 1u << 4, /* a wildcard's parent: its children match entries under id | LW_WILDCARD_ID */
+};
+
+struct lw_mark {
+	__u32 flags;        /* enum lw_mark_flags */
+	__u32 watch;        /* enum lw_watch_flags of this inode and, for a directory, of the names below it */
+	__u32 id;           /* the agent's id of this root or anchor, 0 for none */
+	__u32 epoch;        /* LW_MARK_STICKY, LW_MARK_CACHED: the policy epoch it was computed in */
+	__u64 generation;   /* LW_MARK_CACHED: the verdict generation it was computed in */
+};
+
+/* An inode's identity, as the kernel knows it. i_generation makes a new inode that reuses the
+ * number of a deleted one a different key (ext4, xfs, tmpfs and btrfs give each new inode a new
+ * one). */
+struct lw_inode_key {
+	__u32 dev;          /* kernel dev_t of the superblock */
+	__u32 generation;   /* i_generation */
+	__u64 ino;
+};
+
+/* lw_policy_epoch (key 0), written by the agent only: verdicts the kernel computed under another
+ * epoch are not trusted. A policy reload bumps it once the new marks and trie entries are in. */
+struct lw_policy_epoch {
+	__u32 epoch;
 	__u32 _pad0;
 };
 
@@ -255,6 +317,12 @@ enum lw_stat {
 	LW_STAT_AGG_LOST = 11,      /* aggregated writes carried in records that were lost */
 	LW_STAT_GUARD_DENIED = 18,  /* of LW_STAT_DENIED: operations on the agent's process or cgroup (signals, ptrace,
 				     * limits, cgroup files) denied by --protect */
+	LW_STAT_VERDICT_WALKS = 12, /* verdicts computed by walking up from the file (no valid mark) */
+	LW_STAT_DEPTH_UNKNOWN = 13, /* walks that ended deeper than they reach: reported as watched */
+	LW_STAT_MARKS_FULL = 14,    /* a mark or cached verdict could not be stored (map full) */
+	LW_STAT_UNRESOLVED = 15,    /* tracepoint sensor: paths of renames/unlinks not found in the dcache */
+	LW_STAT_GENERATIONS = 16,   /* directory renames and mount changes that retired cached verdicts */
+	LW_STAT_MARKED = 17,        /* inodes the kernel marked watched (renamed or linked to a watched name) */
 	LW_STAT_MAX = 32,
 };
 
@@ -262,6 +330,16 @@ enum lw_stat {
 enum lw_flush_mode {
 	LW_FLUSH_EXPIRED = 0, /* flush counts whose window has passed; forget idle entries */
 	LW_FLUSH_ALL = 1,     /* flush every pending count (the agent is stopping) */
+};
+
+/* The agent runs lw_mark_fd_prog (BPF_PROG_TEST_RUN) with these args to mark the inode behind one
+ * of its own file descriptors in lw_inode_marks (both sensors, exact kernel identity). */
+enum lw_mark_arg {
+	LW_MARK_ARG_FD = 0,     /* the agent's fd (O_PATH is enough) */
+	LW_MARK_ARG_FLAGS = 1,  /* lw_mark.flags */
+	LW_MARK_ARG_WATCH = 2,  /* lw_mark.watch */
+	LW_MARK_ARG_ID = 3,     /* lw_mark.id */
+	LW_MARK_ARG_COUNT = 4,
 };
 
 #endif /* LSMWATCH_H */

@@ -26,7 +26,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 4096);
+	__uint(max_entries, 16384); /* entries under every anchor: see src/sensor/watchPlan.ts */
 	__type(key, struct lw_watch_key);
 	__type(value, struct lw_watch_value);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -62,68 +62,76 @@ struct {
 	__type(value, __u64);
 } lw_stats SEC(".maps");
 
-/* The watch verdict of an open file, decided once (at open, or at first use for files the sensor
- * did not see opened) so that later reads and writes of an unwatched file cost one lookup. The inode
- * is part of the key so a recycled struct file never inherits another file's verdict. */
-struct lw_file_key {
-	__u64 file;
-	__u64 inode;
-};
-
-struct lw_verdict {
-	__u32 watch_flags; /* enum lw_watch_flags, 0 = not watched */
-	__u32 _pad0;
-};
+/* Marks (struct lw_mark) by inode identity. lw_inode_marks holds the agent's: roots and anchors
+ * of the watch list and the files below watched trees at start; an entry for an inode that was
+ * deleted and whose number is reused can only make the new inode watched (safe). lw_sticky_marks
+ * holds positive verdicts the kernel computed, so that a watched inode stays watched under any
+ * other name even after its cached verdict (inode storage, lw_verdict_cache) is gone. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct lw_inode_key);
+	__type(value, struct lw_mark);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} lw_inode_marks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct lw_file_key);
-	__type(value, struct lw_verdict);
-} lw_verdicts SEC(".maps");
+	__type(key, struct lw_inode_key);
+	__type(value, struct lw_mark);
+} lw_sticky_marks SEC(".maps");
 
-/* The watch verdict of a path, by dentry and mount, so that opening an unwatched file costs two
- * lookups instead of a dentry walk. A rename anywhere changes paths below it: every rename bumps
- * lw_generation_map, and an entry from an older generation is recomputed. */
-struct lw_dentry_key {
-	__u64 dentry;
-	__u64 mnt;
-};
-
-struct lw_dentry_verdict {
-	__u32 watch_flags;
-	__u32 _pad0;
+/* The verdict state (key 0). generation: cached negative verdicts are valid while it is unchanged;
+ * it is bumped after every operation that can change the verdict of inodes other than the one it
+ * names (a directory rename gives a whole subtree new names; a mount change). in_flight: such
+ * operations (and renames and links, which can make their own inode watched) that have started
+ * and not finished; while any is, no cached negative verdict is trusted. verdict.bpf.h says why. */
+struct lw_verdict_state {
 	__u64 generation;
+	__s64 in_flight;
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct lw_dentry_key);
-	__type(value, struct lw_dentry_verdict);
-} lw_dentry_verdicts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct lw_verdict_state);
 } lw_generation_map SEC(".maps");
 
-static __always_inline __u64 lw_generation(void)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lw_policy_epoch);
+} lw_policy_epoch_map SEC(".maps");
+
+static __always_inline __u32 lw_policy_epoch(void)
 {
 	__u32 zero = 0;
-	__u64 *generation = bpf_map_lookup_elem(&lw_generation_map, &zero);
-	return generation ? *generation : 0;
+	struct lw_policy_epoch *e = bpf_map_lookup_elem(&lw_policy_epoch_map, &zero);
+	return e ? e->epoch : 0;
 }
 
-/* Called for every rename (before it happens: a stale verdict is recomputed, never trusted). */
-static __always_inline void lw_bump_generation(void)
+static __always_inline struct lw_verdict_state *lw_verdict_state(void)
 {
 	__u32 zero = 0;
-	__u64 *generation = bpf_map_lookup_elem(&lw_generation_map, &zero);
-	if (generation)
-		__sync_fetch_and_add(generation, 1);
+	return bpf_map_lookup_elem(&lw_generation_map, &zero);
+}
+
+/* The adds are atomics without fetch (BPF_XADD), which every supported kernel has. */
+static __always_inline void lw_bump_generation(void)
+{
+	struct lw_verdict_state *st = lw_verdict_state();
+	if (st)
+		__sync_fetch_and_add(&st->generation, 1);
+}
+
+static __always_inline void lw_in_flight_add(__s64 n)
+{
+	struct lw_verdict_state *st = lw_verdict_state();
+	if (st)
+		__sync_fetch_and_add(&st->in_flight, n);
 }
 
 /* Pending writes per (open file, process). A plain hash, not LRU: an eviction would lose counts
@@ -154,13 +162,68 @@ struct {
 	__type(value, struct lw_agg_value);
 } lw_write_agg SEC(".maps");
 
+#define LW_NAME_BUF 256
+
+struct lw_walk_state {
+	__u32 decided;
+	__u32 self;
+	__u32 name;
+	__u32 anchor;
+	__u32 anchor_at;
+	__u32 above;
+	__u32 above_at;
+	__u32 truncated;
+};
+
+struct lw_walked_path {
+	__u32 off;       /* first byte of the path in the buffer */
+	__u32 len;       /* bytes, without the NUL at LW_PATH_MAX - 1 */
+	__u32 truncated; /* deeper than LW_WALK_MAX_DEPTH or longer than LW_PATH_MAX: a suffix only */
+	__u32 anchor;    /* id of the nearest dentry on the path the agent marked (0: none) */
+	__u32 anchor_off; /* bytes of the path that name that dentry */
+};
+
+/* What lw_walk_name found (path.bpf.h). */
+struct lw_walk {
+	struct lw_walked_path path; /* the name, as reached (mounts crossed) */
+	__u32 self;         /* verdict of the inode at the name: its own marks count */
+	__u32 name;         /* verdict of the name alone: the inode at it does not count */
+	__u32 unknown;      /* the walk ran out before deciding: watched to be safe (rule 7) */
+	__u32 anchor_above; /* like path.anchor, the name's own inode left out (a rename's new name) */
+	__u32 anchor_above_off;
+};
+
+/* The tracepoint sensor's dcache resolver (resolve.bpf.h). */
+struct lw_resolve {
+	struct dentry *dentry;
+	struct mount *mnt;
+	struct dentry *root;  /* the process's root: ".." stops and absolute links start there */
+	struct mount *root_mnt;
+	void *cursor;         /* the child list node being looked at, or the child mount */
+	struct dentry *found; /* the child that matched */
+	__u32 pos;            /* next byte of the path to parse */
+	__u32 len;            /* bytes of the path */
+	__u32 stop;           /* components start before this (parent mode: the last one is left) */
+	__u32 comp;           /* the component being looked up: offset and length */
+	__u32 comp_len;
+	__u32 phase;
+	__u32 links;
+	__u32 _pad0;
+};
+
 /* Per-CPU scratch space: BPF stacks are 512 bytes, paths are up to 4 KiB. */
 struct lw_scratch {
 	char walk[2 * LW_PATH_MAX];   /* dentry walk writes the path backwards, ending at LW_PATH_MAX - 1 */
 	char join[2 * LW_PATH_MAX];   /* a second path (rename target, user path joined to its base) */
 	struct lw_watch_key key;
 	__u32 walk_off;  /* lw_walk_dentries' write offset (kept in memory on purpose, see there) */
-	__u32 _pad0;
+	__u32 prev_off;  /* the walk's offset one level down (wildcard entries) */
+	struct lw_walk_state ws; /* lw_walk_name's variables (in memory on purpose, see there) */
+	struct lw_walk wres;     /* lw_walk_name's result */
+	char name[LW_NAME_BUF]; /* the tracepoint resolver's current dentry name */
+	struct lw_resolve res;   /* the tracepoint resolver's state */
+	__u64 res_dentry;        /* the tracepoint resolver's result */
+	__u64 res_mnt;
 };
 
 struct {

@@ -6,12 +6,14 @@
 
 #include "path.bpf.h"
 #include "agent_task.bpf.h"
+#include "verdict.bpf.h"
 
 #define LW_O_ACCMODE 00000003
 #define LW_O_RDONLY 00000000
 #define LW_O_TRUNC 00001000
 #define LW_S_IFMT 00170000
 #define LW_S_IFREG 0100000
+#define LW_S_IFDIR 0040000
 #define LW_RECORD_MASK (LW_RECORD_MAX - 1)
 
 static __always_inline void lw_fill_process(struct lw_process *p)
@@ -67,9 +69,15 @@ static __always_inline __u32 lw_file_record_begin(struct lw_record_buf *r, __u16
 	fr->open_flags = open_flags;
 	fr->count = 1;
 	fr->bytes = 0;
+	barrier_var(path_len);
 	path_len &= LW_PATH_MASK;
 	fr->path_len = path_len;
 	fr->path2_len = 0;
+	fr->anchor = 0;
+	fr->anchor2 = 0;
+	fr->anchor_off = 0;
+	fr->anchor2_off = 0;
+	fr->_pad0 = 0;
 	bpf_probe_read_kernel(&r->data[sizeof(*fr)], path_len + 1, path);
 	return sizeof(*fr) + path_len + 1;
 }
@@ -80,10 +88,25 @@ static __always_inline __u32 lw_file_record_add_path2(struct lw_record_buf *r, _
 	struct lw_file_record *fr = (void *)r->data;
 
 	at &= (2 * LW_PATH_MAX - 1);
+	barrier_var(path_len); /* keep the mask: clang may prove it redundant, the verifier cannot */
 	path_len &= LW_PATH_MASK;
 	fr->path2_len = path_len;
 	bpf_probe_read_kernel(&r->data[at], path_len + 1, path);
 	return at + path_len + 1;
+}
+
+/* The anchor the walk of the first (second) path found, for the agent's watched name. */
+static __always_inline void lw_file_record_anchor(struct lw_record_buf *r, const struct lw_walked_path *wp, bool second)
+{
+	struct lw_file_record *fr = (void *)r->data;
+
+	if (second) {
+		fr->anchor2 = wp->anchor;
+		fr->anchor2_off = wp->anchor_off;
+	} else {
+		fr->anchor = wp->anchor;
+		fr->anchor_off = wp->anchor_off;
+	}
 }
 
 /* Pads to 8 bytes with zeros (no stale scratch bytes leave the kernel) and sets hdr.size. */
@@ -109,85 +132,64 @@ static __always_inline bool lw_is_regular(struct inode *inode)
 	return (mode & LW_S_IFMT) == LW_S_IFREG;
 }
 
-/* The inode of a regular file that someone other than the agent is operating on, counted as seen;
- * NULL for everything else (pipes, sockets, the agent's own files), counted as filtered where seen. */
-static __always_inline struct inode *lw_regular_inode_seen(struct file *file)
+/* Whether this is a regular file that someone other than the agent is operating on, counted as
+ * seen; false for everything else (pipes, sockets, the agent's own files), counted as filtered
+ * where seen. */
+static __always_inline bool lw_regular_inode_seen(struct file *file, struct inode *inode)
 {
-	if (!file)
-		return NULL;
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	if (!inode || !lw_is_regular(inode))
-		return NULL;
+	if (!file || !inode || !lw_is_regular(inode))
+		return false;
 	lw_count(LW_STAT_SEEN);
 	if (lw_is_agent()) {
 		lw_note_agent_task(); /* the guard needs the agent's cgroup */
 		lw_count(LW_STAT_FILTERED);
-		return NULL;
+		return false;
 	}
-	return inode;
+	return true;
 }
 
-/* The watch verdict of an open file: cached, or computed by walking its path (left in s->walk, *wp). */
-static __always_inline __u32 lw_file_verdict(struct file *file, struct inode *inode, struct lw_scratch *s,
-					     struct lw_walked_path *wp, bool recompute, bool *walked)
+static __always_inline bool lw_open_reported(__u32 watch, bool writing)
 {
-	struct lw_file_key key = { .file = (__u64)(unsigned long)file, .inode = (__u64)(unsigned long)inode };
-	struct lw_verdict verdict = {};
-
-	if (!recompute) {
-		struct lw_verdict *cached = bpf_map_lookup_elem(&lw_verdicts, &key);
-		if (cached)
-			return cached->watch_flags;
-		lw_count(LW_STAT_VERDICT_MISS);
-	}
-	/* Read the generation before walking: a rename during the walk makes this entry stale. */
-	__u64 generation = lw_generation();
-	struct lw_dentry_key dkey = {
-		.dentry = (__u64)(unsigned long)BPF_CORE_READ(file, f_path.dentry),
-		.mnt = (__u64)(unsigned long)BPF_CORE_READ(file, f_path.mnt),
-	};
-	struct lw_dentry_verdict *known = bpf_map_lookup_elem(&lw_dentry_verdicts, &dkey);
-	if (known && known->generation == generation) {
-		verdict.watch_flags = known->watch_flags;
-	} else {
-		struct lw_dentry_verdict fresh = { .generation = generation };
-
-		lw_walk_file(file, s, wp);
-		*walked = true;
-		fresh.watch_flags = lw_watch_flags(&s->walk[wp->off & LW_PATH_MASK], wp->len, &s->key);
-		bpf_map_update_elem(&lw_dentry_verdicts, &dkey, &fresh, BPF_ANY);
-		verdict.watch_flags = fresh.watch_flags;
-	}
-	bpf_map_update_elem(&lw_verdicts, &key, &verdict, BPF_ANY);
-	return verdict.watch_flags;
+	return (watch & LW_WATCH_WRITE) && (writing || (watch & LW_WATCH_READ));
 }
 
-/* A file was opened (LSM file_open, or a successful open syscall in the tracepoint sensor). */
-static __always_inline void lw_handle_open(struct file *file)
+/* A file was opened (LSM file_open, or a successful open syscall in the tracepoint sensor). The
+ * walk runs only where the cached verdict cannot be trusted or a record needs the path. */
+static __always_inline void lw_handle_open(struct file *file, struct inode *inode)
 {
-	struct lw_walked_path wp = {};
-	bool walked = false;
+	struct lw_walk w = {};
+	__u32 watch = 0;
 
-	struct inode *inode = lw_regular_inode_seen(file);
-	if (!inode)
+	if (!lw_regular_inode_seen(file, inode))
 		return;
+	struct lw_verdict_state *st = lw_verdict_state();
+	__u64 generation = st ? st->generation : 0;
+	__u32 f_flags = BPF_CORE_READ(file, f_flags);
+	bool writing = (f_flags & LW_O_ACCMODE) != LW_O_RDONLY || (f_flags & LW_O_TRUNC);
+	bool trusted = lw_trusted_verdict(inode, st, &watch);
+
+	if (trusted && !lw_open_reported(watch, writing)) {
+		lw_count(LW_STAT_FILTERED);
+		return;
+	}
 	struct lw_scratch *s = lw_get_scratch();
 	struct lw_record_buf *r = lw_get_record();
 	if (!s || !r)
 		return;
-
-	__u32 watch = lw_file_verdict(file, inode, s, &wp, true, &walked);
-	__u32 f_flags = BPF_CORE_READ(file, f_flags);
-	bool writing = (f_flags & LW_O_ACCMODE) != LW_O_RDONLY || (f_flags & LW_O_TRUNC);
-
-	if (!(watch & LW_WATCH_WRITE) || (!writing && !(watch & LW_WATCH_READ))) {
+	lw_walk_name(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), s, &w, false);
+	if (!trusted) {
+		lw_count(LW_STAT_VERDICT_WALKS);
+		watch = w.self;
+		lw_remember_verdict(inode, watch, generation);
+	}
+	if (!lw_open_reported(watch, writing)) {
 		lw_count(LW_STAT_FILTERED);
 		return;
 	}
-	if (!walked)
-		lw_walk_file(file, s, &wp);
-	__u32 end = lw_file_record_begin(r, LW_REC_OPEN, wp.truncated ? LW_F_PATH_TRUNCATED : 0, inode, f_flags,
-					 &s->walk[wp.off & LW_PATH_MASK], wp.len);
+	__u32 flags = (w.path.truncated ? LW_F_PATH_TRUNCATED : 0) | (!trusted && w.unknown ? LW_F_DEPTH_UNKNOWN : 0);
+	__u32 end = lw_file_record_begin(r, LW_REC_OPEN, flags, inode, f_flags, &s->walk[w.path.off & LW_PATH_MASK],
+					 w.path.len);
+	lw_file_record_anchor(r, &w.path, false);
 	lw_emit(r, lw_record_finish(r, end));
 }
 
@@ -198,7 +200,7 @@ static __always_inline void lw_handle_open(struct file *file)
  * (LW_F_PATH_UNKNOWN). */
 static __always_inline void lw_flush_agg(const struct lw_agg_key *key, struct lw_agg_value *agg)
 {
-	struct lw_walked_path wp = {};
+	struct lw_walk w = {};
 	__u64 count = __sync_lock_test_and_set(&agg->count, 0);
 	if (count == 0)
 		return;
@@ -217,11 +219,12 @@ static __always_inline void lw_flush_agg(const struct lw_agg_key *key, struct lw
 
 	struct inode *now_inode = BPF_CORE_READ(file, f_inode);
 	if ((__u64)(unsigned long)now_inode == key->inode && BPF_CORE_READ(now_inode, i_ino) == agg->ino) {
-		lw_walk_file(file, s, &wp);
-		if (wp.truncated)
+		lw_walk_name(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), s, &w, false);
+		if (w.path.truncated)
 			flags |= LW_F_PATH_TRUNCATED;
-		end = lw_file_record_begin(r, LW_REC_WRITE, flags, NULL, agg->open_flags, &s->walk[wp.off & LW_PATH_MASK],
-					   wp.len);
+		end = lw_file_record_begin(r, LW_REC_WRITE, flags, NULL, agg->open_flags, &s->walk[w.path.off & LW_PATH_MASK],
+					   w.path.len);
+		lw_file_record_anchor(r, &w.path, false);
 	} else {
 		end = lw_file_record_begin(r, LW_REC_WRITE, flags | LW_F_PATH_UNKNOWN, NULL, agg->open_flags, "", 0);
 	}
@@ -300,21 +303,36 @@ static __always_inline bool lw_agg_absorb(struct file *file, struct inode *inode
  * to the entry's count; without (kernels lacking BPF atomic fetch, see the __no_atomics program
  * variants), every write gets its own record. aggregate must be a constant: the atomics are then
  * compiled only into the programs that aggregate. */
-static __always_inline void lw_handle_write_mode(struct file *file, __u64 bytes, const bool aggregate)
+static __always_inline void lw_handle_write_mode(struct file *file, struct inode *inode, __u64 bytes,
+						  const bool aggregate)
 {
-	struct lw_walked_path wp = {};
+	struct lw_walk w = {};
 	bool walked = false;
+	__u32 watch = 0;
 
-	struct inode *inode = lw_regular_inode_seen(file);
-	if (!inode)
+	if (!lw_regular_inode_seen(file, inode))
 		return;
+	struct lw_verdict_state *st = lw_verdict_state();
+	__u64 generation = st ? st->generation : 0;
+	bool trusted = lw_trusted_verdict(inode, st, &watch);
+	if (trusted && !(watch & LW_WATCH_WRITE)) {
+		lw_count(LW_STAT_FILTERED);
+		return;
+	}
 	struct lw_scratch *s = lw_get_scratch();
 	if (!s)
 		return;
-	__u32 watch = lw_file_verdict(file, inode, s, &wp, false, &walked);
-	if (!(watch & LW_WATCH_WRITE)) {
-		lw_count(LW_STAT_FILTERED);
-		return;
+	if (!trusted) {
+		/* not trusted: walk now (inherited fds, evicted or stale verdicts); the path is kept */
+		lw_walk_name(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), s, &w, false);
+		walked = true;
+		lw_count(LW_STAT_VERDICT_WALKS);
+		watch = w.self;
+		lw_remember_verdict(inode, watch, generation);
+		if (!(watch & LW_WATCH_WRITE)) {
+			lw_count(LW_STAT_FILTERED);
+			return;
+		}
 	}
 
 	__u64 pending = 0, pending_bytes = 0;
@@ -327,13 +345,14 @@ static __always_inline void lw_handle_write_mode(struct file *file, __u64 bytes,
 		lw_count_n(LW_STAT_AGG_LOST, pending);
 		return;
 	}
-	__u32 flags = walked ? LW_F_FROM_CACHE_MISS : 0;
+	__u32 flags = (walked ? LW_F_FROM_CACHE_MISS : 0) | (walked && w.unknown ? LW_F_DEPTH_UNKNOWN : 0);
 	if (!walked)
-		lw_walk_file(file, s, &wp);
-	if (wp.truncated)
+		lw_walk_name(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), s, &w, false);
+	if (w.path.truncated)
 		flags |= LW_F_PATH_TRUNCATED;
 	__u32 end = lw_file_record_begin(r, LW_REC_WRITE, flags, inode, BPF_CORE_READ(file, f_flags),
-					 &s->walk[wp.off & LW_PATH_MASK], wp.len);
+					 &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
+	lw_file_record_anchor(r, &w.path, false);
 	((struct lw_file_record *)r->data)->count = 1 + pending;
 	((struct lw_file_record *)r->data)->bytes = bytes + pending_bytes;
 	if (lw_emit(r, lw_record_finish(r, end)))
@@ -342,15 +361,15 @@ static __always_inline void lw_handle_write_mode(struct file *file, __u64 bytes,
 		lw_count_n(LW_STAT_AGG_LOST, pending);
 }
 
-static __always_inline void lw_handle_write(struct file *file, __u64 bytes)
+static __always_inline void lw_handle_write(struct file *file, struct inode *inode, __u64 bytes)
 {
-	lw_handle_write_mode(file, bytes, true);
+	lw_handle_write_mode(file, inode, bytes, true);
 }
 
 /* For the __no_atomics program variants: a record for every write, nothing pending in the kernel. */
-static __always_inline void lw_handle_write_each(struct file *file, __u64 bytes)
+static __always_inline void lw_handle_write_each(struct file *file, struct inode *inode, __u64 bytes)
 {
-	lw_handle_write_mode(file, bytes, false);
+	lw_handle_write_mode(file, inode, bytes, false);
 }
 
 /* The file is being closed (LSM file_free_security: last reference; tracepoint: close(2) by this

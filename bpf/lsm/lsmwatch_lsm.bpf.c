@@ -4,15 +4,19 @@
  * with the agent (guard.bpf.h). Every program returns early when an earlier LSM already denied
  * (ret != 0) and never changes a decision except to deny. Signals to the agent and its cgroup moves
  * are also observed by tracepoints (agent_events.bpf.h, via guard.bpf.h). */
+#define LW_INODE_STORAGE 1 /* marks and cached verdicts live in BPF inode storage (verdict.bpf.h) */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "record.bpf.h"
+#include "inflight.bpf.h"
 
 #include "lsm_common.bpf.h"
 #include "guard.bpf.h"
 #include "variants.bpf.h"
+
+#define LW_RENAME_EXCHANGE (1 << 1)
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -23,7 +27,7 @@ int BPF_PROG(lw_lsm_file_open, struct file *file, int ret)
 		return lw_verdict(ret);
 	if (lw_guard_file_open(file))
 		return -LW_EPERM;
-	lw_handle_open(file);
+	lw_handle_open(file, LW_FILE_INODE(file));
 	return 0;
 }
 
@@ -36,7 +40,7 @@ int BPF_PROG(lw_lsm_file_permission, struct file *file, int mask, int ret)
 		return 0;
 	if (lw_guard_file_write(file))
 		return -LW_EPERM;
-	lw_handle_write(file, 0);
+	lw_handle_write(file, LW_FILE_INODE(file), 0);
 	return 0;
 }
 
@@ -49,7 +53,9 @@ int BPF_PROG(lw_lsm_file_permission__no_atomics, struct file *file, int mask, in
 		return lw_verdict(ret);
 	if (!(mask & (LW_MAY_WRITE | LW_MAY_APPEND)))
 		return 0;
-	lw_handle_write_each(file, 0);
+	if (lw_guard_file_write(file))
+		return -LW_EPERM;
+	lw_handle_write_each(file, LW_FILE_INODE(file), 0);
 	return 0;
 }
 
@@ -63,6 +69,13 @@ int BPF_PROG(lw_lsm_file_free, struct file *file)
 }
 
 /* Not attached: the agent runs it (BPF_PROG_TEST_RUN) to flush quiet files; args[0] = lw_flush_mode. */
+/* Not attached: the agent runs it (BPF_PROG_TEST_RUN) to mark an inode; args: enum lw_mark_arg. */
+SEC("raw_tp")
+int lw_mark_fd_prog(struct bpf_raw_tracepoint_args *ctx)
+{
+	return lw_mark_fd(ctx->args);
+}
+
 SEC("raw_tp")
 int lw_flush_writes_prog(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -74,11 +87,56 @@ int lw_flush_writes_prog(struct bpf_raw_tracepoint_args *ctx)
 LW_OPTIONAL_PROGRAM(lw_lsm_file_free)
 LW_OPTIONAL_PROGRAM(lw_flush_writes_prog)
 
-/* Rename and unlink of a watched name (path hooks: the operation is about to happen). */
-static __always_inline int lw_handle_path_op(__u16 type, const struct path *dir, struct dentry *dentry,
-					     const struct path *dir2, struct dentry *dentry2)
+/* ---- renames, unlinks, rmdirs, links: names of watched inodes and of their ancestors ----
+ *
+ * The path hooks run before the operation. They mark what the operation makes watched (rule 5 of
+ * verdict.bpf.h) and build the record; on kernels with bpf_get_func_ret (5.17+) the record waits
+ * for the fexit of vfs_rename / vfs_unlink / vfs_rmdir and goes out only if the operation
+ * succeeded, so a refused rename (EACCES, ENOTEMPTY) is not reported as done. */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct lw_record_buf);
+} lw_pending_path_op SEC(".maps");
+
+/* Load-time: the fexit programs below are loaded (bpf_get_func_arg/ret exist, 5.17+, and so do
+ * vfs_rename, vfs_unlink and vfs_rmdir). Otherwise records go out from the path hooks. */
+const volatile __u32 lw_post_op_records = 0;
+
+static __always_inline bool lw_post_op(void)
 {
-	struct lw_walked_path wp = {};
+	return lw_post_op_records != 0;
+}
+
+/* The agent's mark says this inode is an ancestor of watch entries (or a wildcard's parent). */
+static __always_inline bool lw_is_anchor(struct dentry *dentry)
+{
+	struct lw_inode_key key;
+	struct lw_mark *m = lw_agent_mark(dentry, &key);
+	return m && (m->flags & (LW_MARK_ANCHOR | LW_MARK_WILDCARD));
+}
+
+static __always_inline bool lw_is_dir(struct dentry *dentry)
+{
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	return inode && (BPF_CORE_READ(inode, i_mode) & LW_S_IFMT) == LW_S_IFDIR;
+}
+
+/* Marks the inode behind moving as watched (rule 5 of verdict.bpf.h), before the operation. */
+static __always_inline void lw_mark_moving(struct dentry *moving, __u32 watch, __u64 generation)
+{
+	struct inode *inode = moving->d_inode;
+
+	if (watch && inode)
+		lw_remember_verdict(inode, watch, generation);
+}
+
+static __always_inline int lw_handle_path_op(__u16 type, const struct path *dir, struct dentry *dentry,
+					     const struct path *dir2, struct dentry *dentry2, __u32 rename_flags)
+{
+	struct lw_walk w = {};
 
 	if (lw_is_agent())
 		return 0;
@@ -94,25 +152,70 @@ static __always_inline int lw_handle_path_op(__u16 type, const struct path *dir,
 	if (!s || !r)
 		return 0;
 	lw_count(LW_STAT_SEEN);
-	lw_walk_dentries(dentry, BPF_CORE_READ(dir, mnt), s, &wp);
-	__u32 watch = lw_watch_flags(&s->walk[wp.off & LW_PATH_MASK], wp.len, &s->key);
-	__u32 flags = wp.truncated ? LW_F_PATH_TRUNCATED : 0;
+	struct lw_verdict_state *st = lw_verdict_state();
+	__u64 generation = st ? st->generation : 0;
+
+	/* the existing name: what is there (its identity) and the name itself (an anchor's too) */
+	lw_walk_name(dentry, BPF_CORE_READ(dir, mnt), s, &w, false);
+	__u32 watch = w.self | w.name | (lw_is_anchor(dentry) ? LW_WATCH_NAME : 0);
+	__u32 old_name = w.name;
+	__u32 unknown = w.unknown;
+	__u32 flags = (w.path.truncated ? LW_F_PATH_TRUNCATED : 0) | ((rename_flags & LW_RENAME_EXCHANGE) ? LW_F_EXCHANGE : 0);
 	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
-	__u32 end = lw_file_record_begin(r, type, flags, inode, 0, &s->walk[wp.off & LW_PATH_MASK], wp.len);
+	__u32 end = lw_file_record_begin(r, type, flags, inode, rename_flags, &s->walk[w.path.off & LW_PATH_MASK],
+					 w.path.len);
+	lw_file_record_anchor(r, &w.path, false);
 
 	if (dentry2) {
-		lw_walk_dentries(dentry2, BPF_CORE_READ(dir2, mnt), s, &wp);
-		watch |= lw_watch_flags(&s->walk[wp.off & LW_PATH_MASK], wp.len, &s->key);
-		if (wp.truncated)
+		/* the new name: what it makes of the moving inode, and what it replaces */
+		lw_walk_name(dentry2, BPF_CORE_READ(dir2, mnt), s, &w, false);
+		watch |= w.self | w.name | (lw_is_anchor(dentry2) ? LW_WATCH_NAME : 0);
+		unknown |= w.unknown;
+		lw_mark_moving(dentry, w.name, generation);
+		if (rename_flags & LW_RENAME_EXCHANGE)
+			lw_mark_moving(dentry2, old_name, generation);
+		if (w.path.truncated)
 			((struct lw_header *)r->data)->flags |= LW_F_PATH2_TRUNCATED;
-		end = lw_file_record_add_path2(r, end, &s->walk[wp.off & LW_PATH_MASK], wp.len);
+		end = lw_file_record_add_path2(r, end, &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
+		struct lw_walked_path above = { .anchor = w.anchor_above, .anchor_off = w.anchor_above_off };
+		lw_file_record_anchor(r, &above, true);
 	}
-	if (!(watch & LW_WATCH_WRITE)) {
+	if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
 		lw_count(LW_STAT_FILTERED);
 		return 0;
 	}
-	lw_emit(r, lw_record_finish(r, end));
+	if (unknown)
+		((struct lw_header *)r->data)->flags |= LW_F_DEPTH_UNKNOWN;
+	lw_record_finish(r, end);
+	if (!lw_post_op()) {
+		lw_emit(r, ((struct lw_header *)r->data)->size);
+		return 0;
+	}
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	((struct lw_file_record *)r->data)->bytes = (__u64)(unsigned long)dentry; /* matched at fexit, cleared then */
+	if (bpf_map_update_elem(&lw_pending_path_op, &tid, r, BPF_ANY) != 0)
+		lw_emit(r, ((struct lw_header *)r->data)->size); /* cannot wait: report now */
 	return 0;
+}
+
+/* The operation on dentry finished with ret: report it if it succeeded. */
+static __always_inline void lw_path_op_done(struct dentry *dentry, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lw_record_buf *r = bpf_map_lookup_elem(&lw_pending_path_op, &tid);
+	struct lw_file_record *fr;
+
+	if (!r)
+		return;
+	fr = (void *)r->data;
+	if (fr->bytes != (__u64)(unsigned long)dentry)
+		return; /* an inner operation (overlayfs on its upper layer): the outer one ends later */
+	fr->bytes = 0;
+	if (ret == 0)
+		lw_emit(r, fr->hdr.size);
+	else
+		lw_count(LW_STAT_FILTERED); /* refused or failed: nothing changed */
+	bpf_map_delete_elem(&lw_pending_path_op, &tid);
 }
 
 SEC("lsm/path_rename")
@@ -121,8 +224,9 @@ int BPF_PROG(lw_lsm_path_rename, const struct path *old_dir, struct dentry *old_
 {
 	if (ret != 0)
 		return lw_verdict(ret);
-	lw_bump_generation(); /* paths below the renamed name change */
-	return lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry);
+	/* A directory gets new ancestors for its whole subtree: rule 4 (ends at fexit or sys_exit). */
+	lw_op_begin((__u64)(unsigned long)old_dentry, lw_is_dir(old_dentry) || lw_is_dir(new_dentry));
+	return lw_verdict(lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry, flags));
 }
 
 /* Before Linux 5.19 the hook has no flags argument (ret is then the fifth): loaded where the verifier
@@ -133,8 +237,8 @@ int BPF_PROG(lw_lsm_path_rename__no_flags, const struct path *old_dir, struct de
 {
 	if (ret != 0)
 		return lw_verdict(ret);
-	lw_bump_generation();
-	return lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry);
+	lw_op_begin((__u64)(unsigned long)old_dentry, lw_is_dir(old_dentry) || lw_is_dir(new_dentry));
+	return lw_verdict(lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry, 0));
 }
 
 SEC("lsm/path_unlink")
@@ -142,8 +246,98 @@ int BPF_PROG(lw_lsm_path_unlink, const struct path *dir, struct dentry *dentry, 
 {
 	if (ret != 0)
 		return lw_verdict(ret);
-	return lw_handle_path_op(LW_REC_UNLINK, dir, dentry, NULL, NULL);
+	return lw_verdict(lw_handle_path_op(LW_REC_UNLINK, dir, dentry, NULL, NULL, 0));
 }
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(lw_lsm_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	return lw_verdict(lw_handle_path_op(LW_REC_RMDIR, dir, dentry, NULL, NULL, 0));
+}
+
+/* A hard link gives an inode a new name: if that name is watched, so is the inode (rule 5). The
+ * link itself is reported by the link hooks of the next issue. */
+SEC("lsm/path_link")
+int BPF_PROG(lw_lsm_path_link, struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry,
+	     int ret)
+{
+	struct lw_walk w = {};
+
+	if (ret != 0)
+		return lw_verdict(ret);
+	struct lw_scratch *s = lw_get_scratch();
+	if (!s || lw_is_agent())
+		return 0;
+	struct lw_verdict_state *st = lw_verdict_state();
+	__u64 generation = st ? st->generation : 0;
+	lw_walk_name(new_dentry, BPF_CORE_READ(new_dir, mnt), s, &w, false);
+	lw_mark_moving(old_dentry, w.name, generation);
+	return 0;
+}
+
+/* Where bpf_get_func_arg/ret exist (5.17+), the path operations end here; the arguments are read
+ * by position so one program fits every signature: vfs_rename(struct renamedata *) since 5.12,
+ * vfs_unlink(idmap, dir, dentry, delegated) and vfs_rmdir(idmap, dir, dentry) since 5.12. */
+SEC("fexit/vfs_rename")
+int BPF_PROG(lw_fexit_vfs_rename)
+{
+	__u64 arg = 0, ret = 0;
+
+	if (!lw_post_op())
+		return 0;
+	bpf_get_func_arg(ctx, 0, &arg);
+	bpf_get_func_ret(ctx, &ret);
+	struct dentry *dentry = BPF_CORE_READ((struct renamedata *)arg, old_dentry);
+	lw_path_op_done(dentry, (long)ret);
+	lw_op_end((__u64)(unsigned long)dentry, false);
+	return 0;
+}
+
+SEC("fexit/vfs_unlink")
+int BPF_PROG(lw_fexit_vfs_unlink)
+{
+	__u64 arg = 0, ret = 0;
+
+	if (!lw_post_op())
+		return 0;
+	bpf_get_func_arg(ctx, 2, &arg);
+	bpf_get_func_ret(ctx, &ret);
+	lw_path_op_done((struct dentry *)arg, (long)ret);
+	return 0;
+}
+
+SEC("fexit/vfs_rmdir")
+int BPF_PROG(lw_fexit_vfs_rmdir)
+{
+	__u64 arg = 0, ret = 0;
+
+	if (!lw_post_op())
+		return 0;
+	bpf_get_func_arg(ctx, 2, &arg);
+	bpf_get_func_ret(ctx, &ret);
+	lw_path_op_done((struct dentry *)arg, (long)ret);
+	return 0;
+}
+
+/* Backstop for renames whose fexit did not end them (kernels without bpf_get_func_arg, or a
+ * rename refused between the path hook and vfs_rename). */
+#define LW_RENAME_EXIT(name)                                           \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                     \
+	int lw_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)    \
+	{                                                              \
+		lw_op_end(0, false);                                   \
+		return 0;                                              \
+	}
+LW_RENAME_EXIT(rename)
+LW_RENAME_EXIT(renameat)
+LW_RENAME_EXIT(renameat2)
+
+LW_MOUNT_SYSCALL(mount)
+LW_MOUNT_SYSCALL(umount)
+LW_MOUNT_SYSCALL(move_mount)
+LW_MOUNT_SYSCALL(pivot_root)
 
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)

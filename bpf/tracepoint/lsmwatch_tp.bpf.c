@@ -10,6 +10,10 @@
 #include "record.bpf.h"
 #include "agent_events.bpf.h"
 #include "variants.bpf.h"
+#include "inflight.bpf.h"
+#include "resolve.bpf.h"
+
+#define LW_RENAME_EXCHANGE_TP (1 << 1)
 
 #define LW_PTRACE_TRACEME 0
 #define LW_PTRACE_ATTACH 16
@@ -17,13 +21,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Rename and unlink records wait here between syscall entry and exit: only successful ones are sent. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u32);
-	__type(value, struct lw_record_buf);
-} lw_pending_path_op SEC(".maps");
 
 struct lw_pending_ptrace {
 	__u32 request;
@@ -41,8 +38,10 @@ struct {
 
 static __always_inline int lw_on_open_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	if (ctx->ret >= 0)
-		lw_handle_open(lw_file_from_fd(ctx->ret));
+	if (ctx->ret >= 0) {
+		struct file *file = lw_file_from_fd(ctx->ret);
+		lw_handle_open(file, file ? LW_FILE_INODE(file) : NULL);
+	}
 	return 0;
 }
 
@@ -69,6 +68,13 @@ int lw_tp_enter_close(struct trace_event_raw_sys_enter *ctx)
 }
 
 /* Not attached: the agent runs it (BPF_PROG_TEST_RUN) to flush quiet files; args[0] = lw_flush_mode. */
+/* Not attached: the agent runs it (BPF_PROG_TEST_RUN) to mark an inode; args: enum lw_mark_arg. */
+SEC("raw_tp")
+int lw_mark_fd_prog(struct bpf_raw_tracepoint_args *ctx)
+{
+	return lw_mark_fd(ctx->args);
+}
+
 SEC("raw_tp")
 int lw_flush_writes_prog(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -88,137 +94,413 @@ LW_OPTIONAL_PROGRAM(lw_flush_writes_prog)
 SEC("tracepoint/syscalls/sys_enter_write")
 int lw_tp_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write(lw_file_from_fd(ctx->args[0]), ctx->args[2]);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, ctx->args[2]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")
 int lw_tp_enter_write__no_atomics(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), ctx->args[2]);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, ctx->args[2]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_pwrite64")
 int lw_tp_enter_pwrite64(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write(lw_file_from_fd(ctx->args[0]), ctx->args[2]);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, ctx->args[2]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_pwrite64")
 int lw_tp_enter_pwrite64__no_atomics(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), ctx->args[2]);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, ctx->args[2]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")
 int lw_tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write(lw_file_from_fd(ctx->args[0]), 0);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")
 int lw_tp_enter_writev__no_atomics(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), 0);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_pwritev")
 int lw_tp_enter_pwritev(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write(lw_file_from_fd(ctx->args[0]), 0);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_pwritev")
 int lw_tp_enter_pwritev__no_atomics(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), 0);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_pwritev2")
 int lw_tp_enter_pwritev2(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write(lw_file_from_fd(ctx->args[0]), 0);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_pwritev2")
 int lw_tp_enter_pwritev2__no_atomics(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_handle_write_each(lw_file_from_fd(ctx->args[0]), 0);
+	struct file *file = lw_file_from_fd(ctx->args[0]);
+	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, 0);
 	return 0;
 }
 
-/* ---- renames and unlinks: resolved at entry, sent at exit if the syscall succeeded ---- */
+/* ---- renames, unlinks, rmdirs, links: the strings are kept at entry; at exit, if the syscall
+ * succeeded, the names are resolved through the dcache (resolve.bpf.h) and judged by the marks.
+ * Renames and links are operations in flight between the two (verdict.bpf.h, rules 4 and 5). ---- */
 
-static __always_inline void lw_path_op_enter(__u16 type, long dirfd, const char *upath, long dirfd2,
-					     const char *upath2)
+#define LW_AT_REMOVEDIR 0x200
+#define LW_PENDING_LINK 0x100 /* not a record type: a link, for its marks only */
+#define LW_ROOT_ANCHOR LW_ROOT_ANCHOR_ID
+
+struct lw_pending_names {
+	__u32 type;   /* enum lw_record_type, or LW_PENDING_LINK */
+	__u32 flags;  /* renameat2 flags */
+	__s32 dfd;
+	__s32 dfd2;
+	__u32 len;
+	__u32 len2;
+	char name[LW_PATH_MAX];
+	char name2[LW_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct lw_pending_names);
+} lw_pending_names_map SEC(".maps");
+
+/* Exit handlers tail-call the one that does the work (one copy to verify, not one per syscall):
+ * slot 0 holds the resolving handler where bpf_loop exists (5.17+), else the string-only one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} lw_path_op_handler SEC(".maps");
+
+static __always_inline void lw_path_op_enter(__u32 type, long dfd, const char *upath, long dfd2, const char *upath2,
+					     __u32 flags)
 {
-	__u32 truncated = 0;
-
-	if (type == LW_REC_RENAME)
-		lw_bump_generation(); /* paths below the renamed name change, whoever renames */
 	if (lw_is_agent())
 		return;
-	struct lw_scratch *s = lw_get_scratch();
-	struct lw_record_buf *r = lw_get_record();
-	if (!s || !r)
+	if (type == LW_REC_RENAME || type == LW_PENDING_LINK)
+		lw_op_begin(0, false);
+	struct lw_record_buf *staging = lw_get_record(); /* 16 KiB of per-CPU memory for the copy */
+	if (!staging)
 		return;
-	lw_count(LW_STAT_SEEN);
-	int len = lw_resolve_user_path(dirfd, upath, s, &truncated);
-	if (len < 0) {
-		lw_count(LW_STAT_FILTERED);
-		return;
-	}
-	__u32 watch = lw_watch_flags(s->join, len, &s->key);
-	__u32 end = lw_file_record_begin(r, type, truncated ? LW_F_PATH_TRUNCATED : 0, NULL, 0, s->join, len);
-
+	struct lw_pending_names *p = (void *)staging->data;
+	p->type = type;
+	p->flags = flags;
+	p->dfd = dfd;
+	p->dfd2 = dfd2;
+	long n = bpf_probe_read_user_str(p->name, LW_PATH_MAX, upath);
+	p->len = n > 0 ? n - 1 : 0;
+	p->len2 = 0;
+	p->name2[0] = '\0';
 	if (upath2) {
-		len = lw_resolve_user_path(dirfd2, upath2, s, &truncated);
-		if (len < 0) {
-			lw_count(LW_STAT_FILTERED);
-			return;
-		}
-		watch |= lw_watch_flags(s->join, len, &s->key);
-		if (truncated)
-			((struct lw_header *)r->data)->flags |= LW_F_PATH2_TRUNCATED;
-		end = lw_file_record_add_path2(r, end, s->join, len);
+		n = bpf_probe_read_user_str(p->name2, LW_PATH_MAX, upath2);
+		p->len2 = n > 0 ? n - 1 : 0;
 	}
-	if (!(watch & LW_WATCH_WRITE)) {
-		lw_count(LW_STAT_FILTERED);
-		return;
-	}
-	lw_record_finish(r, end);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&lw_pending_path_op, &tid, r, BPF_ANY);
+	bpf_map_update_elem(&lw_pending_names_map, &tid, p, BPF_ANY);
 }
 
 static __always_inline int lw_path_op_exit(struct trace_event_raw_sys_exit *ctx)
 {
+	bpf_tail_call(ctx, &lw_path_op_handler, 0);
+	/* no handler: forget the operation, and make every cached verdict suspect */
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct lw_record_buf *r = bpf_map_lookup_elem(&lw_pending_path_op, &tid);
-
-	if (!r)
-		return 0;
-	if (ctx->ret == 0)
-		lw_emit(r, ((struct lw_header *)r->data)->size);
-	else
-		lw_count(LW_STAT_FILTERED); /* the rename or unlink failed: nothing changed */
-	bpf_map_delete_elem(&lw_pending_path_op, &tid);
+	bpf_map_delete_elem(&lw_pending_names_map, &tid);
+	lw_op_end(0, true);
 	return 0;
+}
+
+/* The base a relative name starts from: the cwd, or dirfd's directory. */
+static __always_inline bool lw_base_of(long dirfd, struct dentry **dentry, struct vfsmount **mnt)
+{
+	if (dirfd == LW_AT_FDCWD) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		*dentry = BPF_CORE_READ(task, fs, pwd.dentry);
+		*mnt = BPF_CORE_READ(task, fs, pwd.mnt);
+		return true;
+	}
+	struct file *dir = lw_file_from_fd(dirfd);
+	if (!dir)
+		return false;
+	*dentry = BPF_CORE_READ(dir, f_path.dentry);
+	*mnt = BPF_CORE_READ(dir, f_path.mnt);
+	return true;
+}
+
+/* Copies a kept name into s->join (the resolver's input). */
+static __always_inline __u32 lw_load_name(struct lw_scratch *s, const char *name, __u32 len)
+{
+	len &= LW_PATH_MASK;
+	bpf_probe_read_kernel(s->join, len + 1, name);
+	s->join[len] = '\0';
+	return len;
+}
+
+/* The string-only view of a name: the base's path joined to the string, unnormalised, in s->join.
+ * Used where the dcache cannot resolve it (and as the whole story on kernels without bpf_loop). */
+static __always_inline int lw_join_name(long dirfd, const char *name, __u32 len, struct lw_scratch *s)
+{
+	struct lw_walked_path base = {};
+	struct dentry *dentry;
+	struct vfsmount *mnt;
+	__u32 base_len = 0;
+
+	len &= LW_PATH_MASK;
+	if (name[0] != '/') {
+		if (!lw_base_of(dirfd, &dentry, &mnt))
+			return -1;
+		lw_walk_dentries(dentry, mnt, s, &base);
+		base_len = base.len;
+		if (base_len > LW_PATH_MAX - 2)
+			return -1;
+		bpf_probe_read_kernel(s->join, base_len & LW_PATH_MASK, &s->walk[base.off & LW_PATH_MASK]);
+		if (base_len != 1)
+			s->join[base_len++ & LW_PATH_MASK] = '/';
+	}
+	if (base_len + len > LW_PATH_MAX - 1)
+		return -1;
+	bpf_probe_read_kernel(&s->join[base_len & LW_PATH_MASK], (len + 1) & LW_PATH_MASK, name);
+	s->join[(base_len + len) & LW_PATH_MASK] = '\0';
+	return base_len + len;
+}
+
+/* Watch flags of an absolute path string in s->join (len bytes), under the root anchor. */
+static __always_inline __u32 lw_string_watch(struct lw_scratch *s, __u32 len)
+{
+	__u32 watch = 0;
+
+	/* lw_anchor_lookup reads s->walk: put "/..." there, ending at the NUL */
+	len &= LW_PATH_MASK;
+	if (len == 0 || len > LW_PATH_MAX - 2)
+		return 0;
+	__u32 off = (LW_PATH_MAX - 1 - len) & LW_PATH_MASK;
+	bpf_probe_read_kernel(&s->walk[off], (len + 1) & LW_PATH_MASK, s->join);
+	lw_anchor_lookup(LW_ROOT_ANCHOR, s, off, &watch);
+	return watch;
+}
+
+static __always_inline bool lw_agent_marked_anchor(struct dentry *dentry)
+{
+	struct lw_inode_key key;
+	struct lw_mark *m = lw_agent_mark(dentry, &key);
+	return m && (m->flags & (LW_MARK_ANCHOR | LW_MARK_WILDCARD));
+}
+
+static __always_inline bool lw_dentry_is_dir(struct dentry *dentry)
+{
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	return inode && (BPF_CORE_READ(inode, i_mode) & LW_S_IFMT) == LW_S_IFDIR;
+}
+
+/* Resolves a kept name: its directory (parent) or itself (a last symlink not followed). */
+static __always_inline bool lw_resolve_kept(struct lw_scratch *s, long dfd, const char *name, __u32 len, bool parent,
+					    struct dentry **out, struct vfsmount **mnt)
+{
+	struct dentry *base;
+	struct vfsmount *base_mnt;
+
+	len = lw_load_name(s, name, len);
+	if (!lw_base_of(dfd, &base, &base_mnt) ||
+	    !lw_resolve_path(len, (__u64)(unsigned long)base, (__u64)(unsigned long)base_mnt, parent))
+		return false;
+	*out = (struct dentry *)(unsigned long)s->res_dentry;
+	*mnt = (struct vfsmount *)(unsigned long)s->res_mnt;
+	return true;
+}
+
+/* Seeds s->walk with the last component of a kept name (its parent is walked next). */
+static __always_inline bool lw_seed_leaf(struct lw_scratch *s, const char *name, __u32 len)
+{
+	len = lw_load_name(s, name, len);
+	int leaf = lw_last_component(len);
+	if (leaf < 0)
+		return false;
+	__u32 start = leaf & 0xffff, end = (__u32)leaf >> 16;
+	lw_walk_reset(s);
+	return lw_walk_prepend(s, (const unsigned char *)&s->join[start & LW_PATH_MASK], end - start);
+}
+
+/* The old name of a rename, or the name an unlink or rmdir removed: its verdict, and the record's
+ * first path. exchange: the other inode now lives there (a whole walk from it: its identity
+ * counts too). Falls back to the string where the dcache cannot resolve it. */
+static __always_inline __u32 lw_old_side(struct lw_pending_names *p, struct lw_scratch *s, struct lw_record_buf *r,
+					 __u16 type, bool resolve, bool exchange, __u32 *unknown, bool *bump, __u32 *end)
+{
+	struct lw_walk w = {};
+	struct dentry *dentry = NULL;
+	struct vfsmount *mnt = NULL;
+	bool have = false, seeded = false;
+
+	if (resolve) {
+		seeded = !exchange;
+		have = lw_resolve_kept(s, p->dfd, p->name, p->len, seeded, &dentry, &mnt) &&
+		       (!seeded || lw_seed_leaf(s, p->name, p->len));
+	}
+	if (!have) {
+		if (resolve)
+			lw_count(LW_STAT_UNRESOLVED);
+		*bump = true;
+		int len = lw_join_name(p->dfd, p->name, p->len, s);
+		__u32 n = len > 0 ? len : 0;
+		*end = lw_file_record_begin(r, type, LW_F_PATH_UNRESOLVED, NULL, 0, s->join, n);
+		return lw_string_watch(s, n);
+	}
+	lw_walk_name(dentry, mnt, s, &w, seeded);
+	*unknown |= w.unknown;
+	__u32 watch = w.name | (exchange ? w.self : 0);
+	if (exchange) {
+		struct inode *back = BPF_CORE_READ(dentry, d_inode);
+		struct lw_verdict_state *st = lw_verdict_state();
+		if (back && w.name)
+			lw_remember_verdict(back, w.name, st ? st->generation : 0);
+		*bump = *bump || lw_dentry_is_dir(dentry);
+		if (lw_agent_marked_anchor(dentry))
+			watch |= LW_WATCH_NAME;
+	}
+	*end = lw_file_record_begin(r, type, w.path.truncated ? LW_F_PATH_TRUNCATED : 0, NULL, 0,
+				    &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
+	lw_file_record_anchor(r, &w.path, false);
+	return watch;
+}
+
+/* The new name of a rename or link: what now lives there (its identity, the name) is marked if the
+ * name is watched (rule 5). record: add it as the record's second path. */
+static __always_inline __u32 lw_new_side(struct lw_pending_names *p, struct lw_scratch *s, struct lw_record_buf *r,
+					 bool resolve, bool record, __u32 *unknown, bool *bump, __u32 *end)
+{
+	struct lw_walk w = {};
+	struct dentry *leaf = NULL;
+	struct vfsmount *mnt = NULL;
+
+	if (!resolve || !lw_resolve_kept(s, p->dfd2, p->name2, p->len2, false, &leaf, &mnt)) {
+		if (resolve)
+			lw_count(LW_STAT_UNRESOLVED);
+		*bump = true;
+		int len = lw_join_name(p->dfd2, p->name2, p->len2, s);
+		__u32 n = len > 0 ? len : 0;
+		if (record) {
+			((struct lw_header *)r->data)->flags |= LW_F_PATH_UNRESOLVED;
+			*end = lw_file_record_add_path2(r, *end, s->join, n);
+		}
+		return lw_string_watch(s, n);
+	}
+	lw_walk_name(leaf, mnt, s, &w, false);
+	*unknown |= w.unknown;
+	struct inode *moved = BPF_CORE_READ(leaf, d_inode);
+	struct lw_verdict_state *st = lw_verdict_state();
+	if (moved && w.name)
+		lw_remember_verdict(moved, w.name, st ? st->generation : 0);
+	*bump = *bump || lw_dentry_is_dir(leaf);
+	__u32 watch = w.self | w.name | (lw_agent_marked_anchor(leaf) ? LW_WATCH_NAME : 0);
+	if (record) {
+		struct lw_file_record *fr = (void *)r->data;
+		if (w.path.truncated)
+			fr->hdr.flags |= LW_F_PATH2_TRUNCATED;
+		*end = lw_file_record_add_path2(r, *end, &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
+		struct lw_walked_path above = { .anchor = w.anchor_above, .anchor_off = w.anchor_above_off };
+		lw_file_record_anchor(r, &above, true);
+		if (moved) {
+			fr->ino = BPF_CORE_READ(moved, i_ino);
+			fr->dev = BPF_CORE_READ(moved, i_sb, s_dev);
+			fr->mode = BPF_CORE_READ(moved, i_mode);
+		}
+	}
+	return watch;
+}
+
+static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ctx, bool resolve)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lw_pending_names *p = bpf_map_lookup_elem(&lw_pending_names_map, &tid);
+	struct lw_scratch *s = lw_get_scratch();
+	struct lw_record_buf *r = lw_get_record();
+	__u32 unknown = 0, end = 0, watch = 0;
+	bool bump = false;
+
+	if (!p) {
+		lw_op_end(0, false);
+		return 0;
+	}
+	__u32 type = p->type;
+	bool exchange = type == LW_REC_RENAME && (p->flags & LW_RENAME_EXCHANGE_TP);
+	if (ctx->ret != 0 || !s || !r) {
+		if (type != LW_PENDING_LINK)
+			lw_count(LW_STAT_FILTERED); /* the operation failed: nothing changed */
+		goto out;
+	}
+	if (type == LW_PENDING_LINK) {
+		lw_new_side(p, s, r, resolve, false, &unknown, &bump, &end);
+		goto out;
+	}
+	lw_count(LW_STAT_SEEN);
+	watch = lw_old_side(p, s, r, type, resolve, exchange, &unknown, &bump, &end);
+	if (type == LW_REC_RENAME)
+		watch |= lw_new_side(p, s, r, resolve, true, &unknown, &bump, &end);
+	if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
+		lw_count(LW_STAT_FILTERED);
+		goto out;
+	}
+	struct lw_file_record *fr = (void *)r->data;
+	fr->hdr.flags |= (unknown ? LW_F_DEPTH_UNKNOWN : 0) | (exchange ? LW_F_EXCHANGE : 0);
+	fr->open_flags = p->flags;
+	lw_emit(r, lw_record_finish(r, end));
+out:
+	bpf_map_delete_elem(&lw_pending_names_map, &tid);
+	if (type == LW_REC_RENAME || type == LW_PENDING_LINK)
+		lw_op_end(0, bump);
+	return 0;
+}
+
+/* Tail-called from the exits, never attached. */
+SEC("tracepoint")
+int lw_tail_path_op_resolve(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_path_op_finish(ctx, true);
+}
+
+SEC("tracepoint")
+int lw_tail_path_op_string(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_path_op_finish(ctx, false);
 }
 
 SEC("tracepoint/syscalls/sys_enter_rename")
 int lw_tp_enter_rename(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_path_op_enter(LW_REC_RENAME, LW_AT_FDCWD, (const char *)ctx->args[0], LW_AT_FDCWD,
-			 (const char *)ctx->args[1]);
+	lw_path_op_enter(LW_REC_RENAME, LW_AT_FDCWD, (const char *)ctx->args[0], LW_AT_FDCWD, (const char *)ctx->args[1], 0);
 	return 0;
 }
 
@@ -226,7 +508,7 @@ SEC("tracepoint/syscalls/sys_enter_renameat")
 int lw_tp_enter_renameat(struct trace_event_raw_sys_enter *ctx)
 {
 	lw_path_op_enter(LW_REC_RENAME, (int)ctx->args[0], (const char *)ctx->args[1], (int)ctx->args[2],
-			 (const char *)ctx->args[3]);
+			 (const char *)ctx->args[3], 0);
 	return 0;
 }
 
@@ -234,38 +516,66 @@ SEC("tracepoint/syscalls/sys_enter_renameat2")
 int lw_tp_enter_renameat2(struct trace_event_raw_sys_enter *ctx)
 {
 	lw_path_op_enter(LW_REC_RENAME, (int)ctx->args[0], (const char *)ctx->args[1], (int)ctx->args[2],
-			 (const char *)ctx->args[3]);
+			 (const char *)ctx->args[3], (__u32)ctx->args[4]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_unlink")
 int lw_tp_enter_unlink(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_path_op_enter(LW_REC_UNLINK, LW_AT_FDCWD, (const char *)ctx->args[0], 0, NULL);
+	lw_path_op_enter(LW_REC_UNLINK, LW_AT_FDCWD, (const char *)ctx->args[0], 0, NULL, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_unlinkat")
 int lw_tp_enter_unlinkat(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_path_op_enter(LW_REC_UNLINK, (int)ctx->args[0], (const char *)ctx->args[1], 0, NULL);
+	__u32 type = (ctx->args[2] & LW_AT_REMOVEDIR) ? LW_REC_RMDIR : LW_REC_UNLINK;
+	lw_path_op_enter(type, (int)ctx->args[0], (const char *)ctx->args[1], 0, NULL, 0);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_rename")
-int lw_tp_exit_rename(struct trace_event_raw_sys_exit *ctx) { return lw_path_op_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_rmdir")
+int lw_tp_enter_rmdir(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_path_op_enter(LW_REC_RMDIR, LW_AT_FDCWD, (const char *)ctx->args[0], 0, NULL, 0);
+	return 0;
+}
 
-SEC("tracepoint/syscalls/sys_exit_renameat")
-int lw_tp_exit_renameat(struct trace_event_raw_sys_exit *ctx) { return lw_path_op_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_link")
+int lw_tp_enter_link(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_path_op_enter(LW_PENDING_LINK, LW_AT_FDCWD, (const char *)ctx->args[0], LW_AT_FDCWD, (const char *)ctx->args[1], 0);
+	return 0;
+}
 
-SEC("tracepoint/syscalls/sys_exit_renameat2")
-int lw_tp_exit_renameat2(struct trace_event_raw_sys_exit *ctx) { return lw_path_op_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_linkat")
+int lw_tp_enter_linkat(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_path_op_enter(LW_PENDING_LINK, (int)ctx->args[0], (const char *)ctx->args[1], (int)ctx->args[2],
+			 (const char *)ctx->args[3], 0);
+	return 0;
+}
 
-SEC("tracepoint/syscalls/sys_exit_unlink")
-int lw_tp_exit_unlink(struct trace_event_raw_sys_exit *ctx) { return lw_path_op_exit(ctx); }
+#define LW_PATH_OP_EXIT(name)                                                \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                           \
+	int lw_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)          \
+	{                                                                    \
+		return lw_path_op_exit(ctx);                                 \
+	}
+LW_PATH_OP_EXIT(rename)
+LW_PATH_OP_EXIT(renameat)
+LW_PATH_OP_EXIT(renameat2)
+LW_PATH_OP_EXIT(unlink)
+LW_PATH_OP_EXIT(unlinkat)
+LW_PATH_OP_EXIT(rmdir)
+LW_PATH_OP_EXIT(link)
+LW_PATH_OP_EXIT(linkat)
 
-SEC("tracepoint/syscalls/sys_exit_unlinkat")
-int lw_tp_exit_unlinkat(struct trace_event_raw_sys_exit *ctx) { return lw_path_op_exit(ctx); }
+LW_MOUNT_SYSCALL(mount)
+LW_MOUNT_SYSCALL(umount)
+LW_MOUNT_SYSCALL(move_mount)
+LW_MOUNT_SYSCALL(pivot_root)
 
 /* ---- ptrace: attach-type requests, and any request aimed at the agent ---- */
 

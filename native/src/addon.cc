@@ -87,6 +87,8 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
                            InstanceMethod<&Sensor::SetSettings>("setSettings"),
                            InstanceMethod<&Sensor::ReadMap>("readMap"),
                            InstanceMethod<&Sensor::DeleteElem>("deleteElem"),
+                           InstanceMethod<&Sensor::MarkPath>("markPath"),
+                           InstanceMethod<&Sensor::Features>("features"),
                            InstanceMethod<&Sensor::LookupElem>("lookupElem"),
                            InstanceMethod<&Sensor::ClearMap>("clearMap"),
                            InstanceMethod<&Sensor::MapInfo>("mapInfo"),
@@ -231,6 +233,35 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
       throw ToJsError(env, failure);
     }
     return env.Undefined();
+  }
+
+  // markPath(path, flags, watch, id, pin) -> Buffer (struct lw_inode_key): see SensorObject::MarkPath.
+  Napi::Value MarkPath(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsString()) throw Napi::TypeError::New(env, "markPath needs a path");
+    for (int i = 1; i <= 3; i++) {
+      if (!info[i].IsNumber()) throw Napi::TypeError::New(env, "markPath needs flags, watch and id numbers");
+    }
+    MarkedInode marked;
+    try {
+      marked = Object(env).MarkPath(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Uint32Value(),
+                                    info[2].As<Napi::Number>().Uint32Value(), info[3].As<Napi::Number>().Uint32Value(),
+                                    info[4].ToBoolean().Value());
+    } catch (const SensorFailure& failure) {
+      throw ToJsError(env, failure);
+    }
+    // struct lw_inode_key, the key of the mark in lw_inode_marks
+    return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(&marked), sizeof(marked));
+  }
+
+  // { dcacheResolver, postOpRecords }: what this kernel let the sensor load.
+  Napi::Value Features(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const SensorFeatures& f = Object(env).features();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("dcacheResolver", f.dcache_resolver);
+    out.Set("postOpRecords", f.post_op_records);
+    return out;
   }
 
   // lookupElem(map, key): the value as a Buffer, or null when the key is absent.

@@ -1,6 +1,8 @@
 #include "sensor_object.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -52,7 +54,7 @@ void EnsureTracefs() {
 // Each skeleton type is opened the same way; only the load-time settings differ by struct type.
 template <typename Skel>
 struct bpf_object* OpenSkeleton(Skel* (*open)(const struct bpf_object_open_opts*), void (*destroy)(Skel*),
-                                const SensorOptions& options, std::function<void()>* destroy_out) {
+                                const SensorOptions& options, std::function<void()>* destroy_out, void** skel_out) {
   Skel* skel = open(nullptr);
   if (!skel) Fail("opening the BPF object", errno);
   if (skel->rodata->lw_abi_version != LW_ABI_VERSION) {
@@ -67,12 +69,83 @@ struct bpf_object* OpenSkeleton(Skel* (*open)(const struct bpf_object_open_opts*
   skel->rodata->lw_wakeup_bytes = options.wakeup_bytes;
   skel->rodata->lw_agg_window_ns = static_cast<uint64_t>(options.aggregate_window_ms) * 1000000ULL;
   *destroy_out = [skel, destroy]() { destroy(skel); };
+  if (skel_out) *skel_out = skel;
   return skel->obj;
 }
 
 constexpr const char* kFlushProgram = "lw_flush_writes_prog";
+constexpr const char* kMarkProgram = "lw_mark_fd_prog";
+constexpr const char* kResolvingHandler = "lw_tail_path_op_resolve";
+constexpr const char* kStringHandler = "lw_tail_path_op_string";
 
-bool IsFlushProgram(const struct bpf_program* prog) { return strcmp(bpf_program__name(prog), kFlushProgram) == 0; }
+// Programs that are run (BPF_PROG_TEST_RUN) or tail-called, never attached.
+bool IsNeverAttached(const struct bpf_program* prog) {
+  const char* name = bpf_program__name(prog);
+  return strcmp(name, kFlushProgram) == 0 || strcmp(name, kMarkProgram) == 0 || strncmp(name, "lw_tail_", 8) == 0;
+}
+
+// Whether the running kernel knows a BPF helper (enum bpf_func_id in its BTF): picks program
+// variants before loading, since a program calling an unknown helper fails the whole object.
+bool KernelHasHelper(const char* name) {
+  struct btf* btf = btf__load_vmlinux_btf();
+  if (!btf) return false;
+  bool found = false;
+  int id = btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM);
+  if (id > 0) {
+    const struct btf_type* t = btf__type_by_id(btf, id);
+    const struct btf_enum* e = btf_enum(t);
+    for (int i = 0; i < btf_vlen(t) && !found; i++) found = strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0;
+  }
+  btf__free(btf);
+  return found;
+}
+
+// Byte offsets of dentry members in the running kernel's BTF (-1 where absent).
+struct DentryChildren {
+  int children = -1;
+  int sib = -1;
+  bool hlist = true;
+};
+
+DentryChildren FindDentryChildren() {
+  DentryChildren out;
+  struct btf* btf = btf__load_vmlinux_btf();
+  if (!btf) return out;
+  int id = btf__find_by_name_kind(btf, "dentry", BTF_KIND_STRUCT);
+  if (id > 0) {
+    const struct btf_type* t = btf__type_by_id(btf, id);
+    const struct btf_member* m = btf_members(t);
+    int subdirs = -1, child = -1;
+    for (int i = 0; i < btf_vlen(t); i++) {
+      const char* name = btf__name_by_offset(btf, m[i].name_off);
+      int off = static_cast<int>(btf_member_bit_offset(t, i) / 8);
+      if (strcmp(name, "d_children") == 0) out.children = off;
+      if (strcmp(name, "d_sib") == 0) out.sib = off;
+      if (strcmp(name, "d_subdirs") == 0) subdirs = off;
+      if (strcmp(name, "d_child") == 0) child = off;
+    }
+    if (out.children < 0 && subdirs >= 0 && child >= 0) {
+      out.children = subdirs;
+      out.sib = child;
+      out.hlist = false;
+    }
+  }
+  btf__free(btf);
+  return out;
+}
+
+bool KernelHasFunction(const char* name) {
+  struct btf* btf = btf__load_vmlinux_btf();
+  if (!btf) return false;
+  bool found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+  btf__free(btf);
+  return found;
+}
+
+bool TracepointExists(const char* event) {
+  return access((std::string("/sys/kernel/tracing/events/") + event).c_str(), F_OK) == 0 ||
+         access((std::string("/sys/kernel/debug/tracing/events/") + event).c_str(), F_OK) == 0;
+}
 
 bool LsmHookExists(const char* hook) {
   return libbpf_find_vmlinux_btf_id(hook, BPF_LSM_MAC) > 0;
@@ -81,7 +154,6 @@ bool LsmHookExists(const char* hook) {
 }  // namespace
 
 SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
-  EnsureTracefs();  // both objects attach tracepoints (the LSM one: signals and cgroup moves of the agent)
   RuledOut ruled_out;
   // Each round rules out one more program the verifier refused (and that has a variant); bounded by
   // the number of programs, in practice one or two rounds.
@@ -91,7 +163,15 @@ SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
     variants_.clear();
     Open(ruled_out);
     int err = bpf_object__load(obj_);
-    if (err == 0) return;
+    if (err == 0) {
+      try {
+        InstallPathOpHandler();
+      } catch (...) {
+        Detach();
+        throw;
+      }
+      return;
+    }
     std::string log = TakeLibbpfLog();
     std::string verdict;
     std::string refused = ReplaceableFailure(obj_, log, ruled_out, &verdict);
@@ -104,11 +184,32 @@ SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
   }
 }
 
+// The exits of path operations (tracepoint sensor) tail-call the handler in slot 0: the resolving
+// one where bpf_loop exists, else the string-only one.
+void SensorObject::InstallPathOpHandler() {
+  struct bpf_map* handlers = bpf_object__find_map_by_name(obj_, "lw_path_op_handler");
+  if (!handlers) return;
+  const char* wanted = features_.dcache_resolver ? kResolvingHandler : kStringHandler;
+  struct bpf_program* handler = bpf_object__find_program_by_name(obj_, wanted);
+  uint32_t slot = 0;
+  int fd = handler ? bpf_program__fd(handler) : -1;
+  if (fd < 0 || bpf_map_update_elem(bpf_map__fd(handlers), &slot, &fd, BPF_ANY) != 0) {
+    Fail("installing the path operation handler", fd < 0 ? ENOENT : errno);
+  }
+}
+
 void SensorObject::Open(const RuledOut& ruled_out) {
   if (options_.kind == SensorKind::kLsm) {
-    obj_ = OpenSkeleton(lsmwatch_lsm__open_opts, lsmwatch_lsm__destroy, options_, &destroy_skeleton_);
+    // Its tracepoint programs (mount changes, rename backstops) need tracefs; without it they are
+    // skipped like any missing tracepoint.
+    try {
+      EnsureTracefs();
+    } catch (const SensorFailure&) {
+    }
+    obj_ = OpenSkeleton(lsmwatch_lsm__open_opts, lsmwatch_lsm__destroy, options_, &destroy_skeleton_, &lsm_skeleton_);
   } else {
-    obj_ = OpenSkeleton(lsmwatch_tp__open_opts, lsmwatch_tp__destroy, options_, &destroy_skeleton_);
+    EnsureTracefs();
+    obj_ = OpenSkeleton(lsmwatch_tp__open_opts, lsmwatch_tp__destroy, options_, &destroy_skeleton_, &tp_skeleton_);
   }
   try {
     struct bpf_map* ring = FindMap("lw_events");
@@ -123,18 +224,37 @@ void SensorObject::Open(const RuledOut& ruled_out) {
       }
       skipped_.push_back({bpf_program__name(prog), reason});
     };
+    DentryChildren children = FindDentryChildren();
+    bool has_loop = KernelHasHelper("BPF_FUNC_loop") && children.children >= 0 && children.sib >= 0;
+    if (options_.kind == SensorKind::kTracepoint) {
+      auto* rodata = static_cast<lsmwatch_tp*>(tp_skeleton_)->rodata;
+      rodata->lw_dentry_children_off = static_cast<uint32_t>(children.children < 0 ? 0 : children.children);
+      rodata->lw_dentry_sib_off = static_cast<uint32_t>(children.sib < 0 ? 0 : children.sib);
+      rodata->lw_dentry_children_hlist = children.hlist ? 1 : 0;
+    }
+    features_.dcache_resolver = options_.kind == SensorKind::kTracepoint && has_loop;
+    features_.post_op_records = options_.kind == SensorKind::kLsm && KernelHasHelper("BPF_FUNC_get_func_ret") &&
+                                KernelHasHelper("BPF_FUNC_get_func_arg") && KernelHasFunction("vfs_rename") &&
+                                KernelHasFunction("vfs_unlink") && KernelHasFunction("vfs_rmdir");
+    if (options_.kind == SensorKind::kLsm) {
+      static_cast<lsmwatch_lsm*>(lsm_skeleton_)->rodata->lw_post_op_records = features_.post_op_records ? 1 : 0;
+    }
     struct bpf_program* prog;
     bpf_object__for_each_program(prog, obj_) {
       const char* sec = bpf_program__section_name(prog);
+      const char* name = bpf_program__name(prog);
       if (options_.kind == SensorKind::kLsm && strncmp(sec, "lsm/", 4) == 0 && !LsmHookExists(sec + 4)) {
         skip(prog, std::string("kernel has no LSM hook ") + (sec + 4));
-      }
-      if (strncmp(sec, "tracepoint/", 11) == 0) {
-        std::string path = std::string("/sys/kernel/tracing/events/") + (sec + 11);
-        if (access(path.c_str(), F_OK) != 0 &&
-            access((std::string("/sys/kernel/debug/tracing/events/") + (sec + 11)).c_str(), F_OK) != 0) {
-          skip(prog, std::string("kernel has no tracepoint ") + (sec + 11));
-        }
+      } else if (strncmp(sec, "fexit/", 6) == 0 && !features_.post_op_records) {
+        skip(prog, "kernel has no bpf_get_func_ret: renames, unlinks and rmdirs are reported when they start");
+      } else if (strncmp(sec, "fexit/", 6) == 0 && !KernelHasFunction(sec + 6)) {
+        skip(prog, std::string("kernel has no function ") + (sec + 6));
+      } else if (strncmp(sec, "tracepoint/", 11) == 0 && !TracepointExists(sec + 11)) {
+        skip(prog, std::string("kernel has no tracepoint ") + (sec + 11));
+      } else if (strcmp(name, kResolvingHandler) == 0 && !has_loop) {
+        skip(prog, "kernel has no bpf_loop: rename and unlink paths are taken from the syscall's strings");
+      } else if (strcmp(name, kStringHandler) == 0 && has_loop) {
+        bpf_program__set_autoload(prog, false);  // the resolving handler is used instead
       }
     }
     // Where this kernel lacks something a program uses: its variant, or nothing (program_variants.h).
@@ -168,7 +288,7 @@ void SensorObject::Attach() {
   struct bpf_program* prog;
   bpf_object__for_each_program(prog, obj_) {
     if (!bpf_program__autoload(prog)) continue;
-    if (IsFlushProgram(prog)) continue;  // run on demand, never attached
+    if (IsNeverAttached(prog)) continue;  // run on demand or tail-called
     struct bpf_link* link = bpf_program__attach(prog);
     if (!link) {
       int err = errno;
@@ -192,6 +312,32 @@ void SensorObject::Attach() {
   }
 }
 
+MarkedInode SensorObject::MarkPath(const std::string& path, uint32_t flags, uint32_t watch, uint32_t id, bool pin) {
+  struct bpf_program* prog = obj_ ? bpf_object__find_program_by_name(obj_, kMarkProgram) : nullptr;
+  if (!prog) throw SensorFailure("ENOENT", ENOENT, std::string("no BPF program named ") + kMarkProgram, "");
+  int fd = open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) Fail("opening " + path + " to mark it", errno);
+  uint64_t args[LW_MARK_ARG_COUNT] = {static_cast<uint64_t>(fd), flags, watch, id};
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+  int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+  if (err == 0 && opts.retval != 0) err = opts.retval == 2 ? -ENOSPC : -EBADF;
+  if (err != 0) {
+    close(fd);
+    Fail("marking " + path, err);
+  }
+  // the kernel's own identity of it (st_dev differs from the superblock's on btrfs, overlayfs)
+  MarkedInode out = {};
+  uint32_t zero = 0;
+  bpf_map_lookup_elem(bpf_map__fd(FindMap("lw_mark_result")), &zero, &out);
+  std::string identity(reinterpret_cast<const char*>(&out), sizeof(out));
+  if (pin && pinned_keys_.insert(identity).second) {
+    pinned_fds_.push_back(fd);  // one descriptor per inode, however often a reload marks it
+  } else {
+    close(fd);
+  }
+  return out;
+}
+
 void SensorObject::DetachLinks() {
   for (auto* link : links_) bpf_link__destroy(link);
   links_.clear();
@@ -204,6 +350,9 @@ void SensorObject::Detach() {
     destroy_skeleton_();
     destroy_skeleton_ = nullptr;
   }
+  for (int fd : pinned_fds_) close(fd);
+  pinned_fds_.clear();
+  pinned_keys_.clear();
   obj_ = nullptr;
 }
 

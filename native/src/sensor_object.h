@@ -7,9 +7,11 @@
 #include <functional>
 #include <map>
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "lsmwatch.h"
 #include "map_census.h"
 
 namespace lsmwatch {
@@ -62,6 +64,15 @@ struct ChosenVariant {
   std::string chosen;  // e.g. lw_lsm_file_permission__no_atomics
   std::string reason;  // why the base program cannot load on this kernel
 };
+
+// What this kernel let the sensor load, for the agent's blind-spot list.
+struct SensorFeatures {
+  bool dcache_resolver = false;  // tracepoint: rename/unlink paths resolved through the dcache (bpf_loop)
+  bool post_op_records = false;  // LSM: path operations reported once they succeeded (bpf_get_func_ret)
+};
+
+// The identity the kernel gave a marked inode.
+using MarkedInode = struct lw_inode_key;
 
 struct MapEntry {
   std::vector<uint8_t> key;
@@ -118,6 +129,12 @@ class SensorObject {
   // Runs the flush program (enum lw_flush_mode): pending write counts go out as records. Thread-safe.
   void FlushWrites(uint32_t mode);
 
+  // Marks the inode at path (not following a last symlink) in lw_inode_marks with struct lw_mark's
+  // flags, watch and id, through an O_PATH descriptor and lw_mark_fd_prog. pin: keep the
+  // descriptor open while the sensor lives (anchors: their inode numbers are then never reused).
+  MarkedInode MarkPath(const std::string& path, uint32_t flags, uint32_t watch, uint32_t id, bool pin);
+  const SensorFeatures& features() const { return features_; }
+
   int RingBufferFd() const;
   std::vector<ObjectId> MapIds() const;
   std::vector<ObjectId> ProgIds() const;
@@ -142,6 +159,7 @@ class SensorObject {
   struct bpf_map* FindMap(const std::string& name) const;
   // Opens the skeleton, applies the load-time settings and picks the programs to load.
   void Open(const std::map<std::string, std::string>& ruled_out);
+  void InstallPathOpHandler();
 
   SensorOptions options_;
   struct bpf_object* obj_ = nullptr;
@@ -150,6 +168,11 @@ class SensorObject {
   std::vector<Attachment> attachments_;
   std::vector<SkippedProgram> skipped_;
   std::vector<ChosenVariant> variants_;
+  SensorFeatures features_;
+  void* tp_skeleton_ = nullptr;   // the skeletons, for their load-time settings
+  void* lsm_skeleton_ = nullptr;
+  std::vector<int> pinned_fds_;
+  std::set<std::string> pinned_keys_;  // lw_inode_key bytes of the inodes pinned
   // read-only mappings of the ring buffer's consumer and producer pages (RingFill), or nullptr
   void* ring_consumer_page_ = nullptr;
   void* ring_producer_page_ = nullptr;

@@ -8,9 +8,10 @@ import type { KernelStateCheck } from '../integrity/selfIntegrityChecker.js';
 import type { NativeSensor } from '../sensor/nativeAddon.js';
 import { encodeSettings, type SensorSettings } from '../sensor/settings.js';
 import type { WatchEntry } from '../sensor/watchKeys.js';
+import { WatchKey } from '../sensor/contract.js';
 
-/** More entries than this in the watch map is itself a finding (the map holds 4096). */
-const MAX_WATCH_ENTRIES = 8192;
+/** More entries than this in the watch map is itself a finding (the map holds 16384). */
+const MAX_WATCH_ENTRIES = 32768;
 
 /** What differs between the entries written and the entries read back, in one line; null if nothing. */
 export function describeMapDifference(
@@ -34,11 +35,12 @@ export function describeMapDifference(
   return [...list('added', added), ...list('removed', removed), ...list('changed', changed)].join('; ');
 }
 
-/** A watch key's prefix as text ("/etc/", "/etc/shadow$" for an exact file). */
+/** A watch key as text: its anchor id and the prefix below it ("3|shadow$" for an exact file). */
 function watchLabel(key: Buffer): string {
-  const bits = key.readUInt32LE(0);
-  const bytes = key.subarray(4, 4 + Math.min(bits / 8, key.length - 4));
-  return JSON.stringify(bytes.toString('utf8').replace(/\0/g, '$'));
+  const bits = key.readUInt32LE(WatchKey.prefixlen);
+  const anchor = key.readUInt32LE(WatchKey.anchor);
+  const bytes = key.subarray(WatchKey.path, WatchKey.path + Math.max(0, Math.min(bits / 8 - 4, key.length - WatchKey.path)));
+  return JSON.stringify(`${anchor}|${bytes.toString('utf8').replace(/\0/g, '$')}`);
 }
 
 export function createKernelStateCheck(deps: {

@@ -8,7 +8,7 @@ import { PolicyError } from '../policy/policyError.js';
 import type { Notices } from '../log/notices.js';
 import type { Output } from '../output/sink.js';
 import { policyRejectedLine, policyReloadedLine, type OutputRecord } from '../output/records.js';
-import type { WatchEntry } from '../sensor/watchKeys.js';
+import type { WatchPlan } from '../sensor/watchPlan.js';
 import type { AgentPolicy } from './agentPolicy.js';
 import { diffPolicies, type PolicyDiff } from './policyChanges.js';
 import type { RuntimeSettings } from './runtimeSettings.js';
@@ -21,8 +21,10 @@ import type { SelfIntegrity } from './selfIntegrity.js';
 /** The running parts a reload changes. */
 export interface ReloadTargets {
   watchList: WatchList;
-  /** the kernel map entries for a policy (wildcards expanded against the directories present now) */
-  watchEntries: (policy: AgentPolicy) => WatchEntry[];
+  /** the trie entries and marks for a policy, against the file system as it is now */
+  watchPlan: (policy: AgentPolicy) => Pick<WatchPlan, 'keys' | 'marks' | 'names'>;
+  /** told the plan a reload installed (watched names of marked inodes) */
+  planInstalled?: (plan: Pick<WatchPlan, 'names'>) => void;
   settings: RuntimeSettings;
   detection: WriteDetection;
   rules: RuleAlerts;
@@ -66,6 +68,8 @@ function watchMapChange(r: WatchReplacement, capacity: number): Record<string, u
     entries: r.entries,
     capacity,
     ordering: r.ordering,
+    marked: r.marked,
+    unmarked: r.unmarked,
     verdicts_cleared: r.verdictsCleared,
   };
 }
@@ -103,7 +107,9 @@ export function createPolicyReloader(deps: {
   const applyWatch = (next: AgentPolicy, changes: PolicyDiff['changes']): WatchReplacement | string => {
     let replacement: WatchReplacement;
     try {
-      replacement = t.watchList.replace(t.watchEntries(next));
+      const plan = t.watchPlan(next);
+      replacement = t.watchList.replace(plan);
+      t.planInstalled?.(plan);
     } catch (err) {
       return `the new watch list was not applied: ${(err as Error).message}`;
     }

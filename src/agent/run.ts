@@ -3,7 +3,7 @@
  * events → output sinks and consumers) → until a stop request. Each part lives in its own module;
  * this file only decides their order and what each is given.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -13,8 +13,10 @@ import { createNotices, type Notices } from '../log/notices.js';
 import { createNdjsonSink } from '../output/ndjsonSink.js';
 import { createOutput, type Output, type Sink } from '../output/sink.js';
 import { readyLine, signalHandledLine, type ReadyInfo } from '../output/records.js';
-import { expandWildcardPaths } from '../policy/wildcards.js';
-import { buildWatchEntries, type WatchEntry } from '../sensor/watchKeys.js';
+import type { WatchPlan } from '../sensor/watchPlan.js';
+import { createWatchPlanner } from './watchMarks.js';
+import { createWatchedNames, type WatchedNames } from '../events/watchedNames.js';
+import { blindSpotsOf } from './blindSpots.js';
 import { createKernelStateCheck } from './kernelStateCheck.js';
 import { probeHost } from '../sensor/hostSupport.js';
 import { loadAddon, SensorError, variantsByReason, type NativeAddon } from '../sensor/nativeAddon.js';
@@ -64,26 +66,12 @@ export interface AgentIo {
   startup?: AgentStartup;
 }
 
-function listDir(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name);
-}
-
 function readComm(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
   } catch {
     return undefined;
   }
-}
-
-function watchEntriesOf(policy: AgentPolicy): WatchEntry[] {
-  return buildWatchEntries({
-    watch: expandWildcardPaths(policy.watch, listDir),
-    watchReads: expandWildcardPaths(policy.watchReads, listDir),
-    ignore: expandWildcardPaths(policy.ignore, listDir),
-  });
 }
 
 /** The host must be able to run lsmwatch at all: root, and a kernel with BTF. */
@@ -137,7 +125,9 @@ interface Prepared {
   clock: WallClock;
   /** the policy loaded at start (a reload's is PolicyReloader.current) */
   policy: AgentPolicy;
-  watchEntries: WatchEntry[];
+  /** the plans of this run (one id registry: a reload's plan keeps the start's ids) */
+  planWatch: (policy: AgentPolicy) => WatchPlan;
+  watchPlan: WatchPlan;
   output: Output;
   records: RecordCounts;
   state: StateTracking | null;
@@ -145,7 +135,7 @@ interface Prepared {
 }
 
 /** The event side of a running sensor: consumers, stats, and the handler of batches. */
-function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, activity: Activity) {
+function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, watchedNames: WatchedNames, activity: Activity) {
   const alerts = createAlertOutput(p.output, p.notices);
   const detection = createWriteDetection({
     config: p.policy.detect,
@@ -171,7 +161,7 @@ function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, a
     baselineScan: () => p.state?.scanProgress() ?? null,
   });
   const onBatch = createBatchHandler({
-    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths },
+    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths, watchedNames },
     output: p.output,
     consumers,
     stats,
@@ -245,6 +235,8 @@ function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings,
     policyFile: p.policy.file,
     policySha256: p.policy.sha256,
     watch: p.policy.watch,
+    marks: { marked: active.marks.keys.size, missing: active.marks.missing, trieEntries: p.watchPlan.keys.length },
+    blindSpots: blindSpotsOf(active.name, active.native.features(), p.watchPlan),
     stateDb: p.options.dbPath === null ? null : resolve(p.options.dbPath),
     metrics,
     lsmUnavailable: active.fallbackReason,
@@ -268,9 +260,10 @@ async function runSensor(
     (s) => applySettings(active.native, s),
   );
   const inodePaths = createInodePaths();
+  const watchedNames = createWatchedNames(p.watchPlan.names);
   const activity = createActivity();
-  const { detection, stats, onBatch } = wireEvents(p, active, inodePaths, activity);
-  const watchList = createWatchList(active.native, p.watchEntries, watchCapacity(active.native));
+  const { detection, stats, onBatch } = wireEvents(p, active, inodePaths, watchedNames, activity);
+  const watchList = createWatchList(active.native, { entries: p.watchPlan.keys, marks: active.marks }, watchCapacity(active.native));
   const notifier = systemdNotifier(addon, p.clock, p.notices);
   const guard = guardIfAsked(p, active, settings);
   let integrity: SelfIntegrity | null = null;
@@ -313,7 +306,7 @@ async function runSensor(
   const running = startReloads({
     initial: p.policy,
     load: loadAgentPolicy,
-    targets: { watchList, watchEntries: watchEntriesOf, settings, detection, rules: p.rules, state: p.state, integrity, statsInterval: statsTimer.control },
+    targets: { watchList, watchPlan: p.planWatch, planInstalled: (plan) => watchedNames.learn(plan.names), settings, detection, rules: p.rules, state: p.state, integrity, statsInterval: statsTimer.control },
     output: p.output,
     notices: p.notices,
     nowRfc3339: p.clock.nowRfc3339,
@@ -367,7 +360,8 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   (io.stdout as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(false);
   // 1. Everything the user gave is validated before anything native happens.
   const policy = loadAgentPolicy(resolve(options.policyFile));
-  const watchEntries = watchEntriesOf(policy);
+  const planWatch = createWatchPlanner();
+  const watchPlan = planWatch(policy);
   const probe = checkHost();
 
   // 2. Output: stdout, the record counts (metrics, top), and the history once the state database is open.
@@ -385,7 +379,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
   });
   state = openState(options, policy, output, notices, clock, io, rules);
   if (state) sinks.push(createHistorySink(state.store, notices));
-  const prepared: Prepared = { options, io, notices, clock, policy, watchEntries, output, records, state, rules };
+  const prepared: Prepared = { options, io, notices, clock, policy, planWatch, watchPlan, output, records, state, rules };
 
   // 3. The sensor; from here on, whatever happens, nothing loaded outlives the run.
   let why: string;
@@ -396,7 +390,7 @@ export async function runAgent(options: RunOptions, io: AgentIo): Promise<number
       addon,
       choice: options.sensor,
       probe,
-      watchEntries,
+      watchPlan,
       settings: { forbidPtrace: options.forbidPtrace, denyPtraceRead: policy.ptrace.denyRead },
       ringBytes: options.ringBytes,
       aggregateWindowMs: policy.aggregate.windowMs,

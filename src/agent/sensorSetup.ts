@@ -2,7 +2,8 @@
  * first event is already filtered by the policy. */
 import { SensorError, type AttachResult, type NativeAddon, type NativeSensor } from '../sensor/nativeAddon.js';
 import { lsmUnavailableReason, type HostProbe } from '../sensor/hostSupport.js';
-import type { WatchEntry } from '../sensor/watchKeys.js';
+import type { WatchPlan } from '../sensor/watchPlan.js';
+import { applyMarks, type MarkedSet } from './watchMarks.js';
 import { encodeSettings, type SensorChoice, type SensorName, type SensorSettings } from '../sensor/settings.js';
 
 export interface ActiveSensor {
@@ -12,6 +13,8 @@ export interface ActiveSensor {
   /** why the LSM sensor is not in use (auto fell back), or null */
   fallbackReason: string | null;
   enforcement: boolean;
+  /** the inodes marked before attaching (planned marks whose path was gone are not in it) */
+  marks: MarkedSet;
 }
 
 export function applySettings(native: NativeSensor, settings: SensorSettings): void {
@@ -22,14 +25,20 @@ interface SetupRequest {
   addon: NativeAddon;
   choice: SensorChoice;
   probe: HostProbe;
-  watchEntries: WatchEntry[];
+  watchPlan: Pick<WatchPlan, 'keys' | 'marks'>;
   settings: SensorSettings;
   ringBytes: number;
   queueBytes: number;
   aggregateWindowMs: number;
 }
 
-function loadConfigured(req: SetupRequest, kind: SensorName): { native: NativeSensor; attach: AttachResult } {
+interface Loaded {
+  native: NativeSensor;
+  attach: AttachResult;
+  marks: MarkedSet;
+}
+
+function loadConfigured(req: SetupRequest, kind: SensorName): Loaded {
   let native: NativeSensor | null = null;
   try {
     native = new req.addon.Sensor({
@@ -39,10 +48,12 @@ function loadConfigured(req: SetupRequest, kind: SensorName): { native: NativeSe
       queueBytes: req.queueBytes,
       aggregateWindowMs: req.aggregateWindowMs,
     });
-    for (const entry of req.watchEntries) native.updateElem('lw_watch', entry.key, entry.value);
+    for (const entry of req.watchPlan.keys) native.updateElem('lw_watch', entry.key, entry.value);
+    // marks go in before the programs attach: the first event is already judged by identity
+    const marks = applyMarks(native, req.watchPlan.marks);
     applySettings(native, req.settings);
     const attach = native.attach();
-    return { native, attach };
+    return { native, attach, marks };
   } catch (err) {
     native?.close();
     throw SensorError.from(err, `${kind} sensor`);
@@ -55,8 +66,8 @@ export function setUpSensor(req: SetupRequest): ActiveSensor {
     const unavailable = lsmUnavailableReason(req.probe);
     if (unavailable === null) {
       try {
-        const { native, attach } = loadConfigured(req, 'lsm');
-        return { name: 'lsm', native, attach, fallbackReason: null, enforcement: true };
+        const loaded = loadConfigured(req, 'lsm');
+        return { name: 'lsm', ...loaded, fallbackReason: null, enforcement: true };
       } catch (err) {
         const e = err as SensorError;
         if (req.choice === 'lsm') {
@@ -74,8 +85,8 @@ export function setUpSensor(req: SetupRequest): ActiveSensor {
     }
   }
   try {
-    const { native, attach } = loadConfigured(req, 'tracepoint');
-    return { name: 'tracepoint', native, attach, fallbackReason, enforcement: false };
+    const loaded = loadConfigured(req, 'tracepoint');
+    return { name: 'tracepoint', ...loaded, fallbackReason, enforcement: false };
   } catch (err) {
     if (fallbackReason === null) throw err;
     // neither sensor: say why LSM was not used as well, or the first half of the story is lost

@@ -55,12 +55,16 @@ export interface StateTrackingDeps {
   ownerOf?: (path: string) => Promise<string | undefined>;
 }
 
-/** The paths an event may have changed: a rename changes both names. Null paths are not trackable. */
+/** The paths an event may have changed: a rename changes both names, and a file reached through
+ * another name changes its watched one. Null paths are not trackable. */
 export function touchedPaths(event: SensorEvent): string[] {
   if (event.kind !== 'file' || !event.touchesContent) return [];
   const out: string[] = [];
   if (event.path !== null) out.push(event.path.text);
   if (event.oldPath !== null) out.push(event.oldPath.text);
+  // reached through another name (hard link, bind mount): the watched name is what changed
+  if (event.watchedPath !== null) out.push(event.watchedPath.text);
+  if (event.watchedOldPath !== null) out.push(event.watchedOldPath.text);
   return out;
 }
 

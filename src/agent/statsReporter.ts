@@ -69,6 +69,12 @@ export function kernelCounts(k: readonly number[]): KernelCounts {
     verdict_miss: k[Stat.VERDICT_MISS]!,
     path_truncated: k[Stat.PATH_TRUNCATED]!,
     denied: k[Stat.DENIED]!,
+    verdict_walks: k[Stat.VERDICT_WALKS]!,
+    depth_unknown: k[Stat.DEPTH_UNKNOWN]!,
+    marks_full: k[Stat.MARKS_FULL]!,
+    unresolved: k[Stat.UNRESOLVED]!,
+    generations: k[Stat.GENERATIONS]!,
+    marked: k[Stat.MARKED]!,
     guard_denied: k[Stat.GUARD_DENIED]!,
   };
 }

@@ -1,44 +1,55 @@
 /**
- * The watch list as the kernel holds it (the lw_watch LPM trie), in one place: the start fills the
- * map through setUpSensor, a policy reload replaces it here, and metrics read its size here (the
- * agent counts what it inserted; a trie cannot be counted cheaply).
+ * The watch list as the kernel holds it, in one place: the lw_watch trie (entries relative to
+ * anchors) and the agent's marks of inodes (lw_inode_marks), both from a watch plan
+ * (src/sensor/watchPlan.ts). The start fills both through setUpSensor, a policy reload replaces
+ * them here, and metrics read the trie's size here (a trie cannot be counted cheaply).
  *
- * A replacement never leaves a path unwatched that both lists watch: new and changed entries go in
- * first (an update of an existing key is atomic per key), keys no longer wanted leave last. While
- * both are in the trie, the longest match for such a path is its old or its new entry, and both
- * watch it. Only when the map cannot hold both lists at once are removed keys deleted first, and the
- * result says so. Then the kernel's verdict caches are invalidated: the per-dentry cache by bumping
- * the rename generation, the per-open-file cache by emptying it (its entries have no generation, so
- * an open file in a newly watched directory would otherwise stay unwatched until it is reopened).
+ * A replacement never leaves a path unwatched that both policies watch (verdict.bpf.h, rule 8):
+ * new and changed trie entries and the new marks go in first (an update of an existing key is
+ * atomic per key; anchors keep their ids across plans, so old and new entries agree on them), then
+ * the policy epoch is bumped (every verdict the kernel computed under the old policy stops
+ * counting), then what only the old policy wanted leaves, and the epoch is bumped once more
+ * (invalidateVerdicts, after a pause: a verdict computed from both lists in between is dropped).
+ * Only when the trie cannot hold both lists at once are removed entries deleted first, and the
+ * result says so.
  */
+import { PolicyEpoch } from '../sensor/contract.js';
 import type { WatchEntry } from '../sensor/watchKeys.js';
 import type { NativeSensor } from '../sensor/nativeAddon.js';
+import type { WatchPlan } from '../sensor/watchPlan.js';
+import { replaceMarks, type MarkedSet } from './watchMarks.js';
 
 export const WATCH_MAP = 'lw_watch';
-const GENERATION_MAP = 'lw_generation_map';
-const FILE_VERDICT_MAP = 'lw_verdicts';
+const EPOCH_MAP = 'lw_policy_epoch_map';
+/** positive verdicts the kernel computed, by identity: dropped with the old epoch */
+const STICKY_MAP = 'lw_sticky_marks';
 const ZERO_KEY = Buffer.alloc(4);
 
-export type WatchMapOps = Pick<NativeSensor, 'updateElem' | 'deleteElem' | 'lookupElem' | 'clearMap'>;
+export type WatchMapOps = Pick<NativeSensor, 'updateElem' | 'deleteElem' | 'clearMap' | 'markPath'>;
 
 export interface WatchReplacement {
-  /** map entries (prefix labels, "\0" shown as "$") */
+  /** trie entries ("<anchor>|<prefix>", "\0" shown as "$") */
   added: string[];
   removed: string[];
   updated: string[];
   entries: number;
   /** "added_first" (the safe order) or "removed_first" (the map could not hold both lists) */
   ordering: 'added_first' | 'removed_first';
-  /** per-open-file verdicts dropped (recomputed from the path at the next write) */
+  /** inodes marked by the new plan, and old marks removed */
+  marked: number;
+  unmarked: number;
+  /** kernel-computed positive verdicts dropped with the old policy epoch */
   verdictsCleared: number;
 }
 
 export interface WatchList {
   readonly entries: readonly WatchEntry[];
   readonly capacity: number;
-  /** Makes the kernel map hold exactly `next`. On failure the previous list is restored and the error rethrown. */
-  replace(next: readonly WatchEntry[]): WatchReplacement;
-  /** Drops the kernel's cached verdicts again (a program that straddled the first pass may have cached an old one). */
+  /** the policy epoch in force (lw_policy_epoch_map) */
+  readonly epoch: number;
+  /** Makes the kernel hold exactly `next`. On a trie failure the previous entries are restored and the error rethrown. */
+  replace(next: Pick<WatchPlan, 'keys' | 'marks'>): WatchReplacement;
+  /** Starts a new policy epoch: no verdict the kernel computed before counts any more. */
   invalidateVerdicts(): number;
 }
 
@@ -48,28 +59,34 @@ export class WatchCapacityError extends Error {
   readonly code = 'E2BIG';
 }
 
-export function createWatchList(ops: WatchMapOps, initial: readonly WatchEntry[], capacity: number): WatchList {
-  let current: WatchEntry[] = [...initial];
+export function encodePolicyEpoch(epoch: number): Buffer {
+  const value = Buffer.alloc(PolicyEpoch.size);
+  value.writeUInt32LE(epoch >>> 0, PolicyEpoch.epoch);
+  return value;
+}
 
-  const bumpGeneration = () => {
-    const value = ops.lookupElem(GENERATION_MAP, ZERO_KEY);
-    const next = Buffer.alloc(8);
-    next.writeBigUInt64LE((value && value.length >= 8 ? value.readBigUInt64LE(0) : 0n) + 1n);
-    ops.updateElem(GENERATION_MAP, ZERO_KEY, next);
-  };
+export function createWatchList(ops: WatchMapOps, initial: { entries: readonly WatchEntry[]; marks: MarkedSet }, capacity: number): WatchList {
+  let current: WatchEntry[] = [...initial.entries];
+  let marks = initial.marks;
+  let epoch = 0; // the map starts zeroed
 
   const invalidateVerdicts = () => {
-    bumpGeneration();
-    return ops.clearMap(FILE_VERDICT_MAP);
+    epoch = (epoch + 1) >>> 0;
+    ops.updateElem(EPOCH_MAP, ZERO_KEY, encodePolicyEpoch(epoch));
+    return ops.clearMap(STICKY_MAP);
   };
 
   return {
     get entries() {
       return current;
     },
+    get epoch() {
+      return epoch;
+    },
     capacity,
     invalidateVerdicts,
-    replace(next) {
+    replace(nextPlan) {
+      const next = nextPlan.keys;
       if (next.length > capacity) {
         throw new WatchCapacityError(`the watch list needs ${next.length} map entries, the kernel map holds ${capacity}`);
       }
@@ -80,7 +97,7 @@ export function createWatchList(ops: WatchMapOps, initial: readonly WatchEntry[]
       const gone = current.filter((e) => !wanted.has(idOf(e)));
       const ordering = current.length + fresh.length <= capacity ? 'added_first' : 'removed_first';
 
-      // Every step is undone in reverse order if a later one fails.
+      // Every trie step is undone in reverse order if a later one fails.
       const undo: Array<() => void> = [];
       const insert = (e: WatchEntry) => {
         ops.updateElem(WATCH_MAP, e.key, e.value);
@@ -97,10 +114,8 @@ export function createWatchList(ops: WatchMapOps, initial: readonly WatchEntry[]
       };
       try {
         changed.forEach(update);
-        if (ordering === 'added_first') {
-          fresh.forEach(insert);
-          gone.forEach(remove);
-        } else {
+        if (ordering === 'added_first') fresh.forEach(insert);
+        else {
           gone.forEach(remove);
           fresh.forEach(insert);
         }
@@ -115,14 +130,23 @@ export function createWatchList(ops: WatchMapOps, initial: readonly WatchEntry[]
         invalidateVerdicts();
         throw err;
       }
+      const nowMarked = replaceMarks(ops, marks, nextPlan.marks);
+      marks = nowMarked;
+      const anything = changed.length + fresh.length + gone.length + nowMarked.removed > 0 || nowMarked.keys.size > 0;
+      let verdictsCleared = anything ? invalidateVerdicts() : 0;
+      if (ordering === 'added_first' && gone.length > 0) {
+        gone.forEach((e) => ops.deleteElem(WATCH_MAP, e.key));
+        verdictsCleared += invalidateVerdicts();
+      }
       current = [...next];
-      const verdictsCleared = changed.length + fresh.length + gone.length > 0 ? invalidateVerdicts() : 0;
       return {
         added: fresh.map((e) => e.label),
         removed: gone.map((e) => e.label),
         updated: changed.map((e) => e.label),
         entries: current.length,
         ordering,
+        marked: nowMarked.keys.size,
+        unmarked: nowMarked.removed,
         verdictsCleared,
       };
     },

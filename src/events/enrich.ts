@@ -24,6 +24,7 @@ import type { SensorName } from '../sensor/settings.js';
 import { pathText } from '../shared/pathText.js';
 import type { InodePaths } from './inodePaths.js';
 import { enrichCgroup, enrichTask } from './enrichGuard.js';
+import type { WatchedNames } from './watchedNames.js';
 import type { BpfAccessEvent, FileAccess, FileEvent, FileOperation, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent } from './types.js';
 
 export interface EnrichContext {
@@ -35,6 +36,8 @@ export interface EnrichContext {
   lookupComm(pid: number): string | undefined;
   /** names of inodes seen in earlier records, for flushes whose file was gone */
   inodePaths: InodePaths;
+  /** watched names of marked inodes (hard links, bind mounts); follows renames; absent: none */
+  watchedNames?: WatchedNames;
 }
 
 const FILE_OPERATIONS: Record<FileRecordData['type'], FileOperation> = {
@@ -42,6 +45,7 @@ const FILE_OPERATIONS: Record<FileRecordData['type'], FileOperation> = {
   [RecordType.WRITE]: 'write',
   [RecordType.RENAME]: 'rename',
   [RecordType.UNLINK]: 'unlink',
+  [RecordType.RMDIR]: 'rmdir',
 };
 
 function processInfo(proc: ProcessFields): ProcessInfo {
@@ -74,6 +78,9 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent {
     path = pathText(rec.path);
   }
   const opensOrWrites = rec.type === RecordType.OPEN || rec.type === RecordType.WRITE;
+  const watched = ctx.watchedNames?.observe(rec) ?? { path: null, path2: null };
+  const isRename = rec.type === RecordType.RENAME && rec.path2 !== null;
+  const watchedPath = isRename ? watched.path2 : rec.flags & RecordFlag.PATH_UNKNOWN ? null : watched.path;
   return {
     kind: 'file',
     operation,
@@ -84,7 +91,11 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent {
     path,
     pathSource,
     oldPath,
-    pathTruncated: (rec.flags & (RecordFlag.PATH_TRUNCATED | RecordFlag.PATH2_TRUNCATED)) !== 0,
+    watchedPath: watchedPath === null ? null : { text: watchedPath },
+    watchedOldPath: isRename && watched.path !== null ? { text: watched.path } : null,
+    exchange: (rec.flags & RecordFlag.EXCHANGE) !== 0,
+    pathUnresolved: (rec.flags & RecordFlag.PATH_UNRESOLVED) !== 0,
+    pathTruncated: (rec.flags & (RecordFlag.PATH_TRUNCATED | RecordFlag.PATH2_TRUNCATED | RecordFlag.DEPTH_UNKNOWN)) !== 0,
     inode: rec.ino === 0n ? null : rec.ino,
     dev: rec.dev === 0 ? null : userDev(rec.dev),
     kernelDev: rec.dev,

@@ -28,7 +28,7 @@ interface EventBase {
   process: ProcessInfo;
 }
 
-export type FileOperation = 'open' | 'write' | 'rename' | 'unlink';
+export type FileOperation = 'open' | 'write' | 'rename' | 'unlink' | 'rmdir';
 export type FileAccess = 'read' | 'write' | 'read_write';
 
 /** Where a file event's path came from. */
@@ -45,7 +45,17 @@ export interface FileEvent extends EventBase {
   pathSource: PathSource;
   /** a rename's old name */
   oldPath: PathText | null;
-  /** the path (or old path) is only the last part of a longer one */
+  /** the watched name of the file when it was reached through another one (a hard link, a bind
+   * mount, another mount namespace), else null */
+  watchedPath: PathText | null;
+  /** the same for a rename's old name */
+  watchedOldPath: PathText | null;
+  /** renameat2(RENAME_EXCHANGE): the two names swapped */
+  exchange: boolean;
+  /** tracepoint sensor: the path is the syscall's string joined to its base, not resolved */
+  pathUnresolved: boolean;
+  /** the path (or old path) is only the last part of a longer one, or deeper than the sensor's
+   * walk reaches (then reported as watched, to be safe) */
   pathTruncated: boolean;
   /** null when the hook had no inode */
   inode: bigint | null;

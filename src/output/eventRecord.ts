@@ -33,6 +33,10 @@ function fileLine(e: FileEvent): EventLine {
   if (e.path !== null) putText(out, 'path', e.path);
   else out.path = null;
   if (e.oldPath !== null) putText(out, 'old_path', e.oldPath);
+  // the file's watched name where it was reached through another (hard link, bind mount)
+  if (e.watchedPath !== null) putText(out, 'watched_path', e.watchedPath);
+  if (e.watchedOldPath !== null) putText(out, 'watched_old_path', e.watchedOldPath);
+  if (e.exchange) out.exchange = true; // renameat2(RENAME_EXCHANGE): both names swapped
   if (e.pathSource !== 'kernel') out.path_unknown = e.pathSource === 'unknown';
   out.inode = e.inode === null ? null : jsonU64(e.inode);
   out.dev = e.dev;
@@ -47,6 +51,7 @@ function fileLine(e: FileEvent): EventLine {
     if (e.aggregated) out.aggregated = true;
   }
   if (e.pathTruncated) out.path_truncated = true;
+  if (e.pathUnresolved) out.path_unresolved = true; // tracepoint: the syscall's string, unnormalised
   if (e.denied) out.decision = 'deny'; // --protect refused it
   return out;
 }

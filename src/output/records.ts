@@ -61,6 +61,10 @@ export interface ReadyInfo {
   policyFile: string;
   policySha256: string;
   watch: readonly string[];
+  /** inodes marked at start, planned marks whose path was gone, entries in the kernel's trie */
+  marks: { marked: number; missing: number; trieEntries: number };
+  /** what the sensor in use cannot see (src/agent/blindSpots.ts) */
+  blindSpots: ReadonlyArray<{ id: string; what: string }>;
   stateDb: string | null;
   /** the metrics endpoint's address, or null when it is off */
   metrics: string | null;
@@ -176,6 +180,8 @@ export function readyLine(r: ReadyInfo): OutputRecord {
     policy: r.policyFile,
     policy_sha256: r.policySha256,
     watch: [...r.watch],
+    marks: { marked: r.marks.marked, missing: r.marks.missing, trie_entries: r.marks.trieEntries },
+    blind_spots: r.blindSpots.map((b) => ({ id: b.id, what: b.what })),
     state_db: r.stateDb,
     ...(r.metrics !== null ? { metrics: r.metrics } : {}),
     ...(r.node !== null ? { node: nodeFields(r.node) } : {}),
@@ -218,6 +224,18 @@ export interface KernelCounts {
   verdict_miss: number;
   path_truncated: number;
   denied: number;
+  /** verdicts computed by walking up from the file (no trusted mark) */
+  verdict_walks: number;
+  /** walks cut short before anything decided: reported as watched */
+  depth_unknown: number;
+  /** marks or cached verdicts that found their map full */
+  marks_full: number;
+  /** tracepoint: rename/unlink paths not found in the dcache (judged by the string) */
+  unresolved: number;
+  /** directory renames and mount changes that retired cached verdicts */
+  generations: number;
+  /** inodes the kernel marked watched (renamed or linked to a watched name) */
+  marked: number;
   /** of denied: operations on the agent's process or cgroup (signals, ptrace, limits, cgroup files) denied by --protect */
   guard_denied: number;
 }

@@ -62,6 +62,7 @@ export type EventOperation =
   | 'create'
   | 'rename'
   | 'unlink'
+  | 'rmdir'
   | 'chmod'
   | 'chown'
   | 'utimes'

@@ -5,7 +5,7 @@
 export const ABI_VERSION = 1;
 export const COMM_LEN = 16;
 export const PATH_MAX = 4096;
-export const WATCH_KEY_MAX = 256;
+export const WATCH_KEY_MAX = 252;
 export const RECORD_MAX = 16384;
 
 export const RecordType = {
@@ -16,6 +16,7 @@ export const RecordType = {
   PTRACE: 5,
   SIGNAL: 6,
   BPF_ACCESS: 7,
+  RMDIR: 8,
   TASK: 20,
   CGROUP: 21,
 } as const;
@@ -27,12 +28,20 @@ export const RecordFlag = {
   FROM_CACHE_MISS: 1 << 3,
   AGGREGATED: 1 << 4,
   PATH_UNKNOWN: 1 << 5,
+  EXCHANGE: 1 << 6,
+  PATH_UNRESOLVED: 1 << 7,
+  DEPTH_UNKNOWN: 1 << 8,
   SIGNAL_FROM_KERNEL: 1 << 10,
 } as const;
 
 export const Decision = { ALLOW: 0, DENY: 1, ERROR: 2 } as const;
 export const PtraceKind = { ACCESS_CHECK: 1, REQUEST: 2 } as const;
-export const WatchFlag = { WRITE: 1 << 0, READ: 1 << 1, IGNORE: 1 << 2 } as const;
+export const WatchFlag = { WRITE: 1 << 0, READ: 1 << 1, IGNORE: 1 << 2, NAME: 1 << 3 } as const;
+/** enum lw_mark_flags */
+export const MarkFlag = { ROOT: 1 << 0, STICKY: 1 << 1, CACHED: 1 << 2, ANCHOR: 1 << 3, WILDCARD: 1 << 4 } as const;
+/** LW_WILDCARD_ID, LW_ROOT_ANCHOR_ID */
+export const WILDCARD_ID = 0x80000000;
+export const ROOT_ANCHOR_ID = 1;
 export const ForbidPtrace = { OFF: 0, SELF: 1, ALL: 2 } as const;
 export const ObjectKind = { MAP: 1, PROG: 2 } as const;
 export const TaskOp = { SETRLIMIT: 1, SETNICE: 2, SETSCHEDULER: 3, SETIOPRIO: 4 } as const;
@@ -52,12 +61,21 @@ export const Stat = {
   FLUSH_LOST: 9,
   AGG_REPORTED: 10,
   AGG_LOST: 11,
+  VERDICT_WALKS: 12,
+  DEPTH_UNKNOWN: 13,
+  MARKS_FULL: 14,
+  UNRESOLVED: 15,
+  GENERATIONS: 16,
+  MARKED: 17,
   GUARD_DENIED: 18,
 } as const;
 export const STAT_MAX = 32;
 
 /** enum lw_flush_mode: args[0] of the flush program. */
 export const FlushMode = { EXPIRED: 0, ALL: 1 } as const;
+
+/** enum lw_mark_arg: args of the mark program. */
+export const MarkArg = { FD: 0, FLAGS: 1, WATCH: 2, ID: 3, COUNT: 4 } as const;
 
 /** struct lw_header */
 export const Header = { size: 16, type: 0, size_: 2, flags: 4, timeNs: 8 } as const;
@@ -67,7 +85,7 @@ export const Process = { size: 40, pid: 0, tid: 4, ppid: 8, uid: 12, gid: 16, pa
 
 /** struct lw_file_record */
 export const FileRecord = {
-  size: 96,
+  size: 112,
   hdr: 0,
   proc: 16,
   ino: 56,
@@ -78,6 +96,11 @@ export const FileRecord = {
   mode: 88,
   pathLen: 92,
   path2Len: 94,
+  anchor: 96,
+  anchor2: 100,
+  anchorOff: 104,
+  anchor2Off: 106,
+  pad0: 108,
 } as const;
 
 /** struct lw_ptrace_record */
@@ -138,8 +161,14 @@ export const ProtectedInode = { size: 16, dev: 0, pad0: 4, ino: 8 } as const;
 export const ProtectedId = { size: 8, kind: 0, id: 4 } as const;
 
 /** struct lw_watch_key / lw_watch_value */
-export const WatchKey = { size: 260, prefixlen: 0, path: 4 } as const;
+export const WatchKey = { size: 260, prefixlen: 0, anchor: 4, path: 8 } as const;
 export const WatchValue = { size: 8, flags: 0 } as const;
+
+/** struct lw_mark / lw_inode_key */
+export const Mark = { size: 24, flags: 0, watch: 4, id: 8, epoch: 12, generation: 16 } as const;
+export const InodeKey = { size: 16, dev: 0, generation: 4, ino: 8 } as const;
+/** struct lw_policy_epoch */
+export const PolicyEpoch = { size: 8, epoch: 0, pad0: 4 } as const;
 
 /** struct lw_settings */
 export const Settings = { size: 32, forbidPtrace: 0, denyPtraceRead: 4, protect: 8 } as const;

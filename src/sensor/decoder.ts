@@ -16,7 +16,7 @@ export interface ProcessFields {
 
 export interface FileRecordData {
   kind: 'file';
-  type: 1 | 2 | 3 | 4;
+  type: 1 | 2 | 3 | 4 | 8;
   flags: number;
   timeNs: bigint;
   proc: ProcessFields;
@@ -28,6 +28,11 @@ export interface FileRecordData {
   mode: number;
   path: Buffer;
   path2: Buffer | null;
+  /** id of the agent-marked dentry nearest the file on path (0: none) and the bytes of path naming it */
+  anchor: number;
+  anchorOff: number;
+  anchor2: number;
+  anchor2Off: number;
 }
 
 export interface PtraceRecordData {
@@ -148,6 +153,10 @@ function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData[
     mode: buf.readUInt32LE(at + FileRecord.mode),
     path: buf.subarray(pathAt, pathAt + pathLen),
     path2: path2Len > 0 ? buf.subarray(path2At, path2At + path2Len) : null,
+    anchor: buf.readUInt32LE(at + FileRecord.anchor),
+    anchorOff: Math.min(buf.readUInt16LE(at + FileRecord.anchorOff), pathLen),
+    anchor2: buf.readUInt32LE(at + FileRecord.anchor2),
+    anchor2Off: Math.min(buf.readUInt16LE(at + FileRecord.anchor2Off), path2Len),
   };
 }
 
@@ -253,6 +262,7 @@ export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResu
       case RecordType.WRITE:
       case RecordType.RENAME:
       case RecordType.UNLINK:
+      case RecordType.RMDIR:
         decoded = decodeFile(batch, at, size, type);
         break;
       case RecordType.PTRACE:

@@ -40,6 +40,13 @@ export interface NativeStats {
   };
 }
 
+export interface SensorFeatures {
+  /** tracepoint: rename/unlink paths resolved through the dcache (needs bpf_loop, 5.17+) */
+  dcacheResolver: boolean;
+  /** LSM: path operations reported once they succeeded (needs bpf_get_func_ret, 5.17+) */
+  postOpRecords: boolean;
+}
+
 export interface MapInfo {
   name: string;
   id: number;
@@ -85,6 +92,11 @@ export interface NativeSensor {
   /** what a map holds now (bounded; complete: false if there were more entries) */
   readMap(map: string, maxEntries: number): { entries: Array<{ key: Buffer; value: Buffer }>; complete: boolean };
   deleteElem(map: string, key: Buffer): void;
+  /** marks the inode at path (a last symlink not followed) in lw_inode_marks; pin keeps an fd open.
+   * Returns the kernel's key of it (struct lw_inode_key) */
+  markPath(path: string, flags: number, watch: number, id: number, pin: boolean): Buffer;
+  /** what this kernel let the sensor load */
+  features(): SensorFeatures;
   lookupElem(map: string, key: Buffer): Buffer | null;
   /** deletes every entry of a hash map; returns how many */
   clearMap(map: string): number;

@@ -188,6 +188,48 @@ function kernelCounters(mapId) {
     return null;
   }
 }
+/** run_time_ns and run_cnt of the given programs (kernel.bpf_stats_enabled=1), by name. */
+function progStats(ids) {
+  const want = new Set(ids);
+  const out = new Map();
+  try {
+    for (const p of bpftool(['prog', 'show'])) {
+      if (!want.has(p.id)) continue;
+      out.set(p.name ?? String(p.id), { ns: p.run_time_ns ?? 0, cnt: p.run_cnt ?? 0 });
+    }
+  } catch (err) {
+    warn(`reading program run times failed: ${err.message}`);
+  }
+  return out;
+}
+/** Adds after - before of every program to acc (name → {ns, cnt}). */
+function addProgDiff(acc, before, after) {
+  for (const [name, a] of after) {
+    const b = before.get(name) ?? { ns: 0, cnt: 0 };
+    const cur = acc.get(name) ?? { ns: 0, cnt: 0 };
+    acc.set(name, { ns: cur.ns + a.ns - b.ns, cnt: cur.cnt + a.cnt - b.cnt });
+  }
+}
+/** kernel.bpf_stats_enabled: on for the run (per-program cost), then back to what it was. */
+let bpfStatsBefore = null;
+function enableBpfStats() {
+  try {
+    bpfStatsBefore = fs.readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim();
+    fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', '1');
+  } catch (err) {
+    warn(`kernel.bpf_stats_enabled could not be set (${err.message}): no per-program costs`);
+    bpfStatsBefore = null;
+  }
+}
+function restoreBpfStats() {
+  if (bpfStatsBefore === null) return;
+  try {
+    fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', bpfStatsBefore);
+  } catch {
+    // best effort
+  }
+  bpfStatsBefore = null;
+}
 const diffCounters = (a, b) => (a && b ? Object.fromEntries(STAT_NAMES.map((n) => [n, b[n] - a[n]])) : null);
 
 // ---- processes ----------------------------------------------------------------------------------
@@ -469,6 +511,29 @@ function loopWorkloads(tree, archive) {
   ];
 }
 
+/** One more agent-on block, not part of the ratios (per-program accounting has a cost of its own):
+ * kernel.bpf_stats_enabled=1, each workload once, run_time_ns / run_cnt of every program. */
+async function measureProgramCosts(workloads) {
+  enableBpfStats();
+  if (bpfStatsBefore === null) return;
+  log('loops: one more agent-on block with kernel.bpf_stats_enabled=1 for the per-program costs');
+  const agent = await startAgent();
+  try {
+    await sleep(inVm ? 1000 : 300);
+    for (const w of workloads) {
+      await sleep(SETTLE_MS);
+      await waitAgentIdle(agent.pid, 300, 30_000);
+      const before = progStats(agent.progIds);
+      const res = w.run(w.n);
+      addProgDiff(w.progs, before, progStats(agent.progIds));
+      w.ops += res.ops ?? w.n;
+    }
+  } finally {
+    await agent.stop();
+    restoreBpfStats();
+  }
+}
+
 /** Pause before every measured run, agent off or on (plus, agent on, until the agent is idle). */
 const SETTLE_MS = 300;
 
@@ -494,6 +559,8 @@ async function runLoops() {
     w.off = [];
     w.on = [];
     w.kernel = { emitted: 0, aggregated: 0, lost: 0, expected: 0, known: true };
+    w.progs = new Map();
+    w.ops = 0;
   }
   const rounds = [];
   for (let r = 0; r < opts.pairs; r++) {
@@ -532,6 +599,7 @@ async function runLoops() {
     }
     rounds.push(round);
   }
+  await measureProgramCosts(workloads);
   rmrf(tree);
   return {
     rounds,
@@ -549,6 +617,11 @@ async function runLoops() {
         on: median(w.on),
         ratio: median(ratios),
         kernel: w.kernel.known ? { emitted: w.kernel.emitted, aggregated: w.kernel.aggregated, lost: w.kernel.lost, expected: w.kernel.expected } : null,
+        // per BPF program, agent on: average cost of one run, and runs per workload op
+        programs: [...w.progs.entries()]
+          .filter(([, v]) => v.cnt > 0)
+          .sort((a, b) => b[1].ns - a[1].ns)
+          .map(([name, v]) => ({ name, avgNs: v.ns / v.cnt, runsPerOp: v.cnt / Math.max(1, w.ops), totalNsPerOp: v.ns / Math.max(1, w.ops) })),
       };
     }),
   };
@@ -933,6 +1006,7 @@ async function runChurn() {
 
 // ---- main ---------------------------------------------------------------------------------------
 async function stopEverything() {
+  restoreBpfStats();
   for (const p of [...running]) {
     try {
       await p.stop();

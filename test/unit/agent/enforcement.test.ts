@@ -16,7 +16,7 @@ const options = (over: Partial<RunOptions>): RunOptions => ({
 
 function setting(enforcement: boolean) {
   const native = fakeNative();
-  const active: ActiveSensor = { name: enforcement ? 'lsm' : 'tracepoint', native, attach: { attached: [], skipped: [], variants: [] }, fallbackReason: null, enforcement };
+  const active: ActiveSensor = { name: enforcement ? 'lsm' : 'tracepoint', native, attach: { attached: [], skipped: [], variants: [] }, fallbackReason: null, enforcement, marks: { keys: new Set(), missing: 0 } };
   const dumpable: boolean[] = [];
   const addon = { setDumpable: (d: boolean) => dumpable.push(d) } as unknown as NativeAddon;
   return { native, active, addon, dumpable, notices: recordingNotices() };

@@ -37,7 +37,7 @@ function parts() {
     native,
     stats,
     records,
-    watchList: createWatchList(native, entries, 4096),
+    watchList: createWatchList(native, { entries, marks: { keys: new Set(), missing: 0 } }, 4096),
     inodePaths: createInodePaths(),
     detection: { name: 'd', consume() {}, start() {}, stop() {}, reconfigure() {}, trackedKeys: () => ({ pid: 0, path: 0, fanout: 0 }) },
     state: null,
@@ -51,10 +51,10 @@ function parts() {
 
 test('a scrape: the watch map counted by the agent, the kernel maps by a walk reused for 5 s', async () => {
   const t = parts();
-  t.native.maps.set('lw_verdicts', new Map([['a', Buffer.alloc(8)], ['b', Buffer.alloc(8)]]));
+  t.native.maps.set('lw_inode_marks', new Map([['a', Buffer.alloc(8)], ['b', Buffer.alloc(8)]]));
   const text = await createMetricsCollector(t.p)();
-  assert.match(text, /^lsmwatch_bpf_map_entries\{map="lw_watch",counted_by="agent"\} 3$/m);
-  assert.match(text, /^lsmwatch_bpf_map_entries\{map="lw_verdicts",counted_by="batch"\} 2$/m);
+  assert.match(text, /^lsmwatch_bpf_map_entries\{map="lw_watch",counted_by="agent"\} 4$/m);
+  assert.match(text, /^lsmwatch_bpf_map_entries\{map="lw_inode_marks",counted_by="batch"\} 2$/m);
   assert.match(text, /^lsmwatch_queue_capacity_bytes 33554432$/m);
   assert.match(text, /^lsmwatch_healthy 1$/m);
   const collect = createMetricsCollector(t.p);

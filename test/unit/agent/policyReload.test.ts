@@ -23,8 +23,8 @@ function setup(initialDoc: Record<string, unknown>, options: { state?: boolean; 
   const log: string[] = [];
   const settingsWritten: unknown[] = [];
   const targets: ReloadTargets = {
-    watchList: createWatchList(native, entriesOf(initial), 4096),
-    watchEntries: entriesOf,
+    watchList: createWatchList(native, { entries: entriesOf(initial), marks: { keys: new Set(), missing: 0 } }, 4096),
+    watchPlan: (p) => ({ keys: entriesOf(p), marks: [], names: new Map() }),
     settings: createRuntimeSettings({ forbidPtrace: 'off', denyPtraceRead: initial.ptrace.denyRead, protect: false }, (s) => settingsWritten.push(s)),
     detection: {
       name: 'write detectors',
@@ -98,7 +98,7 @@ test('a valid policy replaces the running one part by part and one reloaded reco
   assert.equal([r.type, r.status, r.trigger, r.policy], ['policy', 'reloaded', 'SIGHUP', FILE]);
   const changes = r.changes as Record<string, Record<string, unknown>>;
   assert.equal(changes.watch, { added: ['/srv/'], removed: [] });
-  assert.equal((changes.watch_map as { added: string[] }).added, ['/srv/']);
+  assert.equal((changes.watch_map as { added: string[] }).added, ['/|srv/', '/|srv$']);
   assert.equal(changes.stats, { changed: ['interval'] });
   assert.equal(changes.state!.scan, 'background');
   assert.equal(r.requires_restart, ['aggregate.window_ms']);
@@ -174,10 +174,11 @@ test('the kernel cache gets its second pass only when the watch map changed', as
   const t = setup({ watch: ['/a/'] });
   t.write({ watch: ['/a/'], detect: { burst_factor: 5 } });
   await t.reloader.reload('SIGHUP');
-  assert.equal(t.native.calls.filter((c) => c === 'clear:lw_verdicts'), []);
+  assert.equal(t.native.calls.filter((c) => c === 'clear:lw_sticky_marks'), []);
   t.write({ watch: ['/b/'] });
   await t.reloader.reload('SIGHUP');
-  assert.equal(t.native.calls.filter((c) => c === 'clear:lw_verdicts').length, 2);
+  // the swap's two epochs (after the new entries, after the old left) and the second pass
+  assert.equal(t.native.calls.filter((c) => c === 'clear:lw_sticky_marks').length, 3);
 });
 
 test('a changed rules section is in force after the reload', async () => {

@@ -11,7 +11,8 @@ import {
 } from '../../../src/sensor/nativeAddon.js';
 import type { HostProbe } from '../../../src/sensor/hostSupport.js';
 import { buildWatchEntries } from '../../../src/sensor/watchKeys.js';
-import { ForbidPtrace, Settings } from '../../../src/sensor/contract.js';
+import { ForbidPtrace, MarkFlag, Settings } from '../../../src/sensor/contract.js';
+import type { PlannedMark } from '../../../src/sensor/watchPlan.js';
 
 // ---- a fake addon that records every call in order ----
 
@@ -22,12 +23,15 @@ interface Behaviour {
   attachFails?: Array<'lsm' | 'tracepoint'>;
   /** kinds whose updateElem() throws */
   updateFails?: Array<'lsm' | 'tracepoint'>;
+  /** markPath() throws this code for these paths */
+  markFails?: Record<string, string>;
 }
 
 function fakeAddon(behaviour: Behaviour = {}) {
   const calls: string[] = [];
   const writes: Array<{ kind: string; map: string; key: Buffer; value: Buffer }> = [];
   const options: NativeSensorOptions[] = [];
+  const marked: Array<{ kind: string } & PlannedMark> = [];
   const attachResult = (kind: string): AttachResult => ({
     attached: [{ program: `${kind}_prog`, hook: 'hook', progId: 1, linkId: 2 }],
     skipped: [],
@@ -73,6 +77,18 @@ function fakeAddon(behaviour: Behaviour = {}) {
     deleteElem(): void {
       calls.push(`${this.kind}:delete`);
     }
+    markPath(path: string, flags: number, watch: number, id: number, pin: boolean): Buffer {
+      calls.push(`${this.kind}:mark`);
+      const code = behaviour.markFails?.[path];
+      if (code) throw Object.assign(new Error(`marking ${path} failed`), { code });
+      marked.push({ kind: this.kind, path, flags, watch, id, pin });
+      const key = Buffer.alloc(16);
+      key.writeUInt32LE(marked.length, 8);
+      return key;
+    }
+    features() {
+      return { dcacheResolver: true, postOpRecords: true };
+    }
     lookupElem(): Buffer | null {
       return null;
     }
@@ -114,16 +130,20 @@ function fakeAddon(behaviour: Behaviour = {}) {
     }
   }
   const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, ignoreSignals: () => {}, sdNotify: () => 0, abiVersion: 1 };
-  return { addon, calls, writes, options };
+  return { addon, calls, writes, options, marked };
 }
 
 const LSM_OK: HostProbe = { isRoot: true, hasBtf: true, activeLsms: ['lockdown', 'capability', 'bpf'] };
 const LSM_OFF: HostProbe = { isRoot: true, hasBtf: true, activeLsms: ['lockdown', 'capability', 'apparmor'] };
 const ENTRIES = buildWatchEntries({ watch: ['/etc/', '/root/.bashrc'], watchReads: [], ignore: [] });
+const MARKS: PlannedMark[] = [
+  { path: '/', flags: MarkFlag.ANCHOR, watch: 0, id: 1, pin: true },
+  { path: '/etc', flags: MarkFlag.ROOT, watch: 1, id: 3, pin: false },
+];
 const SETTINGS: SensorSettings = { forbidPtrace: 'self', denyPtraceRead: true };
 
 function request(addon: NativeAddon, choice: SensorChoice, probe: HostProbe) {
-  return { addon, choice, probe, watchEntries: ENTRIES, settings: SETTINGS, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 };
+  return { addon, choice, probe, watchPlan: { keys: ENTRIES, marks: MARKS }, settings: SETTINGS, ringBytes: 1 << 20, queueBytes: 1 << 22, aggregateWindowMs: 1000 };
 }
 
 function thrown(fn: () => unknown): SensorError {
@@ -142,6 +162,9 @@ const CONFIGURE = (kind: string) => [
   `${kind}:update:lw_watch`,
   `${kind}:update:lw_watch`,
   `${kind}:update:lw_watch`,
+  `${kind}:update:lw_watch`,
+  `${kind}:mark`,
+  `${kind}:mark`,
   `${kind}:update:lw_settings_map`,
   `${kind}:attach`,
 ];
@@ -256,6 +279,18 @@ test('applySettings writes key 0 of lw_settings_map', () => {
   assert.is(fake.writes[0].map, 'lw_settings_map');
   assert.ok(fake.writes[0].key.equals(Buffer.alloc(4)));
   assert.is(fake.writes[0].value.readUInt32LE(0), ForbidPtrace.ALL);
+});
+
+test('marks go in before attach(); a mark whose path is gone is counted, any other failure refuses the sensor', () => {
+  const fake = fakeAddon({ markFails: { '/etc': 'ENOENT' } });
+  const s = setUpSensor(request(fake.addon, 'tracepoint', LSM_OFF));
+  assert.equal(fake.marked.map((m) => m.path), ['/']);
+  assert.is(s.marks.keys.size, 1);
+  assert.is(s.marks.missing, 1);
+  assert.ok(fake.calls.indexOf('tracepoint:mark') < fake.calls.indexOf('tracepoint:attach'));
+  const refused = fakeAddon({ markFails: { '/etc': 'EPERM' } });
+  assert.is(thrown(() => setUpSensor(request(refused.addon, 'tracepoint', LSM_OFF))).code, 'EPERM');
+  assert.ok(refused.calls.includes('tracepoint:close'), 'nothing loaded outlives the failure');
 });
 
 test.run();

@@ -24,7 +24,7 @@ test('the snapshot carries totals, the stats line\'s losses and the busiest keys
     native,
     stats: createStatsReporter({ readNative: () => native.stats(), output: recordingOutput(), notices: recordingNotices(), nowRfc3339: () => 't', monotonicNowNs: () => 0n, sensor: 'tracepoint', consumerErrors: () => 0, alerts: { raise() {}, settle() {} }, alertIntervalNs: 60_000_000_000n }),
     records,
-    watchList: createWatchList(native, [], 4096),
+    watchList: createWatchList(native, { entries: [], marks: { keys: new Set(), missing: 0 } }, 4096),
     inodePaths: createInodePaths(),
     detection: { name: 'd', consume() {}, start() {}, stop() {}, reconfigure() {}, trackedKeys: () => ({ pid: 0, path: 0, fanout: 0 }) },
     state: null,

@@ -55,6 +55,10 @@ function file(over: Partial<FileRecordData> = {}): FileRecordData {
     mode: 0o100644,
     path: Buffer.from('/etc/passwd'),
     path2: null,
+    anchor: 0,
+    anchorOff: 0,
+    anchor2: 0,
+    anchor2Off: 0,
     ...over,
   };
 }

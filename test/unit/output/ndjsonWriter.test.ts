@@ -55,6 +55,10 @@ function fileRec(path: Buffer): FileRecordData {
     mode: 0o100644,
     path,
     path2: null,
+    anchor: 0,
+    anchorOff: 0,
+    anchor2: 0,
+    anchor2Off: 0,
   };
 }
 

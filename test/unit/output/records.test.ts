@@ -28,11 +28,11 @@ test('the ready line keeps its field order; guard, node and lsm_unavailable only
   const base = {
     time: 't', version: '0.1.0', pid: 9, sensor: 'lsm' as const, kernel: '6.12', enforcement: true, forbidPtrace: 'self' as const,
     protect: true, guard, attached: [{ hook: 'lsm/file_open', progId: 70 }],
-    skippedHooks: [], policyFile: '/p.json', policySha256: 'ab', watch: ['/etc/'], stateDb: null, metrics: null, lsmUnavailable: null,
+    skippedHooks: [], policyFile: '/p.json', policySha256: 'ab', watch: ['/etc/'], marks: { marked: 2, missing: 0, trieEntries: 5 }, blindSpots: [{ id: 'x', what: 'y' }], stateDb: null, metrics: null, lsmUnavailable: null,
     node: null, signals: signalDispositions(true), variants: [],
   };
   const line = readyLine(base);
-  assert.equal(Object.keys(line), ['type', 'time', 'version', 'pid', 'sensor', 'kernel', 'enforcement', 'forbid_ptrace', 'protect', 'guard', 'hooks', 'programs', 'prog_ids', 'skipped_hooks', 'variant', 'program_variants', 'policy', 'policy_sha256', 'watch', 'state_db', 'signals']);
+  assert.equal(Object.keys(line), ['type', 'time', 'version', 'pid', 'sensor', 'kernel', 'enforcement', 'forbid_ptrace', 'protect', 'guard', 'hooks', 'programs', 'prog_ids', 'skipped_hooks', 'variant', 'program_variants', 'policy', 'policy_sha256', 'watch', 'marks', 'blind_spots', 'state_db', 'signals']);
   assert.equal(line.guard, {
     files: 3,
     objects: 4,
@@ -54,6 +54,7 @@ test('the ready line keeps its field order; guard, node and lsm_unavailable only
   assert.equal(withNode.node, {
     version: 'v22.14.0', executable: '/usr/bin/node', sha256: 'cd', exec_argv: ['--disable-sigusr1'], node_options: null, sigusr1: 'disabled', allow_node_options: false,
   });
+  assert.equal([line.marks, line.blind_spots], [{ marked: 2, missing: 0, trie_entries: 5 }, [{ id: 'x', what: 'y' }]]);
   assert.equal([line.hooks, line.programs, line.prog_ids], [['lsm/file_open'], 1, [70]]);
   const fallback = readyLine({ ...base, guard: null, lsmUnavailable: 'EPERM' });
   assert.not.ok('guard' in fallback);
@@ -102,7 +103,7 @@ test('small lines: setting, baseline, integrity baseline, detect alert without t
 });
 
 test('stats: lost is the sum of every stage', () => {
-  const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 1, aggregated_reported: 0, aggregated_lost: 2, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0, guard_denied: 0 };
+  const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 1, aggregated_reported: 0, aggregated_lost: 2, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0, verdict_walks: 0, depth_unknown: 0, marks_full: 0, unresolved: 0, generations: 0, marked: 0, guard_denied: 0 };
   const a = { received: 0, delivered: 0, dropped_queue: 3, queued_bytes: 0, decoded: 0, invalid: 4, emitted: 0, dropped_output: 5, consumer_errors: 0, sinks: {} };
   assert.is(statsLine('t', 'lsm', true, k, a).lost, 15);
 });
@@ -115,7 +116,7 @@ test('policy records: reloaded says what changed, rejected carries the start-up 
 });
 
 test('a baseline scan in progress shows in the stats line; the reload baseline line says so', () => {
-  const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 0, aggregated_reported: 0, aggregated_lost: 0, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0, guard_denied: 0 };
+  const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 0, aggregated_reported: 0, aggregated_lost: 0, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0, verdict_walks: 0, depth_unknown: 0, marks_full: 0, unresolved: 0, generations: 0, marked: 0, guard_denied: 0 };
   const a = { received: 0, delivered: 0, dropped_queue: 0, queued_bytes: 0, decoded: 0, invalid: 0, emitted: 0, dropped_output: 0, consumer_errors: 0, sinks: {} };
   assert.equal(statsLine('t', 'lsm', false, k, a, { done: 5, total: 9 }).baseline_scan, { done: 5, total: 9 });
   assert.not.ok('baseline_scan' in statsLine('t', 'lsm', false, k, a));

@@ -156,6 +156,9 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
   ['lw_protected_id', contract.ProtectedId],
   ['lw_task_record', contract.TaskRecord],
   ['lw_cgroup_record', contract.CgroupRecord],
+  ['lw_mark', contract.Mark],
+  ['lw_inode_key', contract.InodeKey],
+  ['lw_policy_epoch', contract.PolicyEpoch],
 ];
 
 /** Widths the decoder and the agent read and write each scalar field with (bytes). */
@@ -173,6 +176,11 @@ const WIDTHS: Record<string, Record<string, number>> = {
     mode: 4,
     path_len: 2,
     path2_len: 2,
+    anchor: 4,
+    anchor2: 4,
+    anchor_off: 2,
+    anchor2_off: 2,
+    _pad0: 4,
   },
   lw_ptrace_record: {
     hdr: contract.Header.size,
@@ -188,7 +196,7 @@ const WIDTHS: Record<string, Record<string, number>> = {
     _pad0: 4,
     target_comm: contract.COMM_LEN,
   },
-  lw_watch_key: { prefixlen: 4, path: contract.WATCH_KEY_MAX },
+  lw_watch_key: { prefixlen: 4, anchor: 4, path: contract.WATCH_KEY_MAX },
   lw_watch_value: { flags: 4, _pad0: 4 },
   lw_settings: { forbid_ptrace: 4, deny_ptrace_read: 4, protect: 4 },
   lw_signal_record: { hdr: contract.Header.size, sender: contract.Process.size, target_pid: 4, signal: 4, decision: 2, _pad0: 2, code: 4 },
@@ -219,6 +227,9 @@ const WIDTHS: Record<string, Record<string, number>> = {
   lw_bpf_access_record: { hdr: contract.Header.size, proc: contract.Process.size, object_id: 4, kind: 4, decision: 2, _pad0: 2, _pad1: 4 },
   lw_protected_inode: { dev: 4, _pad0: 4, ino: 8 },
   lw_protected_id: { kind: 4, id: 4 },
+  lw_mark: { flags: 4, watch: 4, id: 4, epoch: 4, generation: 8 },
+  lw_inode_key: { dev: 4, generation: 4, ino: 8 },
+  lw_policy_epoch: { epoch: 4, _pad0: 4 },
 };
 
 /** C enum → [TypeScript object, prefix of the C names]. */
@@ -234,6 +245,8 @@ const ENUMS: Array<[string, Record<string, number>, string]> = [
   ['lw_flush_mode', contract.FlushMode, 'LW_FLUSH_'],
   ['lw_task_op', contract.TaskOp, 'LW_TASK_'],
   ['lw_cgroup_op', contract.CgroupOp, 'LW_CGROUP_'],
+  ['lw_mark_flags', contract.MarkFlag, 'LW_MARK_'],
+  ['lw_mark_arg', contract.MarkArg, 'LW_MARK_ARG_'],
 ];
 
 const headerText = () => readFileSync(HEADER, 'utf8');
@@ -318,13 +331,15 @@ test('LW_STAT_MAX covers every counter', () => {
 
 test('#define constants match contract.ts', () => {
   const defines = new Map<string, number>();
-  for (const m of headerText().matchAll(/^#define\s+LW_(\w+)\s+(\d+)\s*(?:\/\*.*)?$/gm)) defines.set(m[1], Number(m[2]));
+  for (const m of headerText().matchAll(/^#define\s+LW_(\w+)\s+(0x[0-9a-f]+|\d+)u?\s*(?:\/\*.*)?$/gm)) defines.set(m[1], Number(m[2]));
   const expected: Record<string, number> = {
     ABI_VERSION: contract.ABI_VERSION,
     COMM_LEN: contract.COMM_LEN,
     PATH_MAX: contract.PATH_MAX,
     WATCH_KEY_MAX: contract.WATCH_KEY_MAX,
     RECORD_MAX: contract.RECORD_MAX,
+    ROOT_ANCHOR_ID: contract.ROOT_ANCHOR_ID,
+    WILDCARD_ID: contract.WILDCARD_ID,
   };
   for (const [name, value] of Object.entries(expected)) {
     assert.ok(defines.has(name), `#define LW_${name} not found in lsmwatch.h`);

@@ -1,6 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildWatchEntries, type WatchEntry } from '../../../src/sensor/watchKeys.js';
+import {
+  buildPrefixEntries,
+  buildWatchEntries,
+  encodeWatchKey,
+  encodeWatchValue,
+  longestPrefixFlags,
+  prefixesFor,
+} from '../../../src/sensor/watchKeys.js';
 import { WatchFlag, WatchKey, WatchValue, WATCH_KEY_MAX } from '../../../src/sensor/contract.js';
 
 const lists = (over: Partial<{ watch: string[]; watchReads: string[]; ignore: string[] }>) => ({
@@ -9,87 +16,67 @@ const lists = (over: Partial<{ watch: string[]; watchReads: string[]; ignore: st
   ignore: [],
   ...over,
 });
+const text = (b: Buffer) => b.toString('latin1').replace(/\0/g, '$');
 
-/** The prefix bytes a key holds, as the kernel compares them. */
-function keyPrefix(e: WatchEntry): Buffer {
-  const bits = e.key.readUInt32LE(WatchKey.prefixlen);
-  assert.is(bits % 8, 0);
-  return e.key.subarray(WatchKey.path, WatchKey.path + bits / 8);
-}
-
-function byLabel(entries: WatchEntry[]): Map<string, WatchEntry> {
-  return new Map(entries.map((e) => [e.label, e]));
-}
-
-test('key is 260 bytes, value 8 bytes, prefixlen in bits, the rest zero', () => {
-  const [e] = buildWatchEntries(lists({ watch: ['/etc/'] }));
-  assert.is(WatchKey.size, 260);
-  assert.is(e.key.length, 260);
-  assert.is(e.value.length, WatchValue.size);
-  assert.is(e.value.length, 8);
-  assert.is(e.key.readUInt32LE(WatchKey.prefixlen), 5 * 8);
-  assert.is(keyPrefix(e).toString(), '/etc/');
-  assert.ok(e.key.subarray(WatchKey.path + 5).equals(Buffer.alloc(260 - 4 - 5)));
-  assert.is(e.value.readUInt32LE(WatchValue.flags), WatchFlag.WRITE);
-  assert.is(e.value.readUInt32LE(4), 0);
-  assert.is(e.flags, WatchFlag.WRITE);
+test('"dir/" gives "dir/" and "dir\\0" (the directory itself); "file" gives "file\\0" and "file/"', () => {
+  assert.equal(prefixesFor('/etc/').map(text), ['/etc/', '/etc$']);
+  assert.equal(prefixesFor('/etc/shadow').map(text), ['/etc/shadow$', '/etc/shadow/']);
+  assert.equal(prefixesFor('.ssh/').map(text), ['.ssh/', '.ssh$']);
 });
 
-test('"dir/" gives one key; "file" gives "file\\0" and "file/"', () => {
-  const entries = buildWatchEntries(lists({ watch: ['/etc/', '/etc/shadow'] }));
-  assert.equal(
-    entries.map((e) => e.label),
-    ['/etc/', '/etc/shadow$', '/etc/shadow/'],
-  );
-  const m = byLabel(entries);
-  const exact = m.get('/etc/shadow$')!;
-  assert.ok(keyPrefix(exact).equals(Buffer.from('/etc/shadow\0', 'latin1')));
-  assert.is(exact.key.readUInt32LE(WatchKey.prefixlen), 12 * 8);
-  const below = m.get('/etc/shadow/')!;
-  assert.ok(keyPrefix(below).equals(Buffer.from('/etc/shadow/')));
-  assert.is(below.key.readUInt32LE(WatchKey.prefixlen), 12 * 8);
-});
-
-test('flags of the same prefix are merged across lists', () => {
-  const entries = buildWatchEntries(
+test('flags of the same prefix are merged across lists; ignore entries carry IGNORE', () => {
+  const entries = buildPrefixEntries(
     lists({ watch: ['/etc/', '/root/.ssh/', '/etc/mtab'], watchReads: ['/root/.ssh/', '/etc/shadow'], ignore: ['/etc/mtab'] }),
   );
-  const m = byLabel(entries);
-  assert.is(entries.length, 6);
-  assert.is(m.get('/etc/')!.flags, WatchFlag.WRITE);
-  assert.is(m.get('/root/.ssh/')!.flags, WatchFlag.WRITE | WatchFlag.READ);
-  assert.is(m.get('/root/.ssh/')!.value.readUInt32LE(0), WatchFlag.WRITE | WatchFlag.READ);
-  assert.is(m.get('/etc/shadow$')!.flags, WatchFlag.WRITE | WatchFlag.READ);
-  assert.is(m.get('/etc/mtab$')!.flags, WatchFlag.WRITE | WatchFlag.IGNORE);
+  const m = new Map(entries.map((e) => [text(e.prefix), e.flags]));
+  assert.is(m.get('/etc/'), WatchFlag.WRITE);
+  assert.is(m.get('/root/.ssh/'), WatchFlag.WRITE | WatchFlag.READ);
+  assert.is(m.get('/etc/shadow$'), WatchFlag.WRITE | WatchFlag.READ);
+  assert.is(m.get('/etc/mtab$'), WatchFlag.WRITE | WatchFlag.IGNORE);
+  assert.is(buildPrefixEntries(lists({ watch: ['/etc/', '/etc/'] })).length, 2);
 });
 
-test('duplicates in one list give one entry', () => {
-  const entries = buildWatchEntries(lists({ watch: ['/etc/', '/etc/'] }));
-  assert.is(entries.length, 1);
+test('longestPrefixFlags: longest prefix wins, ignore gives 0, nothing gives 0', () => {
+  const entries = buildPrefixEntries(lists({ watch: ['/etc/'], watchReads: ['/etc/shadow'], ignore: ['/etc/cache/'] }));
+  const flags = (p: string) => longestPrefixFlags(entries, Buffer.from(p));
+  assert.is(flags('/etc/passwd\0'), WatchFlag.WRITE);
+  assert.is(flags('/etc\0'), WatchFlag.WRITE, 'the directory itself');
+  assert.is(flags('/etc/shadow\0'), WatchFlag.WRITE | WatchFlag.READ);
+  assert.is(flags('/etc/shadowfoo\0'), WatchFlag.WRITE);
+  assert.is(flags('/etc/cache/x\0'), 0);
+  assert.is(flags('/usr/bin/x\0'), 0);
 });
 
-test('ignore entries carry only the IGNORE flag', () => {
-  const entries = buildWatchEntries(lists({ watch: ['/etc/'], ignore: ['/etc/ld.so.cache', '/etc/cache/'] }));
-  const m = byLabel(entries);
-  assert.is(m.get('/etc/ld.so.cache$')!.flags, WatchFlag.IGNORE);
-  assert.is(m.get('/etc/ld.so.cache/')!.flags, WatchFlag.IGNORE);
-  assert.is(m.get('/etc/cache/')!.flags, WatchFlag.IGNORE);
-  assert.is(m.get('/etc/cache/')!.value.readUInt32LE(WatchValue.flags), WatchFlag.IGNORE);
+test('a watch key: prefixlen counts the anchor, then the bytes; value 8 bytes', () => {
+  const key = encodeWatchKey(7, Buffer.from('cron.d/'));
+  assert.is(key.length, WatchKey.size);
+  assert.is(key.readUInt32LE(WatchKey.prefixlen), 32 + 7 * 8);
+  assert.is(key.readUInt32LE(WatchKey.anchor), 7);
+  assert.is(key.subarray(WatchKey.path, WatchKey.path + 7).toString(), 'cron.d/');
+  assert.ok(key.subarray(WatchKey.path + 7).equals(Buffer.alloc(WatchKey.size - WatchKey.path - 7)));
+  const value = encodeWatchValue(WatchFlag.WRITE | WatchFlag.NAME);
+  assert.is(value.length, WatchValue.size);
+  assert.is(value.readUInt32LE(0), WatchFlag.WRITE | WatchFlag.NAME);
+  assert.is(encodeWatchKey(0x80000005, Buffer.from('x')).readUInt32LE(WatchKey.anchor), 0x80000005);
+});
+
+test('longest paths: entries fit the key below "/", longer throws', () => {
+  const file = '/' + 'a'.repeat(WATCH_KEY_MAX - 1); // "a...a\0" below "/" is WATCH_KEY_MAX bytes
+  assert.is(buildPrefixEntries(lists({ watch: [file] })).length, 2);
+  assert.throws(() => buildPrefixEntries(lists({ watch: [file + 'a'] })), /longer than 252 bytes/);
+  assert.throws(() => encodeWatchKey(1, Buffer.alloc(WATCH_KEY_MAX + 1)), /longer than/);
 });
 
 test('non-ASCII paths are keyed by their UTF-8 bytes', () => {
-  const [e] = buildWatchEntries(lists({ watch: ['/srv/日本/'] }));
-  const bytes = Buffer.from('/srv/日本/');
-  assert.ok(keyPrefix(e).equals(bytes));
-  assert.is(e.key.readUInt32LE(0), bytes.length * 8);
+  const [e] = buildPrefixEntries(lists({ watch: ['/srv/日本/'] }));
+  assert.ok(e.prefix.equals(Buffer.from('/srv/日本/')));
 });
 
-test('longest keys: 256 bytes fit, longer throws', () => {
-  const file = '/' + 'a'.repeat(WATCH_KEY_MAX - 2); // 255 bytes: "file\0" and "file/" are 256
-  const entries = buildWatchEntries(lists({ watch: [file] }));
-  assert.is(entries.length, 2);
-  for (const e of entries) assert.is(e.key.readUInt32LE(0), WATCH_KEY_MAX * 8);
-  assert.throws(() => buildWatchEntries(lists({ watch: [file + 'a'] })), /longer than 255 bytes/);
+test('buildWatchEntries: entries keyed below the root anchor, labelled "/|<prefix>"', () => {
+  const entries = buildWatchEntries(lists({ watch: ['/etc/'], ignore: ['/etc/mtab'] }));
+  assert.equal(entries.map((e) => e.label), ['/|etc/', '/|etc$', '/|etc/mtab$', '/|etc/mtab/']);
+  assert.is(entries[0]!.key.readUInt32LE(WatchKey.anchor), 1);
+  assert.is(entries[2]!.flags, WatchFlag.IGNORE);
 });
 
 test.run();

@@ -1,0 +1,67 @@
+/**
+ * What the sensor in use cannot see, as the `blind_spots` list of the ready line (the README's
+ * conformance matrix lists the same ids). Ids that match a conformance case
+ * (test/integration/conformance.test.ts) let that case miss; every other miss fails the suite.
+ */
+import type { SensorName } from '../sensor/settings.js';
+import type { SensorFeatures } from '../sensor/nativeAddon.js';
+import type { WatchPlan } from '../sensor/watchPlan.js';
+
+export interface BlindSpot {
+  id: string;
+  what: string;
+}
+
+const UNRESOLVED_PATHS = [
+  'path-dotdot',
+  'path-double-slash',
+  'path-symlinked-dir',
+  'path-proc-self-root',
+  'unlink-symlinked-dir',
+];
+
+export function blindSpotsOf(
+  sensor: SensorName,
+  features: SensorFeatures,
+  plan: Pick<WatchPlan, 'unmarked' | 'multiWildcards' | 'orphanWildcards'>,
+): BlindSpot[] {
+  const out: BlindSpot[] = [];
+  if (sensor === 'tracepoint') {
+    out.push({
+      id: 'syscall-argument-race',
+      what: 'the path strings of renames, unlinks and links are read at syscall entry: a thread that rewrites them while the call runs can make the sensor judge another name',
+    });
+    out.push({
+      id: 'symlink-target-outside-inode',
+      what: 'a rename or unlink through a symbolic link whose target is not kept in the inode (ext4 links of 60 bytes or more) is judged by its string (path_unresolved)',
+    });
+    out.push({
+      id: 'identity-lru',
+      what: 'files first seen as watched after start keep their identity (hard links, bind mounts) in an LRU of 65536 entries',
+    });
+    if (!features.dcacheResolver) {
+      for (const id of UNRESOLVED_PATHS) {
+        out.push({ id, what: 'this kernel has no bpf_loop (5.17+): rename and unlink paths are taken from the syscall strings, unnormalised' });
+      }
+    }
+  }
+  if (sensor === 'lsm' && !features.postOpRecords) {
+    out.push({
+      id: 'refused-path-ops',
+      what: 'this kernel has no bpf_get_func_ret (5.17+): renames, unlinks and rmdirs are reported when they start, also when they are then refused',
+    });
+  }
+  if (plan.unmarked) {
+    out.push({
+      id: 'mark-limit',
+      what: 'watched directories hold more files than the agent marks at start: hard links and bind mounts of the rest are not recognised as watched',
+    });
+  }
+  for (const entry of plan.multiWildcards) {
+    out.push({ id: 'wildcard-multi', what: `${entry}: only the first * follows directories made after start; the rest matches what existed at start` });
+  }
+  for (const entry of plan.orphanWildcards) {
+    out.push({ id: 'wildcard-parent-missing', what: `${entry}: the directory above the * did not exist at start; only matches present at start are watched` });
+  }
+  return out;
+}

