@@ -7,6 +7,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "record.bpf.h"
+#include "process.bpf.h"
 
 #include "lsm_common.bpf.h"
 #include "guard.bpf.h"

@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "record.bpf.h"
+#include "process.bpf.h"
 
 #define LW_PTRACE_TRACEME 0
 #define LW_PTRACE_ATTACH 16

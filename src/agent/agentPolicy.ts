@@ -4,6 +4,7 @@ import { CORE_SECTIONS, parseCorePolicy, parsePolicyDocument, readPolicyDocument
 import { parseDetectConfig, type DetectConfig } from '../detect/config.js';
 import { parseStateConfig, type StateConfig } from '../state/stateConfig.js';
 import { parseIntegrityConfig, type IntegrityConfig } from '../integrity/integrityConfig.js';
+import { parseProcessConfig, type ProcessConfig } from '../process/processConfig.js';
 
 export interface AgentPolicy extends CorePolicy {
   file: string;
@@ -11,6 +12,7 @@ export interface AgentPolicy extends CorePolicy {
   detect: DetectConfig;
   state: StateConfig;
   integrity: IntegrityConfig;
+  process: ProcessConfig;
 }
 
 /** Each concern's section and its parser; a new section is one line here. */
@@ -18,6 +20,7 @@ const CONCERN_SECTIONS = {
   detect: parseDetectConfig,
   state: parseStateConfig,
   integrity: parseIntegrityConfig,
+  process: parseProcessConfig,
 } as const;
 
 const KNOWN_SECTIONS = [...CORE_SECTIONS, ...Object.keys(CONCERN_SECTIONS)];
@@ -31,6 +34,7 @@ function compose(doc: PolicyDocument): AgentPolicy {
     detect: CONCERN_SECTIONS.detect(doc.top.raw('detect'), doc.file),
     state: CONCERN_SECTIONS.state(doc.top.raw('state'), doc.file),
     integrity: CONCERN_SECTIONS.integrity(doc.top.raw('integrity'), doc.file),
+    process: CONCERN_SECTIONS.process(doc.top.raw('process'), doc.file),
   };
 }
 

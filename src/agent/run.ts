@@ -35,6 +35,7 @@ import { createWriteDetection } from './writeDetection.js';
 import { createEventConsumers, type EventConsumer } from './eventConsumers.js';
 import { createBatchHandler } from './batchHandler.js';
 import { listenForStop } from './stopRequests.js';
+import { createProcessTracking, type ProcessTracking } from './processTracking.js';
 
 export interface AgentIo {
   stdout: Writable;
@@ -104,7 +105,7 @@ interface Prepared {
 }
 
 /** The event side of a running sensor: consumers, stats, and the handler of batches. */
-function wireEvents(p: Prepared, active: ActiveSensor) {
+function wireEvents(p: Prepared, active: ActiveSensor, processes: ProcessTracking) {
   const alerts = createAlertOutput(p.output, p.notices);
   const detection = createWriteDetection({
     config: p.policy.detect,
@@ -124,9 +125,18 @@ function wireEvents(p: Prepared, active: ActiveSensor) {
     monotonicNowNs: p.clock.monotonicNowNs,
     sensor: active.name,
     consumerErrors: () => consumers.errors,
+    processCounts: () => processes.contexts.counts(),
   });
   const onBatch = createBatchHandler({
-    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths: createInodePaths() },
+    enrich: {
+      sensor: active.name,
+      toRfc3339: p.clock.toRfc3339,
+      agentPid: process.pid,
+      lookupComm: readComm,
+      inodePaths: createInodePaths(),
+      processes: processes.contexts,
+      accounts: processes.accounts,
+    },
     output: p.output,
     consumers,
     stats,
@@ -193,10 +203,12 @@ async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, 
     { forbidPtrace: active.enforcement ? p.options.forbidPtrace : 'off', denyPtraceRead: p.policy.ptrace.denyRead, protect: false },
     (s) => applySettings(active.native, s),
   );
-  const { detection, stats, onBatch } = wireEvents(p, active);
+  const processes = createProcessTracking(p.policy.process, p.clock.bootToRfc3339);
+  const { detection, stats, onBatch } = wireEvents(p, active, processes);
   const guard = guardIfAsked(p, active, settings);
   const control = await serveControl(p, active, settings);
   p.output.write(readyLine(readyInfo(p, active, settings, guard)));
+  processes.start(); // the exec records of what starts from now on are in the ring buffer already
   active.native.start(onBatch);
   detection.start();
   p.state?.start().catch((err: Error) => p.notices.warn(`reconciling the baseline failed: ${err.message}`));
@@ -220,6 +232,7 @@ async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, 
   active.native.flush(onBatch);
   await integrity.stop();
   detection.stop();
+  processes.stop();
   await p.state?.stop();
   if (!p.io.stdout.destroyed) stats.report(true);
   return why;

@@ -11,6 +11,8 @@ import type { Actor, ChangeRecord } from '../state/changeRecord.js';
 import type { SensorEvent } from '../events/types.js';
 import type { Output } from '../output/sink.js';
 import { baselineLine, changeLine } from '../output/records.js';
+import { actorFields } from '../output/eventRecord.js';
+import { describeActor, type ActorLike } from '../process/describeActor.js';
 import type { Notices } from '../log/notices.js';
 import type { EventConsumer } from './eventConsumers.js';
 
@@ -57,7 +59,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
 
   const report = (change: ChangeRecord) => {
     deps.output.write(changeLine(change, deps.nowRfc3339()));
-    const by = change.by ? ` by ${change.by.comm} (pid ${change.by.pid}, uid ${change.by.uid})` : '';
+    const by = change.by ? `: ${describeActor(change.by as ActorLike)}` : '';
     deps.notices.warn(`change: ${change.path} ${change.action}${change.offline ? ' while lsmwatch was not running' : by}`);
   };
 
@@ -94,7 +96,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
     consume(event) {
       const paths = touchedPaths(event);
       if (paths.length === 0) return;
-      const by = { pid: event.process.pid, comm: event.process.comm.text, uid: event.process.uid };
+      const by: Actor = actorFields(event.process);
       for (const path of paths) onPathTouched(path, by);
     },
     async start() {

@@ -5,7 +5,8 @@
  *           (writes counted in the kernel leave later inside a record's count; pending is 0 at exit)
  *   agent:  received = delivered + dropped_queue + queued (bounded hand-off queue in the addon)
  *           delivered = decoded + invalid
- *           decoded = emitted + dropped_output          (the output backed up past its bound)
+ *           decoded = emitted + dropped_output + process_records   (the output backed up past its
+ *           bound; exec/fork/exit records feed the process cache and are not output)
  * A {"type":"stats"} line reports them; any new loss also gives one rate-limited stderr warning.
  */
 import { Stat } from '../sensor/contract.js';
@@ -14,11 +15,14 @@ import type { SensorName } from '../sensor/settings.js';
 import type { Output, WriteOutcome } from '../output/sink.js';
 import { statsLine, type KernelCounts, type StatsLine } from '../output/records.js';
 import type { Notices } from '../log/notices.js';
+import type { ProcessCounts } from '../process/processContexts.js';
 
 export interface StatsReporter {
   recordDecoded(decoded: number, invalid: number, error?: string): void;
   /** the output's outcome for one sensor event */
   countOutput(outcome: WriteOutcome): void;
+  /** an exec, fork or exit record, taken by the process cache */
+  countProcessRecord(): void;
   /** builds the stats line (also used by tests and the final line) */
   snapshot(final: boolean): StatsLine;
   report(final: boolean): void;
@@ -46,6 +50,8 @@ export function kernelCounts(k: readonly number[]): KernelCounts {
     verdict_miss: k[Stat.VERDICT_MISS]!,
     path_truncated: k[Stat.PATH_TRUNCATED]!,
     denied: k[Stat.DENIED]!,
+    process_records: k[Stat.PROC_EMITTED]!,
+    process_records_lost: k[Stat.PROC_LOST]!,
   };
 }
 
@@ -57,11 +63,13 @@ export function createStatsReporter(deps: {
   monotonicNowNs: () => bigint;
   sensor: SensorName;
   consumerErrors: () => number;
+  processCounts: () => ProcessCounts;
 }): StatsReporter {
   let decoded = 0;
   let invalid = 0;
   let emitted = 0;
   let droppedOutput = 0;
+  let processRecords = 0;
   let lastDecodeError: string | undefined;
   let lastLossTotal = 0;
   let lastWarningNs = -LOSS_WARNING_INTERVAL_NS;
@@ -78,6 +86,8 @@ export function createStatsReporter(deps: {
       invalid,
       emitted,
       dropped_output: droppedOutput,
+      process_records: processRecords,
+      process: deps.processCounts(),
       consumer_errors: deps.consumerErrors(),
       sinks: deps.output.counts(),
       ...(lastDecodeError ? { last_decode_error: lastDecodeError } : {}),
@@ -105,6 +115,9 @@ export function createStatsReporter(deps: {
     countOutput(outcome) {
       if (outcome === 'dropped') droppedOutput++;
       else emitted++;
+    },
+    countProcessRecord() {
+      processRecords++;
     },
     snapshot,
     report(final) {

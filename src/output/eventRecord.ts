@@ -1,7 +1,9 @@
 /** Typed events → the flat, snake_case NDJSON objects of the output contract. Pure: no I/O, no
- * lookups, no agent state; everything an event line says was decided by the enrich stage. */
+ * lookups, no agent state; everything an event line says was decided by the enrich stage. Every
+ * line starts with the event's own fields and ends with the acting process's context. */
 import { putText } from '../shared/pathText.js';
-import type { BpfAccessEvent, FileEvent, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent } from '../events/types.js';
+import type { BpfAccessEvent, FileEvent, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent } from '../events/types.js';
+import { JSON_TAIL } from './jsonTail.js';
 
 export type EventLine = Record<string, unknown> & { type: string };
 
@@ -28,6 +30,84 @@ function baseFields(type: string, event: SensorEvent, proc: ProcessInfo): EventL
   return out;
 }
 
+/** The per-event facts of the acting process (its ids can change; names follow them). */
+function putProcessIds(out: Record<string, unknown>, p: ProcessInfo): void {
+  out.start_time = p.startTime;
+  out.user = p.user;
+  out.group = p.group;
+  out.login_uid = p.loginUid;
+  out.login_user = p.loginUser;
+  out.session_id = p.sessionId;
+  out.cgroup_id = jsonU64(p.cgroupId);
+  out.container_id = p.container?.id ?? null;
+  if (p.container !== null) {
+    out.container_runtime = p.container.runtime;
+    if (p.container.podUid !== undefined) out.pod_uid = p.container.podUid;
+  }
+}
+
+/** The per-process facts: the same object for every event of the process. */
+function putProgram(out: Record<string, unknown>, c: ProcessContext): void {
+  if (c.exe !== null) putText(out, 'exe', c.exe);
+  else out.exe = null;
+  out.exe_inode = c.exeInode === null ? null : jsonU64(c.exeInode);
+  out.exe_dev = c.exeDev;
+  if (c.exeDeleted) out.exe_deleted = true;
+  out.cmdline = c.cmdline;
+  if (c.cmdlineTruncated) out.cmdline_truncated = true;
+  out.tty = c.tty;
+  out.ancestors = c.ancestors;
+  out.context_source = c.source;
+}
+
+// Serialized once per process (the context object is shared by all its events and never changes).
+const programJson = new WeakMap<ProcessContext, string>();
+
+function programTail(c: ProcessContext): string {
+  let json = programJson.get(c);
+  if (json === undefined) {
+    const members: Record<string, unknown> = {};
+    putProgram(members, c);
+    json = JSON.stringify(members).slice(1, -1);
+    programJson.set(c, json);
+  }
+  return json;
+}
+
+/**
+ * Who acted, beyond pid/tid/ppid/uid/gid/comm at the start of the line: the process's start (with
+ * pid its identity), names, login uid and session, cgroup and container, then its executable,
+ * command line, terminal and ancestors (as pre-serialized members: ./jsonTail.ts), last.
+ */
+export function putProcessContext(out: EventLine, p: ProcessInfo): void {
+  putProcessIds(out, p);
+  (out as { [JSON_TAIL]?: string })[JSON_TAIL] = programTail(p.context);
+}
+
+/** The same members as a plain object (for alert lines, which carry pid, comm and uid already). */
+export function processContextFields(p: ProcessInfo): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  putProcessIds(out, p);
+  putProgram(out, p.context);
+  return out;
+}
+
+/** The actor of change records (`by`): pid, comm, uid, gid and the whole context. */
+export function actorFields(p: ProcessInfo): ActorRecord {
+  const out: Record<string, unknown> = { pid: p.pid };
+  putText(out, 'comm', p.comm);
+  out.uid = p.uid;
+  out.gid = p.gid;
+  return Object.assign(out, processContextFields(p)) as ActorRecord;
+}
+
+export interface ActorRecord {
+  pid: number;
+  comm: string;
+  uid: number;
+  [field: string]: unknown;
+}
+
 function fileLine(e: FileEvent): EventLine {
   const out = baseFields(e.operation, e, e.process);
   if (e.path !== null) putText(out, 'path', e.path);
@@ -48,6 +128,7 @@ function fileLine(e: FileEvent): EventLine {
   }
   if (e.pathTruncated) out.path_truncated = true;
   if (e.denied) out.decision = 'deny'; // --protect refused it
+  putProcessContext(out, e.process);
   return out;
 }
 
@@ -61,6 +142,7 @@ function ptraceLine(e: PtraceEvent): EventLine {
   if (e.request !== null) out.request = e.request;
   out.decision = e.decision;
   if (e.error !== null) out.error = e.error;
+  putProcessContext(out, e.process);
   return out;
 }
 
@@ -69,6 +151,7 @@ function signalLine(e: SignalEvent): EventLine {
   out.target_pid = e.targetPid;
   out.signal = e.signal;
   out.decision = e.decision;
+  putProcessContext(out, e.process);
   return out;
 }
 
@@ -77,6 +160,7 @@ function bpfAccessLine(e: BpfAccessEvent): EventLine {
   out.object = e.object;
   out.object_id = e.objectId;
   out.decision = e.decision;
+  putProcessContext(out, e.process);
   return out;
 }
 

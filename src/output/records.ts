@@ -8,7 +8,9 @@ import type { DetectAlert } from '../detect/types.js';
 import type { IntegrityFinding } from '../integrity/selfIntegrityChecker.js';
 import type { SensorEvent } from '../events/types.js';
 import type { ForbidPtraceMode, SensorName } from '../sensor/settings.js';
-import { eventLine } from './eventRecord.js';
+import type { ProcessCounts } from '../process/processContexts.js';
+import { eventLine, processContextFields } from './eventRecord.js';
+import type { ProcessInfo } from '../events/types.js';
 
 export const OUTPUT_RECORD_TYPES = [
   // one per sensor event (src/output/eventRecord.ts)
@@ -111,6 +113,9 @@ export interface KernelCounts {
   verdict_miss: number;
   path_truncated: number;
   denied: number;
+  /** exec, fork and exit records (not events): written, and lost to a full ring buffer */
+  process_records: number;
+  process_records_lost: number;
 }
 
 export interface AgentCounts {
@@ -122,6 +127,10 @@ export interface AgentCounts {
   invalid: number;
   emitted: number;
   dropped_output: number;
+  /** decoded exec, fork and exit records: the process cache took them (decoded = emitted + dropped_output + process_records) */
+  process_records: number;
+  /** the process cache: what it holds, where its facts came from, what it could not learn */
+  process: ProcessCounts;
   /** exceptions thrown by consumers of events (the events were still output) */
   consumer_errors: number;
   /** every record (events and the agent's own lines) per sink */
@@ -152,13 +161,15 @@ export type SelfProtectionAlert =
   | { rule: 'agent_file_denied'; time: string; pid: number; comm: string; uid: number; path: string | null; operation: string }
   | { rule: 'ptrace_agent'; time: string; pid: number; comm: string; uid: number; mode: string; decision: string };
 
-export function selfProtectionAlertLine(alert: SelfProtectionAlert): OutputRecord {
-  return { type: 'alert', ...alert };
+/** An alert about an attempt on the agent, with its actor's context after the rule's fields. */
+export function selfProtectionAlertLine(alert: SelfProtectionAlert, actor?: ProcessInfo): OutputRecord {
+  return { type: 'alert', ...alert, ...(actor ? processContextFields(actor) : {}) };
 }
 
+/** A detector's alert; `actor` is the last writer of the key (what the detector carried along). */
 export function detectAlertLine(alert: DetectAlert, time: string): OutputRecord {
-  const { time_ns: _timeNs, ...rest } = alert;
-  return { ...rest, time };
+  const { time_ns: _timeNs, actor, ...rest } = alert;
+  return { ...rest, time, ...(actor ? processContextFields(actor as ProcessInfo) : {}) };
 }
 
 export function integrityLine(finding: IntegrityFinding, time: string): OutputRecord {

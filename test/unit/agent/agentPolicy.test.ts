@@ -47,7 +47,10 @@ const CASES: Array<{ section: string; policy: unknown; field: string; expected: 
   { section: 'integrity', policy: { watch: [], integrity: true }, field: 'integrity', expected: /an object/ },
   { section: 'integrity', policy: { watch: [], integrity: { interval: 86401 } }, field: 'integrity.interval', expected: /an integer from 1 to 86400 \(seconds\)/ },
   { section: 'integrity', policy: { watch: [], integrity: { every: 1 } }, field: 'integrity.every', expected: /known keys \(interval\)/ },
-  { section: '(top level)', policy: { watch: [], wacth: [] }, field: 'wacth', expected: /one of the known keys \(watch, watch_reads, ignore, ptrace, stats, aggregate, detect, state, integrity\)/ },
+  { section: '(top level)', policy: { watch: [], wacth: [] }, field: 'wacth', expected: /one of the known keys \(watch, watch_reads, ignore, ptrace, stats, aggregate, detect, state, integrity, process\)/ },
+  { section: 'process', policy: { watch: [], process: { depth: 3 } }, field: 'process.depth', expected: /known keys \(ancestors, cache_size, / },
+  { section: 'process', policy: { watch: [], process: { ancestors: 99 } }, field: 'process.ancestors', expected: /an integer from 0 to 32/ },
+  { section: 'process', policy: { watch: [], process: { redact: ['--pass word'] } }, field: 'process.redact[0]', expected: /a redaction rule/ },
 ];
 
 test('every section: one error shape naming file, field and expectation', () => {

@@ -8,6 +8,7 @@ import type { SensorEvent } from '../../../src/events/types.js';
 import { RecordFlag, RecordType } from '../../../src/sensor/contract.js';
 import { fileRecord, rawRecord } from '../../fixtures/records/recordBytes.js';
 import { recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 
 function harness(consume: (e: SensorEvent) => void = () => {}) {
   const output = recordingOutput();
@@ -17,10 +18,11 @@ function harness(consume: (e: SensorEvent) => void = () => {}) {
   const stats = {
     recordDecoded: (n: number, bad: number) => decoded.push([n, bad]),
     countOutput: (o: string) => outcomes.push(o),
+    countProcessRecord: () => outcomes.push('process'),
   } as unknown as StatsReporter;
   const consumers = createEventConsumers([{ name: 'test', consume }], recordingNotices(), () => 0n);
   const handle = createBatchHandler({
-    enrich: { sensor: 'tracepoint', toRfc3339: (ns) => `mono:${ns}`, agentPid: 1, lookupComm: () => undefined, inodePaths: createInodePaths() },
+    enrich: { sensor: 'tracepoint', toRfc3339: (ns) => `mono:${ns}`, agentPid: 1, lookupComm: () => undefined, inodePaths: createInodePaths(), ...testProcesses() },
     output,
     consumers,
     stats,

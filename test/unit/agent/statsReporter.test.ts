@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 import * as assert from 'uvu/assert';
 import { createStatsReporter, kernelCounts } from '../../../src/agent/statsReporter.js';
 import { Stat, STAT_MAX } from '../../../src/sensor/contract.js';
@@ -18,7 +19,7 @@ function native(k: number[], user: Partial<NativeStats['user']> = {}): NativeSta
 function reporter(readNative: () => NativeStats, now: () => bigint = () => 0n, consumerErrors = () => 0) {
   const output = recordingOutput();
   const notices = recordingNotices();
-  const stats = createStatsReporter({ readNative, output, notices, nowRfc3339: () => 'now', monotonicNowNs: now, sensor: 'tracepoint', consumerErrors });
+  const stats = createStatsReporter({ readNative, output, notices, nowRfc3339: () => 'now', monotonicNowNs: now, sensor: 'tracepoint', consumerErrors, processCounts: () => testProcesses().processes.counts() });
   return { stats, output, notices };
 }
 

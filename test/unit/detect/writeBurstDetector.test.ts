@@ -10,7 +10,7 @@ const ns = (seconds: number) => bootNs + BigInt(Math.round(seconds * 1e9));
 const seconds = (timeNs: bigint) => Number(timeNs - bootNs) / 1e9;
 
 function write(t: number, fields: Partial<WriteObservation> = {}): WriteObservation {
-  return { timeNs: ns(t), pid: 100, comm: 'writer', uid: 1000, path: '/watched/a', count: 1, bytes: 1, ...fields };
+  return { timeNs: ns(t), pid: 100, processKey: `${fields.pid ?? 100}@1`, comm: 'writer', uid: 1000, path: '/watched/a', count: 1, bytes: 1, ...fields };
 }
 
 /** `total` writes spread evenly over [from, from + duration), `perRecord` writes per record. */

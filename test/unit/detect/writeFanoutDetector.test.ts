@@ -9,7 +9,7 @@ const ns = (seconds: number) => bootNs + BigInt(Math.round(seconds * 1e9));
 const seconds = (timeNs: bigint) => Number(timeNs - bootNs) / 1e9;
 
 function write(t: number, path: string, fields: Partial<WriteObservation> = {}): WriteObservation {
-  return { timeNs: ns(t), pid: 666, comm: 'wiper', uid: 0, path, count: 1, bytes: 4096, ...fields };
+  return { timeNs: ns(t), pid: 666, processKey: `${fields.pid ?? 666}@1`, comm: 'wiper', uid: 0, path, count: 1, bytes: 4096, ...fields };
 }
 
 /** `files` distinct files /watched/f<i>, written evenly over [from, from + duration). */
