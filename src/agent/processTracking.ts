@@ -9,6 +9,7 @@ import { createCgroupResolver } from '../process/cgroups.js';
 import { cgroupV2Mounted, hostAccountsIo, hostCgroupIo, hostProcIo, listPids } from '../process/hostIo.js';
 import { createProcessContexts, type ProcessContexts } from '../process/processContexts.js';
 import type { ProcessConfig } from '../process/processConfig.js';
+import { readCgroup } from '../process/procfs.js';
 
 const ACCOUNTS_RECHECK_MS = 5000;
 
@@ -26,7 +27,10 @@ export function createProcessTracking(config: ProcessConfig, bootToRfc3339: (boo
     config,
     proc: hostProcIo,
     accounts,
-    cgroups: createCgroupResolver(hostCgroupIo, { unified: cgroupV2Mounted() }),
+    cgroups: createCgroupResolver(hostCgroupIo, {
+      unified: cgroupV2Mounted(),
+      procCgroup: (pid, ticks) => readCgroup(hostProcIo, pid, ticks),
+    }),
     bootToRfc3339,
   });
   let timer: NodeJS.Timeout | null = null;

@@ -3,7 +3,7 @@
  * line starts with the event's own fields and ends with the acting process's context. */
 import { putText } from '../shared/pathText.js';
 import type { BpfAccessEvent, FileEvent, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent } from '../events/types.js';
-import { JSON_TAIL } from './jsonTail.js';
+import { JSON_TAIL, JsonTail } from './jsonTail.js';
 
 export type EventLine = Record<string, unknown> & { type: string };
 
@@ -60,28 +60,53 @@ function putProgram(out: Record<string, unknown>, c: ProcessContext): void {
   out.context_source = c.source;
 }
 
-// Serialized once per process (the context object is shared by all its events and never changes).
-const programJson = new WeakMap<ProcessContext, string>();
+/**
+ * The context as JSON text, made once per process and reused while its ids stay the same (the
+ * common case: every write of a process). Serializing two dozen members and an ancestry per event
+ * cost more than the rest of the line.
+ */
+interface ContextJson {
+  startTime: string;
+  uid: number;
+  gid: number;
+  loginUid: number | null;
+  sessionId: number | null;
+  cgroupId: bigint;
+  user: string | null;
+  group: string | null;
+  loginUser: string | null;
+  container: ProcessInfo['container'];
+  tail: JsonTail;
+}
+const contextJson = new WeakMap<ProcessContext, ContextJson>();
 
-function programTail(c: ProcessContext): string {
-  let json = programJson.get(c);
-  if (json === undefined) {
-    const members: Record<string, unknown> = {};
-    putProgram(members, c);
-    json = JSON.stringify(members).slice(1, -1);
-    programJson.set(c, json);
+function contextTail(p: ProcessInfo): JsonTail {
+  const m = contextJson.get(p.context);
+  if (
+    m !== undefined && m.startTime === p.startTime && m.uid === p.uid && m.gid === p.gid && m.loginUid === p.loginUid &&
+    m.sessionId === p.sessionId && m.cgroupId === p.cgroupId && m.user === p.user && m.group === p.group &&
+    m.loginUser === p.loginUser && m.container === p.container
+  ) {
+    return m.tail;
   }
-  return json;
+  const members: Record<string, unknown> = {};
+  putProcessIds(members, p);
+  putProgram(members, p.context);
+  const tail = new JsonTail(JSON.stringify(members).slice(1, -1));
+  contextJson.set(p.context, {
+    startTime: p.startTime, uid: p.uid, gid: p.gid, loginUid: p.loginUid, sessionId: p.sessionId, cgroupId: p.cgroupId,
+    user: p.user, group: p.group, loginUser: p.loginUser, container: p.container, tail,
+  });
+  return tail;
 }
 
 /**
  * Who acted, beyond pid/tid/ppid/uid/gid/comm at the start of the line: the process's start (with
  * pid its identity), names, login uid and session, cgroup and container, then its executable,
- * command line, terminal and ancestors (as pre-serialized members: ./jsonTail.ts), last.
+ * command line, terminal and ancestors; as pre-serialized members (./jsonTail.ts), last.
  */
 export function putProcessContext(out: EventLine, p: ProcessInfo): void {
-  putProcessIds(out, p);
-  (out as { [JSON_TAIL]?: string })[JSON_TAIL] = programTail(p.context);
+  (out as { [JSON_TAIL]?: JsonTail })[JSON_TAIL] = contextTail(p);
 }
 
 /** The same members as a plain object (for alert lines, which carry pid, comm and uid already). */

@@ -7,17 +7,25 @@
  */
 export const JSON_TAIL: unique symbol = Symbol('lsmwatch.jsonTail');
 
+/** Members as JSON text: `"a":1,"b":[…]`, without the braces. */
+export class JsonTail {
+  constructor(readonly text: string) {}
+}
+
 export interface WithJsonTail {
-  /** `"a":1,"b":[…]`: members without the braces */
-  [JSON_TAIL]?: string;
+  [JSON_TAIL]?: JsonTail;
+}
+
+export function tailOf(record: object): JsonTail | undefined {
+  return (record as WithJsonTail)[JSON_TAIL];
 }
 
 /** JSON text of the object, with its tail members appended. */
 export function stringifyWithTail(record: object, replacer?: (key: string, value: unknown) => unknown): string {
   const json = JSON.stringify(record, replacer);
-  const tail = (record as WithJsonTail)[JSON_TAIL];
-  if (tail === undefined || tail === '') return json;
-  return json.length === 2 ? `{${tail}}` : `${json.slice(0, -1)},${tail}}`;
+  const tail = tailOf(record);
+  if (tail === undefined || tail.text === '') return json;
+  return json.length === 2 ? `{${tail.text}}` : `${json.slice(0, -1)},${tail.text}}`;
 }
 
 /** The record as a plain object with its tail members (for tests and anything that wants the values). */

@@ -16,8 +16,8 @@ export interface ProcessRef {
 export interface AncestorNode {
   pid: number;
   startNs: bigint;
-  comm: string;
-  exe: string | null;
+  /** how it is listed: { pid, comm, exe } (the lookup may hand out one shared object per process) */
+  view: Ancestor;
   /** the parent of this ancestor, or null where the chain ends (pid 1, a kernel thread, unknown) */
   parent: ProcessRef | null;
 }
@@ -52,7 +52,7 @@ export function buildAncestry(
     const node = lookup(ref);
     if (node === undefined) break;
     if (childStart !== null && node.startNs > childStart) break;
-    chain.push({ pid: node.pid, comm: node.comm, exe: node.exe });
+    chain.push(node.view);
     childStart = node.startNs;
     ref = node.parent;
   }

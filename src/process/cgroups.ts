@@ -17,8 +17,8 @@ export interface CgroupIo {
 }
 
 export interface CgroupResolver {
-  /** cgroup v2 host: the container of a cgroup id; procCgroup reads the acting process's /proc/PID/cgroup */
-  containerOfId(cgroupId: bigint, procCgroup: () => string | null): ContainerRef | null;
+  /** cgroup v2 host: the container of a cgroup id, seen on an event of process (pid, startTicks) */
+  containerOfId(cgroupId: bigint, pid: number, startTicks: bigint): ContainerRef | null;
   /** whether ids tell containers apart here (cgroup v2 mounted at the root) */
   readonly unified: boolean;
 }
@@ -27,7 +27,15 @@ const MAX_DIRS = 20_000;
 const MAX_DEPTH = 32;
 const MAX_IDS = 65_536;
 
-export function createCgroupResolver(io: CgroupIo, options: { root?: string; unified: boolean; walkIntervalMs?: number }): CgroupResolver {
+export interface CgroupResolverOptions {
+  root?: string;
+  unified: boolean;
+  walkIntervalMs?: number;
+  /** /proc/PID/cgroup of the process if it is still the one that started at startTicks */
+  procCgroup: (pid: number, startTicks: bigint) => string | null;
+}
+
+export function createCgroupResolver(io: CgroupIo, options: CgroupResolverOptions): CgroupResolver {
   const root = options.root ?? '/sys/fs/cgroup';
   const walkIntervalMs = options.walkIntervalMs ?? 10_000;
   const byId = new Map<bigint, ContainerRef | null>();
@@ -38,6 +46,9 @@ export function createCgroupResolver(io: CgroupIo, options: { root?: string; uni
     byId.set(id, ref);
     return ref;
   };
+  // the root cgroup: most host processes, and no container
+  const rootId = options.unified ? io.inode(root) : null;
+  if (rootId !== null) remember(rootId, null);
 
   /** Maps the inode of every cgroup directory (bounded) to its path. */
   const walk = (wanted: bigint): string | null => {
@@ -58,10 +69,10 @@ export function createCgroupResolver(io: CgroupIo, options: { root?: string; uni
 
   return {
     unified: options.unified,
-    containerOfId(cgroupId, procCgroup) {
+    containerOfId(cgroupId, pid, startTicks) {
       const known = byId.get(cgroupId);
       if (known !== undefined) return known;
-      const text = procCgroup();
+      const text = options.procCgroup(pid, startTicks);
       const path = text === null ? null : unifiedCgroupPath(text);
       if (path !== null && io.inode(root + path) === cgroupId) return remember(cgroupId, containerFromCgroupPath(path));
       const now = io.nowMs();

@@ -13,7 +13,7 @@ import type { PathText } from '../shared/pathText.js';
 import type { ContextSource, ProcessContext } from '../events/types.js';
 import type { ContainerRef } from './containerId.js';
 import { startTicks } from './procfs.js';
-import type { ProcessRef } from './ancestry.js';
+import type { Ancestor, ProcessRef } from './ancestry.js';
 
 /** A parent or creator. */
 export type ParentRef = ProcessRef;
@@ -44,6 +44,8 @@ export interface CachedProcess {
   context: ProcessContext | null;
   /** start as wall time, once formatted */
   startTime: string | null;
+  /** this process as its descendants' ancestry lists it (one object shared by all of them) */
+  asAncestor: Ancestor | null;
   /** earlier processes with the same pid, newest first */
   older: CachedProcess | null;
 }
@@ -74,6 +76,7 @@ export function newProcess(pid: number, startNs: bigint, exactStart: boolean, co
     container: undefined,
     context: null,
     startTime: null,
+    asAncestor: null,
     older: null,
   };
 }

@@ -98,7 +98,10 @@ export function createProcessContexts(deps: ProcessContextDeps): ProcessContexts
     entry.creator = null;
     if (creator === null) return;
     const from = lookup(creator);
-    if (from === undefined || from === entry) return;
+    if (from === undefined || from === entry) {
+      counts.misses++;
+      return;
+    }
     if (from.source === 'fork') inherit(from);
     entry.exe = from.exe;
     entry.exeIno = from.exeIno;
@@ -119,12 +122,12 @@ export function createProcessContexts(deps: ProcessContextDeps): ProcessContexts
     const entry = lookup(ref);
     if (entry === undefined) return undefined;
     if (entry.creator !== null) inherit(entry);
-    return { pid: entry.pid, startNs: entry.startNs, comm: entry.comm, exe: entry.exe?.text ?? null, parent: entry.parent };
+    entry.asAncestor ??= Object.freeze({ pid: entry.pid, comm: entry.comm, exe: entry.exe?.text ?? null });
+    return { pid: entry.pid, startNs: entry.startNs, view: entry.asAncestor, parent: entry.parent };
   };
 
   const contextOf = (entry: CachedProcess): ProcessContext => {
     if (entry.creator !== null) inherit(entry);
-    if (entry.exe === null) counts.misses++;
     const ancestors = config.ancestors === 0 || entry.parent === null ? NO_ANCESTORS : buildAncestry(entry.parent, config.ancestors, ancestorNode);
     const context: ProcessContext = Object.freeze({
       exe: entry.exe,
@@ -161,20 +164,23 @@ export function createProcessContexts(deps: ProcessContextDeps): ProcessContexts
       // A process can exec between its event and this read (its exec record then follows in the
       // ring buffer): if the thread's name changed, what /proc shows may be the next program.
       const threadComm = proc.readFile(`/proc/${fields.pid}/task/${fields.tid}/comm`, 64)?.toString('utf8').replace(/\n$/, '');
-      if (threadComm !== undefined && threadComm !== comm.text) forgetProgram(read);
+      if (threadComm !== undefined && threadComm !== comm.text) {
+        forgetProgram(read);
+        counts.misses++;
+      }
       read.parent = fields.ppid > 0 ? { pid: fields.ppid, startNs: fields.parentStartNs } : null;
       return read;
     }
     const entry = newProcess(fields.pid, fields.startNs, true, comm.text);
     entry.parent = fields.ppid > 0 ? { pid: fields.ppid, startNs: fields.parentStartNs } : null;
     cache.insert(entry);
+    counts.misses++; // once per process: the entry answers its later events
     return entry;
   };
 
   const containerOf = (entry: CachedProcess, fields: ProcessFields): ContainerRef | null => {
-    const procCgroup = () => readCgroup(proc, fields.pid, entry.startTicks);
-    if (cgroups.unified) return cgroups.containerOfId(fields.cgroupId, procCgroup);
-    if (entry.container === undefined) entry.container = containerOfProcess(procCgroup());
+    if (cgroups.unified) return cgroups.containerOfId(fields.cgroupId, fields.pid, entry.startTicks);
+    if (entry.container === undefined) entry.container = containerOfProcess(readCgroup(proc, fields.pid, entry.startTicks));
     return entry.container;
   };
 
@@ -198,6 +204,7 @@ export function createProcessContexts(deps: ProcessContextDeps): ProcessContexts
     entry.source = 'exec';
     entry.creator = null;
     entry.context = null;
+    entry.asAncestor = null;
     entry.container = undefined;
   };
 
@@ -222,7 +229,11 @@ export function createProcessContexts(deps: ProcessContextDeps): ProcessContexts
         case 'exit': {
           counts.exit_records++;
           const entry = cache.find(rec.proc.pid, rec.proc.startNs);
-          if (entry !== undefined) entry.exited = true;
+          if (entry === undefined) return;
+          // kept for its children's ancestry and late records (flushes); its event context is
+          // rebuilt if one comes, so a churn of short-lived writers does not hold one each
+          entry.exited = true;
+          entry.context = null;
         }
       }
     },

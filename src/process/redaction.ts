@@ -183,9 +183,11 @@ export function redactArgs(argv: readonly string[], rules: readonly RedactionRul
       if (word === '') continue;
       let out: string;
       if (state.untilQuote !== null) {
+        // the rest of a quoted value opened in an earlier word: gone, with the space before it
         const close = word.indexOf(state.untilQuote);
-        out = close === -1 ? REDACTED : REDACTED + word.slice(close);
+        out = close === -1 ? '' : word.slice(close + 1);
         if (close !== -1) state.untilQuote = null;
+        if (i > 0) parts[i - 1] = '';
       } else if (state.secretNext) {
         state.secretNext = false;
         out = REDACTED;

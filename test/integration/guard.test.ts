@@ -49,7 +49,7 @@ if (sensorUnderTest === 'lsm') {
       assert.is(agent.child.exitCode, null, 'still running');
       run('kill', ['-TERM', pid]);
       assert.is(await agent.exited, 0);
-      await agent.waitForStderr(/received SIGTERM from kill \(pid \d+/);
+      await agent.waitForStderr(/received SIGTERM from \S*kill \(pid \d+/);
     } finally {
       await agent.stop('SIGTERM');
     }

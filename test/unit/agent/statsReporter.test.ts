@@ -51,6 +51,21 @@ test('the stats line: stages, consumer errors, per-sink counts, and the sum of l
   assert.equal(Object.keys(s), ['type', 'time', 'sensor', 'final', 'lost', 'kernel', 'agent']);
 });
 
+test('process records: counted by the kernel and the agent apart from events; the cache\'s counts in agent.process', () => {
+  const r = reporter(() =>
+    native(kernel({ SEEN: 4, EMITTED: 4, PROC_EMITTED: 6, PROC_LOST: 2 }), { recordsReceived: 10, recordsDelivered: 10 }),
+  );
+  r.stats.recordDecoded(10, 0);
+  for (let i = 0; i < 4; i++) r.stats.countOutput('written');
+  for (let i = 0; i < 6; i++) r.stats.countProcessRecord();
+  const s = r.stats.snapshot(false);
+  assert.equal([s.kernel.process_records, s.kernel.process_records_lost], [6, 2]);
+  assert.is(s.agent.received, s.kernel.emitted + s.kernel.flushed + s.kernel.process_records);
+  assert.is(s.agent.decoded, s.agent.emitted + s.agent.dropped_output + s.agent.process_records);
+  assert.equal(Object.keys(s.agent.process), ['cached', 'exec_records', 'fork_records', 'exit_records', 'procfs_reads', 'misses', 'evicted']);
+  assert.is(s.lost, 0, 'a lost process record is no lost event (the agent falls back to /proc); it is counted in its own field');
+});
+
 test('a new loss warns once per minute on stderr; report writes the line', () => {
   let now = 0n;
   let lost = 0;

@@ -193,4 +193,15 @@ test('a reordered (slightly older) record counts at the latest time seen', () =>
   assert.ok(Math.abs(out[0]!.rate - 2000 * Math.LN2) < 1e-9);
 });
 
+test('PID reuse: a new process does not inherit the baseline of its pid\'s previous holder (which would hide its burst)', () => {
+  const detector = createWriteBurstDetector('write_burst_pid', defaultDetectConfig);
+  // a busy writer learns a high baseline (900/s for a minute), exits; its pid goes to a process writing 3000/s
+  const busy = evenly(0, 60, 54_000, { processKey: '100@1' }, 100);
+  const burst = evenly(61, 2, 6000, { processKey: '100@2', comm: 'evil' }, 10);
+  const alerts = starts(simulate(detector, [...busy, ...burst], 70));
+  assert.is(alerts.length, 1, 'keyed by pid alone, the threshold learnt from the busy writer (about 3600/s) hides it');
+  assert.is(alerts[0]!.comm, 'evil');
+  assert.is(alerts[0]!.key, '100', 'the key printed is still the pid');
+});
+
 test.run();

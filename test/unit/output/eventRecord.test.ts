@@ -26,7 +26,7 @@ const CONTEXT_GOLDEN = fileURLToPath(new URL('../../fixtures/output/events.conte
 function context(sensor: 'lsm' | 'tracepoint'): EnrichContext {
   const inodePaths = createInodePaths();
   for (const [dev, ino, path] of knownInodePaths) inodePaths.remember(dev, ino, path);
-  const { processes, accounts } = testProcesses({ procs: knownProcs, cgroups: fakeCgroups(knownCgroups) });
+  const { processes, accounts } = testProcesses({ procs: knownProcs, cgroups: (procfs) => fakeCgroups(knownCgroups, true, procfs) });
   const ctx: EnrichContext = { sensor, toRfc3339: (ns) => `mono:${ns}`, agentPid: 99, lookupComm: (pid) => knownComms[pid], inodePaths, processes, accounts };
   for (const rec of processSetup) assert.is(enrichRecord(rec, ctx), null, 'process records make no event');
   return ctx;
