@@ -81,6 +81,7 @@ export function createStatsReporter(deps: {
       received: u.recordsReceived,
       delivered: u.recordsDelivered,
       dropped_queue: u.recordsDropped,
+      process_records_dropped: u.processRecordsDropped,
       queued_bytes: u.queuedBytes,
       decoded,
       invalid,

@@ -122,6 +122,8 @@ export interface AgentCounts {
   received: number;
   delivered: number;
   dropped_queue: number;
+  /** of dropped_queue, the exec/fork/exit records: no event was lost with them (not in `lost`) */
+  process_records_dropped: number;
   queued_bytes: number;
   decoded: number;
   invalid: number;
@@ -150,7 +152,8 @@ export interface StatsLine extends OutputRecord {
 }
 
 export function statsLine(time: string, sensor: SensorName, final: boolean, kernel: KernelCounts, agent: AgentCounts): StatsLine {
-  const lost = kernel.lost + kernel.aggregated_lost + agent.dropped_queue + agent.invalid + agent.dropped_output;
+  const droppedEvents = agent.dropped_queue - agent.process_records_dropped;
+  const lost = kernel.lost + kernel.aggregated_lost + droppedEvents + agent.invalid + agent.dropped_output;
   return { type: 'stats', time, sensor, final, lost, kernel, agent };
 }
 

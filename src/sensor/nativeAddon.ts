@@ -24,6 +24,8 @@ export interface NativeStats {
     recordsReceived: number;
     recordsDelivered: number;
     recordsDropped: number;
+    /** of recordsDropped, the exec/fork/exit records */
+    processRecordsDropped: number;
     batchesDelivered: number;
     queuedBytes: number;
   };

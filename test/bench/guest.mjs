@@ -682,7 +682,7 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
     queueBalance: a.queued_bytes === 0 && a.received === a.delivered + a.dropped_queue,
     decodeBalance: a.delivered === a.decoded + a.invalid,
     outputBalance: a.decoded === a.emitted + a.dropped_output + (a.process_records ?? 0),
-    lostTotal: stats.lost === k.lost + k.aggregated_lost + a.dropped_queue + a.invalid + a.dropped_output,
+    lostTotal: stats.lost === k.lost + k.aggregated_lost + a.dropped_queue - (a.process_records_dropped ?? 0) + a.invalid + a.dropped_output,
     generatedBalance: a.emitted + stats.lost === generated,
     linesMatch: eventLines === a.emitted,
   };

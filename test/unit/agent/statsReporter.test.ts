@@ -13,7 +13,7 @@ function kernel(values: Partial<Record<keyof typeof Stat, number>>): number[] {
 }
 
 function native(k: number[], user: Partial<NativeStats['user']> = {}): NativeStats {
-  return { kernel: k, user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, ...user } };
+  return { kernel: k, user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, processRecordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, ...user } };
 }
 
 function reporter(readNative: () => NativeStats, now: () => bigint = () => 0n, consumerErrors = () => 0) {
@@ -53,17 +53,19 @@ test('the stats line: stages, consumer errors, per-sink counts, and the sum of l
 
 test('process records: counted by the kernel and the agent apart from events; the cache\'s counts in agent.process', () => {
   const r = reporter(() =>
-    native(kernel({ SEEN: 4, EMITTED: 4, PROC_EMITTED: 6, PROC_LOST: 2 }), { recordsReceived: 10, recordsDelivered: 10 }),
+    native(kernel({ SEEN: 4, EMITTED: 4, PROC_EMITTED: 7, PROC_LOST: 2 }), { recordsReceived: 11, recordsDelivered: 10, recordsDropped: 1, processRecordsDropped: 1 }),
   );
   r.stats.recordDecoded(10, 0);
   for (let i = 0; i < 4; i++) r.stats.countOutput('written');
   for (let i = 0; i < 6; i++) r.stats.countProcessRecord();
   const s = r.stats.snapshot(false);
-  assert.equal([s.kernel.process_records, s.kernel.process_records_lost], [6, 2]);
+  assert.equal([s.kernel.process_records, s.kernel.process_records_lost], [7, 2]);
   assert.is(s.agent.received, s.kernel.emitted + s.kernel.flushed + s.kernel.process_records);
+  assert.is(s.agent.received, s.agent.delivered + s.agent.dropped_queue);
+  assert.is(s.agent.process_records_dropped, 1, 'a process record dropped in the queue ...');
   assert.is(s.agent.decoded, s.agent.emitted + s.agent.dropped_output + s.agent.process_records);
   assert.equal(Object.keys(s.agent.process), ['cached', 'exec_records', 'fork_records', 'exit_records', 'procfs_reads', 'misses', 'evicted']);
-  assert.is(s.lost, 0, 'a lost process record is no lost event (the agent falls back to /proc); it is counted in its own field');
+  assert.is(s.lost, 0, '... and lost ones in the kernel are no lost events (the agent falls back to /proc): counted in their own fields');
 });
 
 test('a new loss warns once per minute on stderr; report writes the line', () => {

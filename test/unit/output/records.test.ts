@@ -41,7 +41,7 @@ test('small lines: setting, baseline, integrity baseline, detect alert without t
 
 test('stats: lost is the sum of every stage', () => {
   const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 1, aggregated_reported: 0, aggregated_lost: 2, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0, process_records: 0, process_records_lost: 9 };
-  const a = { received: 0, delivered: 0, dropped_queue: 3, queued_bytes: 0, decoded: 0, invalid: 4, emitted: 0, dropped_output: 5, process_records: 0, process: testProcesses().processes.counts(), consumer_errors: 0, sinks: {} };
+  const a = { received: 0, delivered: 0, dropped_queue: 4, process_records_dropped: 1, queued_bytes: 0, decoded: 0, invalid: 4, emitted: 0, dropped_output: 5, process_records: 0, process: testProcesses().processes.counts(), consumer_errors: 0, sinks: {} };
   assert.is(statsLine('t', 'lsm', true, k, a).lost, 15);
 });
 
