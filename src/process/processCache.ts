@@ -10,7 +10,7 @@
  */
 import { LruMap } from '../shared/lruMap.js';
 import type { PathText } from '../shared/pathText.js';
-import type { ContextSource, ProcessContext } from '../events/types.js';
+import type { ContextSource, ProcessContext } from './types.js';
 import type { ContainerRef } from './containerId.js';
 import { startTicks } from './procfs.js';
 import type { Ancestor, ProcessRef } from './ancestry.js';

@@ -10,7 +10,7 @@ import { ID_UNSET, RecordFlag } from '../sensor/contract.js';
 import type { ExecRecordData, ForkRecordData, ProcessFields, ProcessRecordData } from '../sensor/decoder.js';
 import { userDev } from '../sensor/deviceNumbers.js';
 import { pathText, type PathText } from '../shared/pathText.js';
-import type { ProcessContext, ProcessInfo } from '../events/types.js';
+import type { ProcessContext, ProcessInfo } from './types.js';
 import type { Accounts } from './accounts.js';
 import { buildAncestry, privilegeTool, type AncestorNode } from './ancestry.js';
 import { containerOfProcess, type CgroupResolver } from './cgroups.js';
