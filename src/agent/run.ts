@@ -208,8 +208,8 @@ async function runSensor(p: Prepared, active: ActiveSensor, addon: NativeAddon, 
   const guard = guardIfAsked(p, active, settings);
   const control = await serveControl(p, active, settings);
   p.output.write(readyLine(readyInfo(p, active, settings, guard)));
-  processes.start(); // the exec records of what starts from now on are in the ring buffer already
-  active.native.start(onBatch);
+  active.native.start(onBatch); // the addon drains the ring buffer while the scan below runs
+  processes.start(); // reads /proc for what runs already; exec records of what starts now follow it
   detection.start();
   p.state?.start().catch((err: Error) => p.notices.warn(`reconciling the baseline failed: ${err.message}`));
   const statsTimer = setInterval(() => stats.report(false), (p.options.statsInterval ?? p.policy.stats.interval) * 1000);
