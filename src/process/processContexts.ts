@@ -16,6 +16,7 @@ import { buildAncestry, privilegeTool, type AncestorNode } from './ancestry.js';
 import { containerOfProcess, type CgroupResolver } from './cgroups.js';
 import type { ContainerRef } from './containerId.js';
 import { newProcess, ProcessCache, type CachedProcess, type ParentRef } from './processCache.js';
+import { LruMap } from '../shared/lruMap.js';
 import type { ProcessConfig } from './processConfig.js';
 import { NS_PER_TICK, readCgroup, readProcess, startTicks, type ProcIo, type ProcSnapshot } from './procfs.js';
 import { formatCmdline, redactArgs, splitArgs } from './redaction.js';
@@ -56,10 +57,15 @@ export interface ProcessContextDeps {
 }
 
 const NO_ANCESTORS: readonly never[] = Object.freeze([]);
+/** Forks of forks followed up to find the program they run. */
+const MAX_FORK_CHAIN = 64;
+/** Identities /proc was asked about in vain (gone, or the pid reused), so it is not asked again. */
+const MISSING_REMEMBERED = 4096;
 
 export function createProcessContexts(deps: ProcessContextDeps): ProcessContexts {
   const { config, proc, accounts, cgroups } = deps;
   const cache = new ProcessCache(config.cacheSize);
+  const missing = new LruMap<string, true>(MISSING_REMEMBERED);
   const counts = { exec_records: 0, fork_records: 0, exit_records: 0, procfs_reads: 0, misses: 0 };
 
   const commandLine = (argv: string[] | null, truncated: boolean) => {
@@ -84,32 +90,47 @@ export function createProcessContexts(deps: ProcessContextDeps): ProcessContexts
 
   /** A process the cache has no entry for: /proc, if it is still there and still the same one. */
   const readFromProc = (pid: number, startNs: bigint | null): CachedProcess | undefined => {
+    const key = startNs === null ? null : `${pid}@${startNs}`;
+    if (key !== null && missing.peek(key) !== undefined) return undefined;
     counts.procfs_reads++;
     const snap = readProcess(proc, pid, startNs === null ? null : startTicks(startNs));
-    if (snap === null) return undefined;
+    if (snap === null) {
+      if (key !== null) missing.set(key, true); // e.g. the parent of many children, gone
+      return undefined;
+    }
     const entry = fromSnapshot(snap, startNs);
     cache.insert(entry);
     return entry;
   };
 
-  /** A fork runs its creator's program until it execs: take the creator's. */
+  /**
+   * A fork runs its creator's program until it execs: take the creator's. Forks of forks are
+   * followed up (iteratively, and at most MAX_FORK_CHAIN levels: a fork bomb must not overflow the
+   * stack) to the first process whose program is known, and its program is copied down.
+   */
   const inherit = (entry: CachedProcess) => {
-    const creator = entry.creator;
-    entry.creator = null;
-    if (creator === null) return;
-    const from = lookup(creator);
-    if (from === undefined || from === entry) {
+    const chain: CachedProcess[] = [];
+    let at: CachedProcess | undefined = entry;
+    while (at !== undefined && at.creator !== null && chain.length < MAX_FORK_CHAIN) {
+      const creator: ParentRef = at.creator;
+      at.creator = null;
+      chain.push(at);
+      const from = lookup(creator);
+      at = from === undefined || chain.includes(from) ? undefined : from;
+    }
+    if (at === undefined || at.creator !== null) {
       counts.misses++;
       return;
     }
-    if (from.source === 'fork') inherit(from);
-    entry.exe = from.exe;
-    entry.exeIno = from.exeIno;
-    entry.exeDev = from.exeDev;
-    entry.exeDeleted = from.exeDeleted;
-    entry.cmdline = from.cmdline;
-    entry.cmdlineTruncated = from.cmdlineTruncated;
-    entry.tty = from.tty;
+    for (const child of chain) {
+      child.exe = at.exe;
+      child.exeIno = at.exeIno;
+      child.exeDev = at.exeDev;
+      child.exeDeleted = at.exeDeleted;
+      child.cmdline = at.cmdline;
+      child.cmdlineTruncated = at.cmdlineTruncated;
+      child.tty = at.tty;
+    }
   };
 
   const lookup = (ref: ParentRef): CachedProcess | undefined => {

@@ -186,4 +186,33 @@ test('the start-up scan learns running processes; later events read nothing', ()
   assert.is(procfs.reads.length, reads);
 });
 
+test('forks of forks: the program is found up the chain; a fork bomb\'s deep chain is a miss, not a stack overflow', () => {
+  const { processes } = testProcesses({ procs: HOST });
+  const root = child(20_000, 3000);
+  processes.observe(execRecord(root, '/usr/bin/bash', ['bash', 'bomb.sh']));
+  let parent = root;
+  const chain = [root];
+  for (let i = 1; i <= 300; i++) {
+    const kid = child(20_000 + i, 3000 + i, { ppid: parent.pid, parentStartNs: parent.startNs });
+    processes.observe(forkRecord(parent, kid.pid, kid.startNs));
+    chain.push(kid);
+    parent = kid;
+  }
+  assert.is(processes.actor(chain[10]!).context.exe?.text, '/usr/bin/bash', 'ten forks down');
+  const misses = processes.counts().misses;
+  assert.is(processes.actor(chain[300]!).context.exe, null, 'three hundred forks down: given up');
+  assert.is(processes.counts().misses, misses + 1);
+});
+
+test('a parent /proc no longer has is asked for once, however many children ask', () => {
+  const { processes, procfs } = testProcesses({ procs: HOST });
+  const goneParent = { pid: 30_000, startNs: startAt(2500) };
+  for (let i = 1; i <= 50; i++) {
+    const kid = child(30_000 + i, 2600 + i, { ppid: goneParent.pid, parentStartNs: goneParent.startNs });
+    processes.observe(execRecord(kid, '/bin/true', ['true']));
+    processes.actor(kid);
+  }
+  assert.is(procfs.reads.filter((p) => p === '/proc/30000/stat').length, 1);
+});
+
 test.run();
