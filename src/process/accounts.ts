@@ -18,6 +18,7 @@ export interface AccountsIo {
   readText(path: string, maxBytes: number): string | null;
   /** what tells a changed file from an unchanged one (inode, size, mtime), or null */
   signature(path: string): string | null;
+  nowMs(): number;
 }
 
 export interface Accounts {
@@ -33,6 +34,8 @@ export interface Accounts {
 }
 
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/** A burst of writes to /etc/passwd must not make every event read it again. */
+const MIN_RELOAD_MS = 200;
 const MAX_NAME = 64;
 const MAX_ENTRIES = 200_000;
 const NAME = /^[^\s:/\0]+$/;
@@ -61,17 +64,19 @@ export function createAccounts(io: AccountsIo, files: AccountFiles = HOST_ACCOUN
   let stale = true;
   let signatures = '';
   let loads = 0;
+  let loadedAtMs = -Infinity;
 
   const currentSignatures = () => `${io.signature(files.passwd)}|${io.signature(files.group)}`;
   const load = () => {
     stale = false;
+    loadedAtMs = io.nowMs();
     signatures = currentSignatures();
     users = parseIdNames(io.readText(files.passwd, MAX_FILE_BYTES) ?? '');
     groups = parseIdNames(io.readText(files.group, MAX_FILE_BYTES) ?? '');
     loads++;
   };
   const fresh = () => {
-    if (stale) load();
+    if (stale && io.nowMs() - loadedAtMs >= MIN_RELOAD_MS) load();
   };
   return {
     userName(uid) {

@@ -60,6 +60,7 @@ export const hostAccountsIo: AccountsIo = {
       return null;
     }
   },
+  nowMs: () => Date.now(),
 };
 
 export const hostCgroupIo: CgroupIo = {

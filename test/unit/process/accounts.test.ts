@@ -10,13 +10,14 @@ test('passwd and group lines: id → name, the first line for an id wins, junk s
 });
 
 function files() {
-  const state = { passwd: 'root:x:0:0::/:/bin/sh\n', group: 'root:x:0:\n', reads: 0 };
+  const state = { passwd: 'root:x:0:0::/:/bin/sh\n', group: 'root:x:0:\n', reads: 0, now: 0 };
   const accounts = createAccounts({
     readText: (path) => {
       state.reads++;
       return path === '/etc/passwd' ? state.passwd : path === '/etc/group' ? state.group : null;
     },
     signature: (path) => (path === '/etc/passwd' ? state.passwd : state.group),
+    nowMs: () => state.now,
   });
   return { state, accounts };
 }
@@ -41,7 +42,21 @@ test('an event on /etc/passwd makes the next lookup read the files again (userad
   assert.ok(accounts.isSource('/etc/group'));
   assert.not.ok(accounts.isSource('/etc/shadow'));
   accounts.invalidate();
+  state.now += 1000;
   assert.is(accounts.userName(1001), 'eve');
+});
+
+test('a burst of writes to /etc/passwd: the files are read again at most every 200 ms, not per event', () => {
+  const { state, accounts } = files();
+  accounts.userName(0);
+  for (let i = 0; i < 1000; i++) {
+    accounts.invalidate();
+    accounts.userName(0);
+  }
+  assert.is(accounts.loads, 1, 'within 200 ms of the last reading');
+  state.now += 200;
+  accounts.userName(0);
+  assert.is(accounts.loads, 2);
 });
 
 test('where /etc is not watched, the periodic recheck notices a changed file', () => {
@@ -51,12 +66,13 @@ test('where /etc is not watched, the periodic recheck notices a changed file', (
   assert.is(accounts.loads, 1, 'unchanged: nothing read');
   state.group += 'eve:x:1001:\n';
   accounts.recheck();
+  state.now += 1000;
   assert.is(accounts.groupName(1001), 'eve');
   assert.is(accounts.loads, 2);
 });
 
 test('unreadable files: no names, no errors', () => {
-  const accounts = createAccounts({ readText: () => null, signature: () => null });
+  const accounts = createAccounts({ readText: () => null, signature: () => null, nowMs: () => 0 });
   assert.is(accounts.userName(0), null);
   assert.is(accounts.groupName(0), null);
 });
