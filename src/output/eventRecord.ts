@@ -78,10 +78,9 @@ interface ContextJson {
   container: ProcessInfo['container'];
   tail: JsonTail;
 }
-const contextJson = new WeakMap<ProcessContext, ContextJson>();
 
 function contextTail(p: ProcessInfo): JsonTail {
-  const m = contextJson.get(p.context);
+  const m = p.context.memo.serialized as ContextJson | undefined;
   if (
     m !== undefined && m.startTime === p.startTime && m.uid === p.uid && m.gid === p.gid && m.loginUid === p.loginUid &&
     m.sessionId === p.sessionId && m.cgroupId === p.cgroupId && m.user === p.user && m.group === p.group &&
@@ -93,10 +92,10 @@ function contextTail(p: ProcessInfo): JsonTail {
   putProcessIds(members, p);
   putProgram(members, p.context);
   const tail = new JsonTail(JSON.stringify(members).slice(1, -1));
-  contextJson.set(p.context, {
+  p.context.memo.serialized = {
     startTime: p.startTime, uid: p.uid, gid: p.gid, loginUid: p.loginUid, sessionId: p.sessionId, cgroupId: p.cgroupId,
     user: p.user, group: p.group, loginUser: p.loginUser, container: p.container, tail,
-  });
+  } satisfies ContextJson;
   return tail;
 }
 

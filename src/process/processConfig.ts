@@ -20,7 +20,7 @@ const KEYS = ['ancestors', 'cache_size', 'cmdline_max', 'redact', 'redact_builti
 
 export const DEFAULT_PROCESS_CONFIG: ProcessConfig = Object.freeze({
   ancestors: 8,
-  cacheSize: 16384,
+  cacheSize: 8192,
   cmdlineMax: 1024,
   redact: BUILTIN_REDACTIONS,
   redactionRules: compileRedactions(BUILTIN_REDACTIONS),

@@ -161,6 +161,7 @@ export function createProcessContexts(deps: ProcessContextDeps): ProcessContexts
       ancestors,
       via: privilegeTool({ comm: entry.comm, exe: entry.exe?.text ?? null }, ancestors),
       source: entry.source,
+      memo: { serialized: undefined },
     });
     entry.context = context;
     return context;
@@ -254,6 +255,7 @@ export function createProcessContexts(deps: ProcessContextDeps): ProcessContexts
           // kept for its children's ancestry and late records (flushes); its event context is
           // rebuilt if one comes, so a churn of short-lived writers does not hold one each
           entry.exited = true;
+          if (entry.context !== null) entry.context.memo.serialized = undefined;
           entry.context = null;
         }
       }

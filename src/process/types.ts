@@ -32,6 +32,12 @@ export interface ProcessContext {
   /** the nearest sudo, su, doas, … in the chain (the process itself included) */
   via: string | null;
   source: ContextSource;
+  /**
+   * A slot for the output stage's serialized form of this context (src/output/eventRecord.ts),
+   * made at the process's first event. The process cache empties it when the process exits: a
+   * detector may keep the context of a process long gone, and the text is the largest part of it.
+   */
+  readonly memo: { serialized: unknown };
 }
 
 /** The acting task, as the kernel saw it when the event happened, with what the agent knows of it. */

@@ -6,7 +6,7 @@ import { PolicyError } from '../../../src/policy/policyError.js';
 
 test('defaults', () => {
   const c = parseProcessConfig(undefined, 'p.json');
-  assert.equal([c.ancestors, c.cacheSize, c.cmdlineMax], [8, 16384, 1024]);
+  assert.equal([c.ancestors, c.cacheSize, c.cmdlineMax], [8, 8192, 1024]);
   assert.equal(c.redact, BUILTIN_REDACTIONS);
   assert.equal(DEFAULT_PROCESS_CONFIG.redact, BUILTIN_REDACTIONS);
 });
