@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define LW_ABI_VERSION 1
+#define LW_ABI_VERSION 2
 
 #define LW_COMM_LEN 16
 /* Path buffer size: a record carries at most LW_PATH_MAX - 1 bytes of path text plus its NUL; longer
@@ -24,6 +24,13 @@
 /* Bytes of a path (including its NUL) that the watch list compares: an LPM trie key holds at most
  * 256 bytes of data, 4 of them the anchor id. */
 #define LW_WATCH_KEY_MAX 252
+/* Bytes of a process's argument vector an exec record carries (NUL-separated, as /proc/PID/cmdline);
+ * longer ones are cut and flagged LW_F_ARGS_TRUNCATED. */
+#define LW_ARGS_MAX 2048
+/* Bytes of a tty name ("pts3", "ttyS0") an exec record carries, NUL included. */
+#define LW_TTY_LEN 16
+/* lw_process.loginuid and .sessionid when the task has none (never logged in, or no CONFIG_AUDIT). */
+#define LW_ID_UNSET 4294967295
 /* Records are at most this large (header + fixed part + two paths), so they fit one scratch buffer. */
 #define LW_RECORD_MAX 16384
 
@@ -40,6 +47,9 @@ enum lw_record_type {
 	LW_REC_CGROUP = 21, /* the agent was moved to another cgroup, or a cgroup write that would stop, kill or
 			     * starve it (denied under --protect) */
 	LW_REC_RMDIR = 8,   /* a watched directory, or an ancestor of a watch entry, was removed */
+	LW_REC_EXEC = 24,   /* a process executed a program (sched_process_exec): feeds the agent's process cache */
+	LW_REC_FORK = 25,   /* a new process (not a thread) was created (sched_process_fork) */
+	LW_REC_EXIT = 26,   /* the last thread of a process exited (sched_process_exit) */
 };
 
 /* lw_header.flags */
@@ -56,6 +66,8 @@ enum lw_record_flags {
 	LW_F_EXCHANGE = 1u << 6,     /* LW_REC_RENAME: renameat2(RENAME_EXCHANGE), the two names swapped */
 	LW_F_PATH_UNRESOLVED = 1u << 7, /* tracepoint sensor: path taken from the syscall's string, not the dcache */
 	LW_F_DEPTH_UNKNOWN = 1u << 8, /* deeper than the verdict walk reaches: reported as watched to be safe */
+	LW_F_ARGS_TRUNCATED = 1u << 12, /* exec record: the argument vector was longer than LW_ARGS_MAX - 1 bytes */
+	LW_F_EXE_DELETED = 1u << 13,    /* exec record: the executable has no name left (unlinked, memfd) */
 };
 
 /* Common header of every record in the ring buffer (Tetragon's msg_common has the same role). */
@@ -66,7 +78,8 @@ struct lw_header {
 	__u64 time_ns;  /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 };
 
-/* The acting task. pid is the thread-group id (what ps calls PID), tid the thread. */
+/* The acting task. pid is the thread-group id (what ps calls PID), tid the thread. (pid, start_ns) is
+ * the process's identity: a reused pid has another start. */
 struct lw_process {
 	__u32 pid;
 	__u32 tid;
@@ -75,6 +88,11 @@ struct lw_process {
 	__u32 gid;
 	__u32 _pad0;
 	char comm[LW_COMM_LEN];
+	__u64 start_ns;        /* the thread-group leader's start_boottime (ns since boot, what /proc/PID/stat counts in ticks) */
+	__u64 parent_start_ns; /* the same for the parent (real_parent's leader): the parent's identity is (ppid, this) */
+	__u64 cgroup_id;       /* cgroup v2 id (bpf_get_current_cgroup_id; the cgroup directory's inode number) */
+	__u32 loginuid;        /* audit login uid (survives su and sudo), LW_ID_UNSET if none or no CONFIG_AUDIT */
+	__u32 sessionid;       /* audit session id, LW_ID_UNSET if none or no CONFIG_AUDIT */
 };
 
 /* LW_REC_OPEN, LW_REC_WRITE, LW_REC_RENAME, LW_REC_UNLINK */
@@ -99,6 +117,36 @@ struct lw_file_record {
 	__u16 anchor2_off;
 	__u32 _pad0;
 	/* followed by: path, NUL, path2, NUL, zero padding up to hdr.size */
+};
+
+/* LW_REC_EXEC, sent once the new program is in place: the process's new comm, its executable and
+ * arguments. For a script, the executable is the interpreter and the script is in the arguments. */
+struct lw_exec_record {
+	struct lw_header hdr;
+	struct lw_process proc;
+	__u64 exe_ino;      /* the executable (mm->exe_file): inode number */
+	__u32 exe_dev;      /* kernel dev_t of the executable's superblock */
+	__u16 exe_len;      /* bytes of the executable's path, without its NUL (LW_F_PATH_TRUNCATED: a suffix) */
+	__u16 args_len;     /* bytes of the argument vector (NUL-separated, the last NUL included unless truncated) */
+	char tty[LW_TTY_LEN]; /* the controlling terminal's name ("pts3"), empty if none */
+	/* followed by: exe path, NUL, arguments, zero padding up to hdr.size */
+};
+
+/* LW_REC_FORK: parent is the task that called fork/clone; the child is a new process, not a thread. */
+struct lw_fork_record {
+	struct lw_header hdr;
+	struct lw_process parent;
+	__u32 child_pid;
+	__u32 child_ppid;   /* the child's real parent: parent.pid, or parent.ppid with CLONE_PARENT */
+	__u64 child_start_ns;
+};
+
+/* LW_REC_EXIT: the process (its last thread) is gone; the pid may be reused from now on. */
+struct lw_exit_record {
+	struct lw_header hdr;
+	struct lw_process proc;
+	__u32 exit_code;    /* task->exit_code: wait(2) status */
+	__u32 _pad0;
 };
 
 /* lw_ptrace_record.decision */
@@ -323,6 +371,9 @@ enum lw_stat {
 	LW_STAT_UNRESOLVED = 15,    /* tracepoint sensor: paths of renames/unlinks not found in the dcache */
 	LW_STAT_GENERATIONS = 16,   /* directory renames and mount changes that retired cached verdicts */
 	LW_STAT_MARKED = 17,        /* inodes the kernel marked watched (renamed or linked to a watched name) */
+	/* Process records (exec, fork, exit) are not events: counted apart from SEEN..LOST above. */
+	LW_STAT_PROC_EMITTED = 22,  /* process records written to the ring buffer */
+	LW_STAT_PROC_LOST = 23,     /* process records lost (ring buffer full): the agent falls back to /proc */
 	LW_STAT_MAX = 32,
 };
 

@@ -16,9 +16,17 @@
 #define LW_S_IFDIR 0040000
 #define LW_RECORD_MASK (LW_RECORD_MAX - 1)
 
+/* loginuid and sessionid exist only with CONFIG_AUDIT: CO-RE asks the running kernel (this flavour
+ * compiles whatever the build machine's vmlinux.h holds). Without them both are LW_ID_UNSET. */
+struct task_struct___audit {
+	kuid_t loginuid;
+	unsigned int sessionid;
+} __attribute__((preserve_access_index));
+
 static __always_inline void lw_fill_process(struct lw_process *p)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct___audit *audit = (void *)task;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 ug = bpf_get_current_uid_gid();
 
@@ -29,6 +37,17 @@ static __always_inline void lw_fill_process(struct lw_process *p)
 	p->gid = ug >> 32;
 	p->_pad0 = 0;
 	bpf_get_current_comm(p->comm, sizeof(p->comm));
+	/* the leader's start: every thread of a process, and an exec from a thread, has the same identity */
+	p->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	p->parent_start_ns = BPF_CORE_READ(task, real_parent, group_leader, start_boottime);
+	p->cgroup_id = bpf_get_current_cgroup_id();
+	if (bpf_core_field_exists(audit->loginuid)) {
+		p->loginuid = BPF_CORE_READ(audit, loginuid.val);
+		p->sessionid = BPF_CORE_READ(audit, sessionid);
+	} else {
+		p->loginuid = LW_ID_UNSET;
+		p->sessionid = LW_ID_UNSET;
+	}
 }
 
 /* Hands a finished record to the ring buffer and counts the outcome. Wake-ups are batched: user

@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include "record.bpf.h"
 #include "inflight.bpf.h"
+#include "process.bpf.h"
 
 #include "lsm_common.bpf.h"
 #include "guard.bpf.h"

@@ -14,6 +14,7 @@
 #include "resolve.bpf.h"
 
 #define LW_RENAME_EXCHANGE_TP (1 << 1)
+#include "process.bpf.h"
 
 #define LW_PTRACE_TRACEME 0
 #define LW_PTRACE_ATTACH 16

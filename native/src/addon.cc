@@ -520,6 +520,7 @@ class Sensor : public Napi::ObjectWrap<Sensor> {
     user.Set("recordsReceived", static_cast<double>(c.records_received));
     user.Set("recordsDelivered", static_cast<double>(c.records_delivered));
     user.Set("recordsDropped", static_cast<double>(c.records_dropped));
+    user.Set("processRecordsDropped", static_cast<double>(c.process_records_dropped));
     user.Set("batchesDelivered", static_cast<double>(c.batches_delivered));
     user.Set("queuedBytes", static_cast<double>(c.queued_bytes));
     user.Set("queueCapacityBytes", static_cast<double>(queue_bytes_));

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "lsmwatch.h"
 #include "sensor_object.h"
 
 namespace lsmwatch {
@@ -44,6 +45,10 @@ int RingDrainer::OnRecord(void* ctx, void* data, size_t size) {
   auto* bytes = static_cast<const uint8_t*>(data);
   self->current_.bytes.insert(self->current_.bytes.end(), bytes, bytes + size);
   self->current_.records++;
+  if (size >= sizeof(struct lw_header)) {
+    uint16_t type = reinterpret_cast<const struct lw_header*>(bytes)->type;
+    if (type == LW_REC_EXEC || type == LW_REC_FORK || type == LW_REC_EXIT) self->current_.process_records++;
+  }
   if (self->current_.bytes.size() >= self->batch_bytes_) self->FlushCurrent();
   return 0;
 }
@@ -56,8 +61,10 @@ void RingDrainer::FlushCurrent() {
     counters_.records_received += current_.records;
     if (queued_bytes_ + current_.bytes.size() > queue_bytes_) {
       counters_.records_dropped += current_.records;
+      counters_.process_records_dropped += current_.process_records;
       current_.bytes.clear();
       current_.records = 0;
+      current_.process_records = 0;
       return;
     }
     was_empty = queue_.empty();

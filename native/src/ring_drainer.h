@@ -17,12 +17,14 @@ namespace lsmwatch {
 struct Batch {
   std::vector<uint8_t> bytes;
   uint32_t records = 0;
+  uint32_t process_records = 0;  // of those, exec/fork/exit records (not events)
 };
 
 struct DrainerCounters {
   uint64_t records_received = 0;  // taken from the ring buffer
   uint64_t records_delivered = 0; // handed to JavaScript
   uint64_t records_dropped = 0;   // dropped because the queue was full
+  uint64_t process_records_dropped = 0;  // of those, exec/fork/exit records (a lost one is no lost event)
   uint64_t batches_delivered = 0;
   uint64_t queued_bytes = 0;
 };

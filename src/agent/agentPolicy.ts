@@ -6,6 +6,7 @@ import { parseStateConfig, type StateConfig } from '../state/stateConfig.js';
 import { parseIntegrityConfig, type IntegrityConfig } from '../integrity/integrityConfig.js';
 import { parseRulesConfig, type RulesConfig } from '../rules/rulesConfig.js';
 import { parseMetricsConfig, type MetricsConfig } from '../metrics/metricsConfig.js';
+import { parseProcessConfig, type ProcessConfig } from '../process/processConfig.js';
 
 export interface AgentPolicy extends CorePolicy {
   file: string;
@@ -15,6 +16,7 @@ export interface AgentPolicy extends CorePolicy {
   integrity: IntegrityConfig;
   rules: RulesConfig;
   metrics: MetricsConfig;
+  process: ProcessConfig;
 }
 
 /** Each concern's section and its parser; a new section is one line here. */
@@ -24,6 +26,7 @@ const CONCERN_SECTIONS = {
   integrity: parseIntegrityConfig,
   rules: parseRulesConfig,
   metrics: parseMetricsConfig,
+  process: parseProcessConfig,
 } as const;
 
 const KNOWN_SECTIONS = [...CORE_SECTIONS, ...Object.keys(CONCERN_SECTIONS)];
@@ -39,6 +42,7 @@ function compose(doc: PolicyDocument): AgentPolicy {
     integrity: CONCERN_SECTIONS.integrity(doc.top.raw('integrity'), doc.file),
     rules: CONCERN_SECTIONS.rules(doc.top.raw('rules'), doc.file),
     metrics: CONCERN_SECTIONS.metrics(doc.top.raw('metrics'), doc.file),
+    process: CONCERN_SECTIONS.process(doc.top.raw('process'), doc.file),
   };
 }
 

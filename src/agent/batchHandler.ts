@@ -37,6 +37,10 @@ export function createBatchHandler(deps: {
     try {
       for (const record of decoded.records) {
         const event = enrichRecord(record, deps.enrich);
+        if (event === null) {
+          deps.stats.countProcessRecord(); // exec, fork, exit: taken by the process cache
+          continue;
+        }
         deps.stats.countOutput(deps.output.write(sensorEventLine(event)));
         deps.consumers.consume(event);
       }

@@ -56,6 +56,7 @@ import type { InodePaths } from '../events/inodePaths.js';
 import type { AgentStartup } from './startup.js';
 import { describeReport, installSignalHandling, signalDispositions } from './signals.js';
 import { watchInspector } from './inspectorWatch.js';
+import { createProcessTracking, type ProcessTracking } from './processTracking.js';
 
 export interface AgentIo {
   stdout: Writable;
@@ -135,7 +136,7 @@ interface Prepared {
 }
 
 /** The event side of a running sensor: consumers, stats, and the handler of batches. */
-function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, watchedNames: WatchedNames, activity: Activity) {
+function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, watchedNames: WatchedNames, activity: Activity, processes: ProcessTracking) {
   const alerts = createAlertOutput(p.output, p.notices);
   const detection = createWriteDetection({
     config: p.policy.detect,
@@ -159,9 +160,19 @@ function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, w
     alertIntervalNs: BigInt(p.options.statsInterval ?? p.policy.stats.interval) * 1_000_000_000n,
     onLoss: () => p.state?.recheckAfterLoss(),
     baselineScan: () => p.state?.scanProgress() ?? null,
+    processCounts: () => processes.contexts.counts(),
   });
   const onBatch = createBatchHandler({
-    enrich: { sensor: active.name, toRfc3339: p.clock.toRfc3339, agentPid: process.pid, lookupComm: readComm, inodePaths, watchedNames },
+    enrich: {
+      sensor: active.name,
+      toRfc3339: p.clock.toRfc3339,
+      agentPid: process.pid,
+      lookupComm: readComm,
+      inodePaths,
+      watchedNames,
+      processes: processes.contexts,
+      accounts: processes.accounts,
+    },
     output: p.output,
     consumers,
     stats,
@@ -262,7 +273,8 @@ async function runSensor(
   const inodePaths = createInodePaths();
   const watchedNames = createWatchedNames(p.watchPlan.names);
   const activity = createActivity();
-  const { detection, stats, onBatch } = wireEvents(p, active, inodePaths, watchedNames, activity);
+  const processes = createProcessTracking(p.policy.process, p.clock.bootToRfc3339);
+  const { detection, stats, onBatch } = wireEvents(p, active, inodePaths, watchedNames, activity, processes);
   const watchList = createWatchList(active.native, { entries: p.watchPlan.keys, marks: active.marks }, watchCapacity(active.native));
   const notifier = systemdNotifier(addon, p.clock, p.notices);
   const guard = guardIfAsked(p, active, settings);
@@ -288,7 +300,8 @@ async function runSensor(
   p.output.write(readyLine(readyInfo(p, active, settings, guard, metrics ? formatListenAddress(metrics.address) : null)));
   notifier.ready(`watching ${p.policy.watch.length} policy paths (${watchList.entries.length} map entries) with the ${active.name} sensor`);
   const stopWatchdogPings = notifier.startWatchdog((fn, ms) => setInterval(fn, ms), (t) => clearInterval(t as NodeJS.Timeout));
-  active.native.start(onBatch);
+  active.native.start(onBatch); // the addon drains the ring buffer while the scan below runs
+  processes.start(); // reads /proc for what runs already; exec records of what starts now follow it
   detection.start();
   p.state?.start().catch((err: Error) => p.notices.warn(`reconciling the baseline failed: ${err.message}`));
   const statsTimer = startStatsTimer(p.options.statsInterval ?? p.policy.stats.interval, p.options.statsInterval !== null, () => stats.report(false));
@@ -332,6 +345,7 @@ async function runSensor(
   active.native.flush(onBatch);
   await integrity.stop();
   detection.stop();
+  processes.stop();
   await p.state?.stop();
   if (!p.io.stdout.destroyed) stats.report(true);
   return why;

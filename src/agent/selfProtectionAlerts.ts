@@ -7,14 +7,17 @@
 import type { CgroupEvent, SensorEvent, SignalEvent, TaskChange, TaskEvent } from '../events/types.js';
 import type { SelfProtectionAlert } from '../output/records.js';
 import { selfProtectionAlertLine } from '../output/records.js';
+import { actorFields } from '../output/eventRecord.js';
+import { describeActor } from '../process/describeActor.js';
 import type { AlertOutput } from './alertOutput.js';
 import type { Notices } from '../log/notices.js';
 import type { EventConsumer } from './eventConsumers.js';
 
 export type SelfProtectionVerdict = { alert: SelfProtectionAlert; human: string } | { notice: string } | null;
 
+/** "/usr/bin/gdb (pid 7) by alice via sudo, session 3" */
 function who(e: SensorEvent): string {
-  return `${e.process.comm.text} (pid ${e.process.pid}, uid ${e.process.uid})`;
+  return describeActor(actorFields(e.process) as Parameters<typeof describeActor>[0]);
 }
 
 /** Who sent a signal: a kernel-generated one (a tty, a timer, a resource limit) has no sender, only
@@ -117,7 +120,7 @@ export function createSelfProtectionConsumer(alerts: AlertOutput, notices: Notic
       const verdict = judgeSelfProtection(event);
       if (verdict === null) return;
       if ('notice' in verdict) notices.info(verdict.notice);
-      else alerts.raise(selfProtectionAlertLine(verdict.alert), verdict.human);
+      else alerts.raise(selfProtectionAlertLine(verdict.alert, event.process), verdict.human);
     },
   };
 }

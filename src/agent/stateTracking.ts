@@ -11,6 +11,8 @@ import type { Actor, ChangeRecord } from '../state/changeRecord.js';
 import type { SensorEvent } from '../events/types.js';
 import type { Output } from '../output/sink.js';
 import { baselineLine, changeLine, type BaselineScanProgress } from '../output/records.js';
+import { actorFields } from '../output/eventRecord.js';
+import { describeActor, type ActorLike } from '../process/describeActor.js';
 import type { Notices } from '../log/notices.js';
 import type { EventConsumer } from './eventConsumers.js';
 
@@ -97,7 +99,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
 
   const report = (change: ChangeRecord) => {
     deps.output.write(changeLine(change, deps.nowRfc3339()));
-    const by = change.by ? ` by ${change.by.comm} (pid ${change.by.pid}, uid ${change.by.uid})` : '';
+    const by = change.by ? `: ${describeActor(change.by as ActorLike)}` : '';
     const when = change.offline ? ' while lsmwatch was not running' : change.recheck ? ' (found by a re-check after events were lost; writer unknown)' : by;
     deps.notices.warn(`change: ${change.path} ${change.action}${when}`);
     deps.onChange?.(change);
@@ -163,7 +165,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
     consume(event) {
       const paths = touchedPaths(event);
       if (paths.length === 0) return;
-      const by = { pid: event.process.pid, comm: event.process.comm.text, uid: event.process.uid };
+      const by: Actor = actorFields(event.process);
       for (const path of paths) onPathTouched(path, by);
     },
     async start() {

@@ -5,7 +5,8 @@
  *           (writes counted in the kernel leave later inside a record's count; pending is 0 at exit)
  *   agent:  received = delivered + dropped_queue + queued (bounded hand-off queue in the addon)
  *           delivered = decoded + invalid
- *           decoded = emitted + dropped_output          (the output backed up past its bound)
+ *           decoded = emitted + dropped_output + process_records   (the output backed up past its
+ *           bound; exec/fork/exit records feed the process cache and are not output)
  * A {"type":"stats"} line reports them. A new loss is an `events_lost` alert (at most one per
  * stats interval, naming the stage that lost most; kept in the history) and tells the agent to
  * re-check the baseline, so a change hidden in a flood still gets its change line.
@@ -14,14 +15,17 @@ import { Stat } from '../sensor/contract.js';
 import type { NativeStats } from '../sensor/nativeAddon.js';
 import type { SensorName } from '../sensor/settings.js';
 import type { Output, WriteOutcome } from '../output/sink.js';
-import { eventsLostLine, statsLine, type BaselineScanProgress, type KernelCounts, type LossByStage, type StatsLine } from '../output/records.js';
+import { eventsDroppedInQueue, eventsLostLine, statsLine, type BaselineScanProgress, type KernelCounts, type LossByStage, type StatsLine } from '../output/records.js';
 import type { AlertOutput } from './alertOutput.js';
 import type { Notices } from '../log/notices.js';
+import type { ProcessCounts } from '../process/processContexts.js';
 
 export interface StatsReporter {
   recordDecoded(decoded: number, invalid: number, error?: string): void;
   /** the output's outcome for one sensor event */
   countOutput(outcome: WriteOutcome): void;
+  /** an exec, fork or exit record, taken by the process cache */
+  countProcessRecord(): void;
   /** builds the stats line (also used by tests and the final line) */
   snapshot(final: boolean): StatsLine;
   report(final: boolean): void;
@@ -32,7 +36,7 @@ export interface StatsReporter {
 export function lossByStage(s: StatsLine): LossByStage {
   return {
     kernel_ring_buffer: s.kernel.lost + s.kernel.aggregated_lost,
-    agent_queue: s.agent.dropped_queue,
+    agent_queue: eventsDroppedInQueue(s.agent),
     decode: s.agent.invalid,
     output: s.agent.dropped_output,
   };
@@ -76,6 +80,8 @@ export function kernelCounts(k: readonly number[]): KernelCounts {
     generations: k[Stat.GENERATIONS]!,
     marked: k[Stat.MARKED]!,
     guard_denied: k[Stat.GUARD_DENIED]!,
+    process_records: k[Stat.PROC_EMITTED]!,
+    process_records_lost: k[Stat.PROC_LOST]!,
   };
 }
 
@@ -94,11 +100,13 @@ export function createStatsReporter(deps: {
   onLoss?: () => void;
   /** a baseline scan in progress (state tracking), shown in the line while it runs */
   baselineScan?: () => BaselineScanProgress | null;
+  processCounts: () => ProcessCounts;
 }): StatsReporter {
   let decoded = 0;
   let invalid = 0;
   let emitted = 0;
   let droppedOutput = 0;
+  let processRecords = 0;
   let lastDecodeError: string | undefined;
   let seenLoss: LossByStage = { kernel_ring_buffer: 0, agent_queue: 0, decode: 0, output: 0 };
   let alertedLoss: LossByStage = seenLoss;
@@ -111,11 +119,14 @@ export function createStatsReporter(deps: {
       received: u.recordsReceived,
       delivered: u.recordsDelivered,
       dropped_queue: u.recordsDropped,
+      process_records_dropped: u.processRecordsDropped,
       queued_bytes: u.queuedBytes,
       decoded,
       invalid,
       emitted,
       dropped_output: droppedOutput,
+      process_records: processRecords,
+      process: deps.processCounts(),
       consumer_errors: deps.consumerErrors(),
       sinks: deps.output.counts(),
       ...(lastDecodeError ? { last_decode_error: lastDecodeError } : {}),
@@ -145,6 +156,9 @@ export function createStatsReporter(deps: {
     countOutput(outcome) {
       if (outcome === 'dropped') droppedOutput++;
       else emitted++;
+    },
+    countProcessRecord() {
+      processRecords++;
     },
     snapshot,
     report(final) {

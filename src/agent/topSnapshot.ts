@@ -5,6 +5,7 @@ import type { Activity, PathRow, ProcessRow } from './activity.js';
 import type { AgentParts } from './metricsEndpoint.js';
 import { healthOf } from './metricsEndpoint.js';
 import type { RecentAlert } from '../metrics/recordCounts.js';
+import { eventsDroppedInQueue } from '../output/records.js';
 
 export const TOP_ROWS = 10;
 
@@ -50,7 +51,7 @@ export function topSnapshot(parts: AgentParts, activity: Activity, now: { rfc333
     losses: {
       kernel_ring: k.lost,
       kernel_aggregated: k.aggregated_lost,
-      agent_queue: a.dropped_queue,
+      agent_queue: eventsDroppedInQueue(a),
       decode: a.invalid,
       output: a.dropped_output,
     },

@@ -1,7 +1,9 @@
 /** Feeds writes to the burst and fan-out detectors (src/detect/) and outputs what they raise;
  * a timer reports burst ends and expires idle state. */
 import { createWriteDetectors, type DetectAlert, type DetectConfig } from '../detect/index.js';
-import type { FileEvent } from '../events/types.js';
+import type { FileEvent, ProcessInfo } from '../events/types.js';
+import { actorFields } from '../output/eventRecord.js';
+import { describeActor, type ActorLike } from '../process/describeActor.js';
 import { detectAlertLine } from '../output/records.js';
 import type { AlertOutput } from './alertOutput.js';
 import type { EventConsumer } from './eventConsumers.js';
@@ -15,14 +17,14 @@ export interface WriteDetection extends EventConsumer {
 }
 
 export function describeDetectAlert(a: DetectAlert): string {
-  const who = `${a.comm} (pid ${a.pid}, uid ${a.uid})`;
+  const who = a.actor !== undefined ? describeActor(actorFields(a.actor as ProcessInfo) as ActorLike) : `${a.comm} (pid ${a.pid}, uid ${a.uid})`;
   const numbers = `${Math.round(a.rate)}/s, baseline ${Math.round(a.baseline)}/s, threshold ${Math.round(a.threshold)}/s`;
   if (a.phase === 'end') return `${a.rule} ended for ${a.key}`;
   switch (a.rule) {
     case 'write_burst_pid':
-      return `burst of writes by ${who}: ${numbers}, last file ${a.path}`;
+      return `burst of writes from ${who}: ${numbers}, last file ${a.path}`;
     case 'write_burst_path':
-      return `burst of writes to ${a.path}: ${numbers}, by ${who}`;
+      return `burst of writes to ${a.path}: ${numbers}, from ${who}`;
     case 'write_fanout_pid':
       return `${who} wrote ${a.distinct_files} distinct files in a short time (last ${a.path})`;
   }
@@ -58,6 +60,8 @@ export function createWriteDetection(deps: {
         detectors.observe({
           timeNs: event.timeNs,
           pid: event.process.pid,
+          processKey: event.process.key,
+          actor: event.process,
           comm: event.process.comm.text,
           uid: event.process.uid,
           path: pathKey(event),

@@ -3,6 +3,10 @@ export interface WriteObservation {
   /** CLOCK_MONOTONIC-like nanoseconds; the detectors tolerate small reorderings by clamping to the newest time seen. */
   timeNs: bigint;
   pid: number;
+  /** the process's identity (pid and start): per-process state never passes to a reused pid */
+  processKey: string;
+  /** the writer, passed through untouched to the alerts it raises (the agent's process context) */
+  actor?: unknown;
   comm: string;
   uid: number;
   path: string;
@@ -30,6 +34,8 @@ interface DetectAlertBase {
   pid: number;
   comm: string;
   uid: number;
+  /** WriteObservation.actor of that writer */
+  actor?: unknown;
   /** Last path written for this key. */
   path: string;
   time_ns: bigint;

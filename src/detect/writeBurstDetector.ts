@@ -16,6 +16,7 @@ class BurstKeyState {
   comm = '';
   uid = 0;
   path = '';
+  actor: unknown = undefined;
 
   constructor(
     public key: BurstKey,
@@ -65,7 +66,9 @@ export function createWriteBurstDetector(rule: WriteBurstRule, config: DetectCon
   const { burstFactor, deviationFactor, warmupSeconds, cooldownSeconds } = config;
   // After four half-lives idle the baseline is down to 1/16; re-learning from warm-up is then no less strict.
   const idleExpirySeconds = Math.max(cooldownSeconds, 4 * config.halfLifeSeconds);
-  const keyOf: (o: WriteObservation) => BurstKey = rule === 'write_burst_pid' ? (o) => o.pid : (o) => o.path;
+  // per process by identity (pid and start): a reused pid starts with a fresh baseline
+  const perProcess = rule === 'write_burst_pid';
+  const keyOf: (o: WriteObservation) => BurstKey = perProcess ? (o) => o.processKey : (o) => o.path;
   const states = new LruMap<BurstKey, BurstKeyState>(config.maxTrackedKeys);
   const active = new Set<BurstKeyState>();
 
@@ -81,7 +84,7 @@ export function createWriteBurstDetector(rule: WriteBurstRule, config: DetectCon
       type: 'alert',
       rule,
       phase,
-      key: String(state.key),
+      key: perProcess ? String(state.pid) : String(state.key),
       rate,
       baseline: state.rate.mean(),
       threshold,
@@ -89,6 +92,7 @@ export function createWriteBurstDetector(rule: WriteBurstRule, config: DetectCon
       comm: state.comm,
       uid: state.uid,
       path: state.path,
+      ...(state.actor !== undefined ? { actor: state.actor } : {}),
       time_ns: timeNs,
     };
   }
@@ -154,6 +158,7 @@ export function createWriteBurstDetector(rule: WriteBurstRule, config: DetectCon
       state.comm = o.comm;
       state.uid = o.uid;
       state.path = o.path;
+      state.actor = o.actor;
       if (!state.active) checkStart(state, o.timeNs, out);
     },
 

@@ -3,7 +3,7 @@ import { LruMap } from '../shared/lruMap.js';
 import { nsToSeconds, type DetectAlert, type WriteFanoutAlert, type WriteObservation } from './types.js';
 
 /**
- * Distinct paths one PID wrote within the sliding window: path → time of its last write, oldest first.
+ * Distinct paths one process (pid and start: a reused pid is another process) wrote within the sliding window: path → time of its last write, oldest first.
  * Only the most recent `limit` paths are kept: the PID has written at least `limit` distinct files in the window
  * exactly when all of those are inside it, so older ones cannot change the answer and memory stays bounded.
  */
@@ -15,8 +15,10 @@ class FanoutPidState {
   comm = '';
   uid = 0;
   path = '';
+  actor: unknown = undefined;
 
   constructor(
+    public processKey: string,
     public pid: number,
     nowSeconds: number,
     limit: number,
@@ -25,8 +27,9 @@ class FanoutPidState {
     this.lastWriteSeconds = nowSeconds;
   }
 
-  /** Turns an evicted PID's state into a fresh one, so a flood of new PIDs allocates no state. */
-  reuseFor(pid: number, nowSeconds: number): this {
+  /** Turns an evicted process's state into a fresh one, so a flood of new processes allocates no state. */
+  reuseFor(processKey: string, pid: number, nowSeconds: number): this {
+    this.processKey = processKey;
     this.pid = pid;
     this.paths.clear();
     this.active = false;
@@ -57,7 +60,7 @@ export function createWriteFanoutDetector(config: DetectConfig): WriteFanoutDete
   const { cooldownSeconds } = config;
   // Keep a PID at least as long as its cooldown must be remembered; its paths are cleared once out of window.
   const idleExpirySeconds = Math.max(cooldownSeconds, windowSeconds);
-  const states = new LruMap<number, FanoutPidState>(config.maxTrackedKeys);
+  const states = new LruMap<string, FanoutPidState>(config.maxTrackedKeys);
   const active = new Set<FanoutPidState>();
 
   /** Drops paths last written at or before now - window. */
@@ -84,6 +87,7 @@ export function createWriteFanoutDetector(config: DetectConfig): WriteFanoutDete
       uid: state.uid,
       path: state.path,
       distinct_files: distinct,
+      ...(state.actor !== undefined ? { actor: state.actor } : {}),
       time_ns: timeNs,
     };
   }
@@ -111,16 +115,16 @@ export function createWriteFanoutDetector(config: DetectConfig): WriteFanoutDete
   return {
     observe(o, out, now = nsToSeconds(o.timeNs)) {
       if (!(o.count > 0 && o.count < Infinity)) return;
-      let state = states.get(o.pid);
+      let state = states.get(o.processKey);
       if (state === undefined) {
         const evicted = states.size >= states.capacity ? states.evictOldest() : undefined;
         if (evicted === undefined) {
-          state = new FanoutPidState(o.pid, now, limit);
+          state = new FanoutPidState(o.processKey, o.pid, now, limit);
         } else {
           if (evicted.active) endFanout(evicted, o.timeNs, out); // still owes its 'end'
-          state = evicted.reuseFor(o.pid, now);
+          state = evicted.reuseFor(o.processKey, o.pid, now);
         }
-        states.set(o.pid, state);
+        states.set(o.processKey, state);
       } else if (now < state.lastWriteSeconds) {
         now = state.lastWriteSeconds; // reordered record: count it at the latest time seen, keeping the order
       }
@@ -130,6 +134,7 @@ export function createWriteFanoutDetector(config: DetectConfig): WriteFanoutDete
       state.comm = o.comm;
       state.uid = o.uid;
       state.path = o.path;
+      state.actor = o.actor;
       evaluate(state, now, o.timeNs, out);
     },
 
@@ -139,11 +144,11 @@ export function createWriteFanoutDetector(config: DetectConfig): WriteFanoutDete
         prune(state, Math.max(now, state.lastWriteSeconds));
         evaluate(state, now, nowNs, out);
       }
-      for (const [pid, state] of states.entriesOldestFirst()) {
+      for (const [key, state] of states.entriesOldestFirst()) {
         const idle = now - state.lastWriteSeconds;
         if (idle < windowSeconds) break;
-        // Everything this PID wrote is out of the window by now, so it cannot be active.
-        if (idle >= idleExpirySeconds) states.delete(pid);
+        // Everything this process wrote is out of the window by now, so it cannot be active.
+        if (idle >= idleExpirySeconds) states.delete(key);
         else if (state.paths.size > 0) state.paths.clear();
       }
     },

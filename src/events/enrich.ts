@@ -6,7 +6,7 @@
  * event may have changed a file. Lookups that do I/O come in as parameters.
  */
 import { Decision, ObjectKind, PtraceKind, RecordFlag, RecordType } from '../sensor/contract.js';
-import type { BpfAccessRecordData, DecodedRecord, FileRecordData, ProcessFields, PtraceRecordData, SignalRecordData } from '../sensor/decoder.js';
+import { isProcessRecord, type BpfAccessRecordData, type DecodedRecord, type FileRecordData, type PtraceRecordData, type SignalRecordData } from '../sensor/decoder.js';
 import { userDev } from '../sensor/deviceNumbers.js';
 import {
   O_ACCMODE,
@@ -25,7 +25,9 @@ import { pathText } from '../shared/pathText.js';
 import type { InodePaths } from './inodePaths.js';
 import { enrichCgroup, enrichTask } from './enrichGuard.js';
 import type { WatchedNames } from './watchedNames.js';
-import type { BpfAccessEvent, FileAccess, FileEvent, FileOperation, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent } from './types.js';
+import type { ProcessContexts } from '../process/processContexts.js';
+import type { Accounts } from '../process/accounts.js';
+import type { BpfAccessEvent, FileAccess, FileEvent, FileOperation, PtraceEvent, SensorEvent, SignalEvent } from './types.js';
 
 export interface EnrichContext {
   sensor: SensorName;
@@ -38,6 +40,10 @@ export interface EnrichContext {
   inodePaths: InodePaths;
   /** watched names of marked inodes (hard links, bind mounts); follows renames; absent: none */
   watchedNames?: WatchedNames;
+  /** who acted: the process cache (fed by exec, fork and exit records), /proc, names, containers */
+  processes: ProcessContexts;
+  /** user and group names: told when the files they come from change */
+  accounts: Accounts;
 }
 
 const FILE_OPERATIONS: Record<FileRecordData['type'], FileOperation> = {
@@ -47,10 +53,6 @@ const FILE_OPERATIONS: Record<FileRecordData['type'], FileOperation> = {
   [RecordType.UNLINK]: 'unlink',
   [RecordType.RMDIR]: 'rmdir',
 };
-
-function processInfo(proc: ProcessFields): ProcessInfo {
-  return { pid: proc.pid, tid: proc.tid, ppid: proc.ppid, uid: proc.uid, gid: proc.gid, comm: pathText(proc.comm) };
-}
 
 function fileAccess(openFlags: number): FileAccess {
   const mode = openFlags & O_ACCMODE;
@@ -81,13 +83,19 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent {
   const watched = ctx.watchedNames?.observe(rec) ?? { path: null, path2: null };
   const isRename = rec.type === RecordType.RENAME && rec.path2 !== null;
   const watchedPath = isRename ? watched.path2 : rec.flags & RecordFlag.PATH_UNKNOWN ? null : watched.path;
+  const process = ctx.processes.actor(rec.proc);
+  const touchesContent = rec.type !== RecordType.OPEN || (rec.openFlags & (O_ACCMODE | O_CREAT | O_TRUNC)) !== 0;
+  // a change to /etc/passwd or /etc/group: names are read again at the next lookup
+  if (touchesContent && ((path !== null && ctx.accounts.isSource(path.text)) || (oldPath !== null && ctx.accounts.isSource(oldPath.text)))) {
+    ctx.accounts.invalidate();
+  }
   return {
     kind: 'file',
     operation,
     timeNs: rec.timeNs,
     time: ctx.toRfc3339(rec.timeNs),
     sensor: ctx.sensor,
-    process: processInfo(rec.proc),
+    process,
     path,
     pathSource,
     oldPath,
@@ -109,7 +117,7 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent {
     fromCacheMiss: (rec.flags & RecordFlag.FROM_CACHE_MISS) !== 0,
     // an open for writing counts: the tracepoint sensor sees f_flags after the kernel cleared
     // O_CREAT/O_TRUNC, and copy_file_range (cp) changes a file without a write the sensors see
-    touchesContent: rec.type !== RecordType.OPEN || (rec.openFlags & (O_ACCMODE | O_CREAT | O_TRUNC)) !== 0,
+    touchesContent,
   };
 }
 
@@ -129,7 +137,7 @@ function enrichPtrace(rec: PtraceRecordData, ctx: EnrichContext): PtraceEvent {
     timeNs: rec.timeNs,
     time: ctx.toRfc3339(rec.timeNs),
     sensor: ctx.sensor,
-    process: processInfo(rec.tracer),
+    process: ctx.processes.actor(rec.tracer),
     targetPid: rec.targetPid,
     targetComm,
     targetUid: isRequest ? null : rec.targetUid,
@@ -147,7 +155,7 @@ function enrichSignal(rec: SignalRecordData, ctx: EnrichContext): SignalEvent {
     timeNs: rec.timeNs,
     time: ctx.toRfc3339(rec.timeNs),
     sensor: ctx.sensor,
-    process: processInfo(rec.sender),
+    process: ctx.processes.actor(rec.sender),
     targetPid: rec.targetPid,
     signal: signalName(rec.signal) ?? rec.signal,
     decision: rec.decision === Decision.DENY ? 'deny' : 'allow',
@@ -162,14 +170,20 @@ function enrichBpfAccess(rec: BpfAccessRecordData, ctx: EnrichContext): BpfAcces
     timeNs: rec.timeNs,
     time: ctx.toRfc3339(rec.timeNs),
     sensor: ctx.sensor,
-    process: processInfo(rec.proc),
+    process: ctx.processes.actor(rec.proc),
     object: rec.objectKind === ObjectKind.MAP ? 'map' : rec.objectKind === ObjectKind.PROG ? 'prog' : rec.objectKind,
     objectId: rec.objectId,
     decision: rec.decision === Decision.DENY ? 'deny' : 'allow',
   };
 }
 
-export function enrichRecord(rec: DecodedRecord, ctx: EnrichContext): SensorEvent {
+/** The typed event of a record; null for the process records (exec, fork, exit), which only feed
+ * the process cache. */
+export function enrichRecord(rec: DecodedRecord, ctx: EnrichContext): SensorEvent | null {
+  if (isProcessRecord(rec)) {
+    ctx.processes.observe(rec);
+    return null;
+  }
   switch (rec.kind) {
     case 'file':
       return enrichFile(rec, ctx);
@@ -181,8 +195,8 @@ export function enrichRecord(rec: DecodedRecord, ctx: EnrichContext): SensorEven
       return enrichBpfAccess(rec, ctx);
     // the guard's records about the agent's own process (src/events/enrichGuard.ts)
     case 'task':
-      return enrichTask(rec, { sensor: ctx.sensor, toRfc3339: ctx.toRfc3339, processInfo });
+      return enrichTask(rec, { sensor: ctx.sensor, toRfc3339: ctx.toRfc3339, processInfo: (p) => ctx.processes.actor(p) });
     case 'cgroup':
-      return enrichCgroup(rec, { sensor: ctx.sensor, toRfc3339: ctx.toRfc3339, processInfo });
+      return enrichCgroup(rec, { sensor: ctx.sensor, toRfc3339: ctx.toRfc3339, processInfo: (p) => ctx.processes.actor(p) });
   }
 }

@@ -7,16 +7,9 @@
 import type { PathText } from '../shared/pathText.js';
 import type { SensorName } from '../sensor/settings.js';
 
-/** The acting task, as the kernel saw it when the event happened. */
-export interface ProcessInfo {
-  /** thread-group id (what ps calls PID) */
-  pid: number;
-  tid: number;
-  ppid: number;
-  uid: number;
-  gid: number;
-  comm: PathText;
-}
+// Who acted: the process context, defined where it is made (src/process/).
+export type { ContextSource, ProcessContext, ProcessInfo } from '../process/types.js';
+import type { ProcessInfo } from '../process/types.js';
 
 interface EventBase {
   /** bpf_ktime_get_ns() of the record (CLOCK_MONOTONIC) */

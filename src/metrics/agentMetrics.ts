@@ -5,7 +5,7 @@
  * counted twice. Names follow Prometheus conventions: lsmwatch_ prefix, _total for counters, base
  * units (seconds, bytes).
  */
-import type { StatsLine } from '../output/records.js';
+import { eventsDroppedInQueue, type StatsLine } from '../output/records.js';
 import type { MapCount, MapInfo, ProgramRunStats, RingUsage } from '../sensor/nativeAddon.js';
 import type { MetricFamily, Sample } from './exposition.js';
 import type { HealthReport } from './health.js';
@@ -60,11 +60,11 @@ function stageFamilies(s: StatsLine): MetricFamily[] {
     counter('lsmwatch_kernel_denied_total', 'Operations denied by enforcement (kernel.denied).', one(k.denied)),
     counter(
       'lsmwatch_lost_total',
-      'Losses by stage, the terms of the stats line\'s "lost": kernel_ring (records, kernel.lost), kernel_aggregated (writes, kernel.aggregated_lost), agent_queue (records, agent.dropped_queue), decode (records, agent.invalid), output (events, agent.dropped_output).',
+      'Losses by stage, the terms of the stats line\'s "lost": kernel_ring (records, kernel.lost), kernel_aggregated (writes, kernel.aggregated_lost), agent_queue (event records, agent.dropped_queue - agent.process_records_dropped), decode (records, agent.invalid), output (events, agent.dropped_output).',
       [
         { labels: { stage: 'kernel_ring' }, value: k.lost },
         { labels: { stage: 'kernel_aggregated' }, value: k.aggregated_lost },
-        { labels: { stage: 'agent_queue' }, value: a.dropped_queue },
+        { labels: { stage: 'agent_queue' }, value: eventsDroppedInQueue(a) },
         { labels: { stage: 'decode' }, value: a.invalid },
         { labels: { stage: 'output' }, value: a.dropped_output },
       ],

@@ -1,7 +1,9 @@
 /** Typed events → the flat, snake_case NDJSON objects of the output contract. Pure: no I/O, no
- * lookups, no agent state; everything an event line says was decided by the enrich stage. */
+ * lookups, no agent state; everything an event line says was decided by the enrich stage. Every
+ * line starts with the event's own fields and ends with the acting process's context. */
 import { putText } from '../shared/pathText.js';
-import type { BpfAccessEvent, CgroupEvent, FileEvent, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
+import type { BpfAccessEvent, CgroupEvent, FileEvent, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
+import { JSON_TAIL, JsonTail } from './jsonTail.js';
 
 export type EventLine = Record<string, unknown> & { type: string };
 
@@ -26,6 +28,108 @@ function baseFields(type: string, event: SensorEvent, proc: ProcessInfo): EventL
   };
   putText(out, 'comm', proc.comm);
   return out;
+}
+
+/** The per-event facts of the acting process (its ids can change; names follow them). */
+function putProcessIds(out: Record<string, unknown>, p: ProcessInfo): void {
+  out.start_time = p.startTime;
+  out.user = p.user;
+  out.group = p.group;
+  out.login_uid = p.loginUid;
+  out.login_user = p.loginUser;
+  out.session_id = p.sessionId;
+  out.cgroup_id = jsonU64(p.cgroupId);
+  out.container_id = p.container?.id ?? null;
+  if (p.container !== null) {
+    out.container_runtime = p.container.runtime;
+    if (p.container.podUid !== undefined) out.pod_uid = p.container.podUid;
+  }
+}
+
+/** The per-process facts: the same object for every event of the process. */
+function putProgram(out: Record<string, unknown>, c: ProcessContext): void {
+  if (c.exe !== null) putText(out, 'exe', c.exe);
+  else out.exe = null;
+  out.exe_inode = c.exeInode === null ? null : jsonU64(c.exeInode);
+  out.exe_dev = c.exeDev;
+  if (c.exeDeleted) out.exe_deleted = true;
+  out.cmdline = c.cmdline;
+  if (c.cmdlineTruncated) out.cmdline_truncated = true;
+  out.tty = c.tty;
+  out.ancestors = c.ancestors;
+  out.context_source = c.source;
+}
+
+/**
+ * The context as JSON text, made once per process and reused while its ids stay the same (the
+ * common case: every write of a process). Serializing two dozen members and an ancestry per event
+ * cost more than the rest of the line.
+ */
+interface ContextJson {
+  startTime: string;
+  uid: number;
+  gid: number;
+  loginUid: number | null;
+  sessionId: number | null;
+  cgroupId: bigint;
+  user: string | null;
+  group: string | null;
+  loginUser: string | null;
+  container: ProcessInfo['container'];
+  tail: JsonTail;
+}
+
+function contextTail(p: ProcessInfo): JsonTail {
+  const m = p.context.memo.serialized as ContextJson | undefined;
+  if (
+    m !== undefined && m.startTime === p.startTime && m.uid === p.uid && m.gid === p.gid && m.loginUid === p.loginUid &&
+    m.sessionId === p.sessionId && m.cgroupId === p.cgroupId && m.user === p.user && m.group === p.group &&
+    m.loginUser === p.loginUser && m.container === p.container
+  ) {
+    return m.tail;
+  }
+  const members: Record<string, unknown> = {};
+  putProcessIds(members, p);
+  putProgram(members, p.context);
+  const tail = new JsonTail(JSON.stringify(members).slice(1, -1));
+  p.context.memo.serialized = {
+    startTime: p.startTime, uid: p.uid, gid: p.gid, loginUid: p.loginUid, sessionId: p.sessionId, cgroupId: p.cgroupId,
+    user: p.user, group: p.group, loginUser: p.loginUser, container: p.container, tail,
+  } satisfies ContextJson;
+  return tail;
+}
+
+/**
+ * Who acted, beyond pid/tid/ppid/uid/gid/comm at the start of the line: the process's start (with
+ * pid its identity), names, login uid and session, cgroup and container, then its executable,
+ * command line, terminal and ancestors; as pre-serialized members (./jsonTail.ts), last.
+ */
+export function putProcessContext(out: EventLine, p: ProcessInfo): void {
+  (out as { [JSON_TAIL]?: JsonTail })[JSON_TAIL] = contextTail(p);
+}
+
+/** The same members as a plain object (for alert lines, which carry pid, comm and uid already). */
+export function processContextFields(p: ProcessInfo): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  putProcessIds(out, p);
+  putProgram(out, p.context);
+  return out;
+}
+
+/** The actor of change records (`by`): pid, comm, uid, gid and the whole context. */
+export function actorFields(p: ProcessInfo): ActorRecord {
+  const out: Record<string, unknown> = { pid: p.pid };
+  putText(out, 'comm', p.comm);
+  out.uid = p.uid;
+  out.gid = p.gid;
+  return Object.assign(out, processContextFields(p)) as ActorRecord;
+}
+
+export interface ActorRecord {
+  pid: number;
+  comm: string;
+  uid: number;
+  [field: string]: unknown;
 }
 
 function fileLine(e: FileEvent): EventLine {
@@ -53,6 +157,7 @@ function fileLine(e: FileEvent): EventLine {
   if (e.pathTruncated) out.path_truncated = true;
   if (e.pathUnresolved) out.path_unresolved = true; // tracepoint: the syscall's string, unnormalised
   if (e.denied) out.decision = 'deny'; // --protect refused it
+  putProcessContext(out, e.process);
   return out;
 }
 
@@ -66,6 +171,7 @@ function ptraceLine(e: PtraceEvent): EventLine {
   if (e.request !== null) out.request = e.request;
   out.decision = e.decision;
   if (e.error !== null) out.error = e.error;
+  putProcessContext(out, e.process);
   return out;
 }
 
@@ -77,6 +183,7 @@ function signalLine(e: SignalEvent): EventLine {
   out.code = e.code;
   // the process fields then name the task that happened to run, not a sender
   if (e.fromKernel) out.from_kernel = true;
+  putProcessContext(out, e.process);
   return out;
 }
 
@@ -85,6 +192,7 @@ function bpfAccessLine(e: BpfAccessEvent): EventLine {
   out.object = e.object;
   out.object_id = e.objectId;
   out.decision = e.decision;
+  putProcessContext(out, e.process);
   return out;
 }
 
@@ -104,6 +212,7 @@ function taskLine(e: TaskEvent): EventLine {
     out.ioprio_level = c.ioprioLevel;
   }
   out.decision = e.decision;
+  putProcessContext(out, e.process);
   return out;
 }
 
@@ -117,6 +226,7 @@ function cgroupLine(e: CgroupEvent): EventLine {
   if (e.operation !== 'write') out.hierarchy = e.hierarchy;
   if (e.pathTruncated) out.path_truncated = true;
   out.decision = e.decision;
+  putProcessContext(out, e.process);
   return out;
 }
 

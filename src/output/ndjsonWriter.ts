@@ -6,6 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { WriteOutcome } from './sink.js';
+import { stringifyWithTail } from './jsonTail.js';
 
 export type { WriteOutcome };
 
@@ -26,11 +27,12 @@ function bigintSafe(_key: string, value: unknown): unknown {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
 }
 
+/** One line: the record, and its pre-serialized members (./jsonTail.ts) last. */
 export function toNdjsonLine(record: object): string {
   try {
-    return JSON.stringify(record) + '\n';
+    return stringifyWithTail(record) + '\n';
   } catch {
-    return JSON.stringify(record, bigintSafe) + '\n'; // rare path: records carrying bigint
+    return stringifyWithTail(record, bigintSafe) + '\n'; // rare path: records carrying bigint
   }
 }
 

@@ -8,9 +8,11 @@ import type { DetectAlert } from '../detect/types.js';
 import type { IntegrityFinding } from '../integrity/selfIntegrityChecker.js';
 import type { SensorEvent } from '../events/types.js';
 import type { ForbidPtraceMode, SensorName } from '../sensor/settings.js';
-import { eventLine } from './eventRecord.js';
+import { eventLine, processContextFields } from './eventRecord.js';
 import type { RuleAlert } from '../rules/types.js';
 import { OTHER_ALERT_ATTACK, OTHER_ALERT_SEVERITIES } from '../rules/severity.js';
+import type { ProcessCounts } from '../process/processContexts.js';
+import type { ProcessInfo } from '../events/types.js';
 
 export const OUTPUT_RECORD_TYPES = [
   // one per sensor event (src/output/eventRecord.ts)
@@ -238,17 +240,26 @@ export interface KernelCounts {
   marked: number;
   /** of denied: operations on the agent's process or cgroup (signals, ptrace, limits, cgroup files) denied by --protect */
   guard_denied: number;
+  /** exec, fork and exit records (not events): written, and lost to a full ring buffer */
+  process_records: number;
+  process_records_lost: number;
 }
 
 export interface AgentCounts {
   received: number;
   delivered: number;
   dropped_queue: number;
+  /** of dropped_queue, the exec/fork/exit records: no event was lost with them (not in `lost`) */
+  process_records_dropped: number;
   queued_bytes: number;
   decoded: number;
   invalid: number;
   emitted: number;
   dropped_output: number;
+  /** decoded exec, fork and exit records: the process cache took them (decoded = emitted + dropped_output + process_records) */
+  process_records: number;
+  /** the process cache: what it holds, where its facts came from, what it could not learn */
+  process: ProcessCounts;
   /** exceptions thrown by consumers of events (the events were still output) */
   consumer_errors: number;
   /** every record (events and the agent's own lines) per sink */
@@ -274,6 +285,12 @@ export interface StatsLine extends OutputRecord {
   baseline_scan?: BaselineScanProgress;
 }
 
+/** Records the addon's queue dropped that were events: the exec/fork/exit records it dropped are
+ * counted apart (process_records_dropped), since no event was lost with them. */
+export function eventsDroppedInQueue(agent: Pick<AgentCounts, 'dropped_queue' | 'process_records_dropped'>): number {
+  return agent.dropped_queue - agent.process_records_dropped;
+}
+
 export function statsLine(
   time: string,
   sensor: SensorName,
@@ -282,7 +299,7 @@ export function statsLine(
   agent: AgentCounts,
   baselineScan: BaselineScanProgress | null = null,
 ): StatsLine {
-  const lost = kernel.lost + kernel.aggregated_lost + agent.dropped_queue + agent.invalid + agent.dropped_output;
+  const lost = kernel.lost + kernel.aggregated_lost + eventsDroppedInQueue(agent) + agent.invalid + agent.dropped_output;
   return { type: 'stats', time, sensor, final, lost, kernel, agent, ...(baselineScan ? { baseline_scan: baselineScan } : {}) };
 }
 
@@ -324,13 +341,15 @@ function graded(rule: string): { severity: string; attack: string } {
   return { severity: OTHER_ALERT_SEVERITIES[rule] ?? 'medium', attack: OTHER_ALERT_ATTACK[rule] ?? '' };
 }
 
-export function selfProtectionAlertLine(alert: SelfProtectionAlert): OutputRecord {
-  return { type: 'alert', ...alert, ...graded(alert.rule) };
+/** An alert about an attempt on the agent, with its actor's context after the rule's fields. */
+export function selfProtectionAlertLine(alert: SelfProtectionAlert, actor?: ProcessInfo): OutputRecord {
+  return { type: 'alert', ...alert, ...(actor ? processContextFields(actor) : {}), ...graded(alert.rule) };
 }
 
+/** A detector's alert; `actor` is the last writer of the key (what the detector carried along). */
 export function detectAlertLine(alert: DetectAlert, time: string): OutputRecord {
-  const { time_ns: _timeNs, ...rest } = alert;
-  return { ...rest, time, ...graded(alert.rule) };
+  const { time_ns: _timeNs, actor, ...rest } = alert;
+  return { ...rest, time, ...(actor ? processContextFields(actor as ProcessInfo) : {}), ...graded(alert.rule) };
 }
 
 /** Where events were lost, as the stats line counts them. */

@@ -70,7 +70,7 @@ function exeEvidence(known: KnownPackageManager, exe: string): Evidence | null {
 function match(process: ProcessIdentity): { known: KnownPackageManager; via: Evidence } | null {
   const known = KNOWN.find((k) => k.comms.includes(process.comm));
   if (!known) return null;
-  if (process.exe === undefined || process.exe === '') return { known, via: 'comm' };
+  if (process.exe === undefined || process.exe === null || process.exe === '') return { known, via: 'comm' };
   const via = exeEvidence(known, process.exe);
   return via === null ? null : { known, via };
 }

@@ -20,7 +20,7 @@ export interface EvaluateOptions {
 function alertActor(by: Actor | ProcessFacts | null): AlertActor | null {
   if (by === null) return null;
   const actor: AlertActor = { pid: by.pid, comm: by.comm, uid: by.uid };
-  if (by.exe !== undefined) actor.exe = by.exe;
+  if (by.exe !== undefined && by.exe !== null) actor.exe = by.exe;
   if (by.package_manager !== undefined) actor.package_manager = by.package_manager;
   return actor;
 }

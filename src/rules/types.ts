@@ -37,7 +37,7 @@ export interface ProcessIdentity {
   /** Task name as the kernel reports it (at most 15 bytes; any process can set its own). */
   comm: string;
   /** Path of the executable as the kernel resolved it, where the sensor knows it. */
-  exe?: string;
+  exe?: string | null;
 }
 
 /** Who did it, as far as the event stage knows. */
@@ -45,7 +45,7 @@ export interface ProcessFacts {
   pid: number;
   comm: string;
   uid: number;
-  exe?: string;
+  exe?: string | null;
   /** Parent first, then its parent, …; as far as known. */
   ancestors?: readonly ProcessIdentity[];
   /** Set by the event stage (see src/packages/packageManager.ts) when the chain is a package manager. */

@@ -2,11 +2,15 @@
  * TypeScript mirror of bpf/include/lsmwatch.h. test/unit/sensor/contract.test.ts compares every
  * size, offset and enum value here with the BTF of the compiled BPF objects, so drift fails a test.
  */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 export const COMM_LEN = 16;
 export const PATH_MAX = 4096;
 export const WATCH_KEY_MAX = 252;
 export const RECORD_MAX = 16384;
+export const ARGS_MAX = 2048;
+export const TTY_LEN = 16;
+/** lw_process.loginuid / sessionid when the task has none */
+export const ID_UNSET = 4294967295;
 
 export const RecordType = {
   OPEN: 1,
@@ -19,6 +23,9 @@ export const RecordType = {
   RMDIR: 8,
   TASK: 20,
   CGROUP: 21,
+  EXEC: 24,
+  FORK: 25,
+  EXIT: 26,
 } as const;
 
 export const RecordFlag = {
@@ -32,6 +39,8 @@ export const RecordFlag = {
   PATH_UNRESOLVED: 1 << 7,
   DEPTH_UNKNOWN: 1 << 8,
   SIGNAL_FROM_KERNEL: 1 << 10,
+  ARGS_TRUNCATED: 1 << 12,
+  EXE_DELETED: 1 << 13,
 } as const;
 
 export const Decision = { ALLOW: 0, DENY: 1, ERROR: 2 } as const;
@@ -68,6 +77,8 @@ export const Stat = {
   GENERATIONS: 16,
   MARKED: 17,
   GUARD_DENIED: 18,
+  PROC_EMITTED: 22,
+  PROC_LOST: 23,
 } as const;
 export const STAT_MAX = 32;
 
@@ -81,80 +92,103 @@ export const MarkArg = { FD: 0, FLAGS: 1, WATCH: 2, ID: 3, COUNT: 4 } as const;
 export const Header = { size: 16, type: 0, size_: 2, flags: 4, timeNs: 8 } as const;
 
 /** struct lw_process (offsets relative to the struct) */
-export const Process = { size: 40, pid: 0, tid: 4, ppid: 8, uid: 12, gid: 16, pad0: 20, comm: 24 } as const;
+export const Process = {
+  size: 72,
+  pid: 0,
+  tid: 4,
+  ppid: 8,
+  uid: 12,
+  gid: 16,
+  pad0: 20,
+  comm: 24,
+  startNs: 40,
+  parentStartNs: 48,
+  cgroupId: 56,
+  loginuid: 64,
+  sessionid: 68,
+} as const;
 
 /** struct lw_file_record */
 export const FileRecord = {
-  size: 112,
+  size: 144,
   hdr: 0,
   proc: 16,
-  ino: 56,
-  dev: 64,
-  openFlags: 68,
-  count: 72,
-  bytes: 80,
-  mode: 88,
-  pathLen: 92,
-  path2Len: 94,
-  anchor: 96,
-  anchor2: 100,
-  anchorOff: 104,
-  anchor2Off: 106,
-  pad0: 108,
+  ino: 88,
+  dev: 96,
+  openFlags: 100,
+  count: 104,
+  bytes: 112,
+  mode: 120,
+  pathLen: 124,
+  path2Len: 126,
+  anchor: 128,
+  anchor2: 132,
+  anchorOff: 136,
+  anchor2Off: 138,
+  pad0: 140,
 } as const;
+
+/** struct lw_exec_record */
+export const ExecRecord = { size: 120, hdr: 0, proc: 16, exeIno: 88, exeDev: 96, exeLen: 100, argsLen: 102, tty: 104 } as const;
+
+/** struct lw_fork_record */
+export const ForkRecord = { size: 104, hdr: 0, parent: 16, childPid: 88, childPpid: 92, childStartNs: 96 } as const;
+
+/** struct lw_exit_record */
+export const ExitRecord = { size: 96, hdr: 0, proc: 16, exitCode: 88, pad0: 92 } as const;
 
 /** struct lw_ptrace_record */
 export const PtraceRecord = {
-  size: 104,
+  size: 136,
   hdr: 0,
   tracer: 16,
-  targetPid: 56,
-  targetTid: 60,
-  targetUid: 64,
-  mode: 68,
-  request: 72,
-  result: 76,
-  kind: 80,
-  decision: 82,
-  pad0: 84,
-  targetComm: 88,
+  targetPid: 88,
+  targetTid: 92,
+  targetUid: 96,
+  mode: 100,
+  request: 104,
+  result: 108,
+  kind: 112,
+  decision: 114,
+  pad0: 116,
+  targetComm: 120,
 } as const;
 
 /** struct lw_signal_record */
-export const SignalRecord = { size: 72, hdr: 0, sender: 16, targetPid: 56, signal: 60, decision: 64, pad0: 66, code: 68 } as const;
+export const SignalRecord = { size: 104, hdr: 0, sender: 16, targetPid: 88, signal: 92, decision: 96, pad0: 98, code: 100 } as const;
 
 /** struct lw_task_record */
 export const TaskRecord = {
-  size: 96,
+  size: 128,
   hdr: 0,
   actor: 16,
-  targetPid: 56,
-  op: 60,
-  arg: 64,
-  value: 72,
-  value2: 80,
-  decision: 88,
-  pad0: 90,
-  pad1: 92,
+  targetPid: 88,
+  op: 92,
+  arg: 96,
+  value: 104,
+  value2: 112,
+  decision: 120,
+  pad0: 122,
+  pad1: 124,
 } as const;
 
 /** struct lw_cgroup_record (the path follows the fixed part) */
 export const CgroupRecord = {
-  size: 88,
+  size: 120,
   hdr: 0,
   actor: 16,
-  targetPid: 56,
-  op: 60,
-  cgroupId: 64,
-  level: 72,
-  root: 76,
-  decision: 80,
-  pathLen: 82,
-  pad0: 84,
+  targetPid: 88,
+  op: 92,
+  cgroupId: 96,
+  level: 104,
+  root: 108,
+  decision: 112,
+  pathLen: 114,
+  pad0: 116,
 } as const;
 
 /** struct lw_bpf_access_record */
-export const BpfAccessRecord = { size: 72, hdr: 0, proc: 16, objectId: 56, kind: 60, decision: 64, pad0: 66, pad1: 68 } as const;
+export const BpfAccessRecord = { size: 104, hdr: 0, proc: 16, objectId: 88, kind: 92, decision: 96, pad0: 98, pad1: 100 } as const;
 
 /** struct lw_protected_inode / lw_protected_id (keys of the --protect maps) */
 export const ProtectedInode = { size: 16, dev: 0, pad0: 4, ino: 8 } as const;

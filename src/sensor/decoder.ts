@@ -3,7 +3,24 @@
  * struct lw_header). Everything from the kernel is untrusted: sizes and lengths are checked before
  * use and a malformed record ends the batch (its size can no longer be trusted to find the next).
  */
-import { BpfAccessRecord, CgroupRecord, FileRecord, Header, Process, PtraceRecord, RecordType, SignalRecord, TaskRecord, COMM_LEN, PATH_MAX } from './contract.js';
+import {
+  ARGS_MAX,
+  BpfAccessRecord,
+  CgroupRecord,
+  ExecRecord,
+  ExitRecord,
+  FileRecord,
+  ForkRecord,
+  Header,
+  Process,
+  PtraceRecord,
+  RecordType,
+  SignalRecord,
+  TaskRecord,
+  COMM_LEN,
+  PATH_MAX,
+  TTY_LEN,
+} from './contract.js';
 
 export interface ProcessFields {
   pid: number;
@@ -12,6 +29,14 @@ export interface ProcessFields {
   uid: number;
   gid: number;
   comm: Buffer;
+  /** with pid, the process's identity: its leader's start (ns since boot) */
+  startNs: bigint;
+  /** the parent's start: (ppid, parentStartNs) is the parent's identity */
+  parentStartNs: bigint;
+  cgroupId: bigint;
+  /** ID_UNSET when the task has none */
+  loginUid: number;
+  sessionId: number;
 }
 
 export interface FileRecordData {
@@ -102,7 +127,45 @@ export interface BpfAccessRecordData {
   decision: number;
 }
 
-export type DecodedRecord = FileRecordData | PtraceRecordData | SignalRecordData | BpfAccessRecordData | TaskRecordData | CgroupRecordData;
+/** A process executed a program (LW_REC_EXEC): not an event, it feeds the process cache. */
+export interface ExecRecordData {
+  kind: 'exec';
+  flags: number;
+  timeNs: bigint;
+  proc: ProcessFields;
+  exeIno: bigint;
+  exeDev: number;
+  /** the executable's path; empty if the task had none */
+  exe: Buffer;
+  /** the argument vector, NUL-separated (as /proc/PID/cmdline) */
+  args: Buffer;
+  /** the controlling terminal's name as the kernel spells it ("pts3"); empty if none */
+  tty: Buffer;
+}
+
+export interface ForkRecordData {
+  kind: 'fork';
+  timeNs: bigint;
+  parent: ProcessFields;
+  childPid: number;
+  childPpid: number;
+  childStartNs: bigint;
+}
+
+export interface ExitRecordData {
+  kind: 'exit';
+  timeNs: bigint;
+  proc: ProcessFields;
+  exitCode: number;
+}
+
+export type EventRecordData = FileRecordData | PtraceRecordData | SignalRecordData | BpfAccessRecordData | TaskRecordData | CgroupRecordData;
+export type ProcessRecordData = ExecRecordData | ForkRecordData | ExitRecordData;
+export type DecodedRecord = EventRecordData | ProcessRecordData;
+
+export function isProcessRecord(rec: DecodedRecord): rec is ProcessRecordData {
+  return rec.kind === 'exec' || rec.kind === 'fork' || rec.kind === 'exit';
+}
 
 export interface DecodeResult {
   records: DecodedRecord[];
@@ -125,6 +188,11 @@ function readProcess(buf: Buffer, at: number): ProcessFields {
     uid: buf.readUInt32LE(at + Process.uid),
     gid: buf.readUInt32LE(at + Process.gid),
     comm: cString(buf, at + Process.comm, COMM_LEN),
+    startNs: buf.readBigUInt64LE(at + Process.startNs),
+    parentStartNs: buf.readBigUInt64LE(at + Process.parentStartNs),
+    cgroupId: buf.readBigUInt64LE(at + Process.cgroupId),
+    loginUid: buf.readUInt32LE(at + Process.loginuid),
+    sessionId: buf.readUInt32LE(at + Process.sessionid),
   };
 }
 
@@ -242,6 +310,50 @@ function decodeBpfAccess(buf: Buffer, at: number, size: number): BpfAccessRecord
   };
 }
 
+function decodeExec(buf: Buffer, at: number, size: number): ExecRecordData | string {
+  if (size < ExecRecord.size) return `exec record of ${size} bytes is shorter than ${ExecRecord.size}`;
+  const exeLen = buf.readUInt16LE(at + ExecRecord.exeLen);
+  const argsLen = buf.readUInt16LE(at + ExecRecord.argsLen);
+  const exeAt = at + ExecRecord.size;
+  const argsAt = exeAt + exeLen + 1;
+  if (exeLen >= PATH_MAX || argsLen >= ARGS_MAX || argsAt + argsLen > at + size) {
+    return `exec record (exe ${exeLen}, arguments ${argsLen} bytes) overruns its size ${size}`;
+  }
+  return {
+    kind: 'exec',
+    flags: buf.readUInt32LE(at + Header.flags),
+    timeNs: buf.readBigUInt64LE(at + Header.timeNs),
+    proc: readProcess(buf, at + ExecRecord.proc),
+    exeIno: buf.readBigUInt64LE(at + ExecRecord.exeIno),
+    exeDev: buf.readUInt32LE(at + ExecRecord.exeDev),
+    exe: buf.subarray(exeAt, exeAt + exeLen),
+    args: buf.subarray(argsAt, argsAt + argsLen),
+    tty: cString(buf, at + ExecRecord.tty, TTY_LEN),
+  };
+}
+
+function decodeFork(buf: Buffer, at: number, size: number): ForkRecordData | string {
+  if (size < ForkRecord.size) return `fork record of ${size} bytes is shorter than ${ForkRecord.size}`;
+  return {
+    kind: 'fork',
+    timeNs: buf.readBigUInt64LE(at + Header.timeNs),
+    parent: readProcess(buf, at + ForkRecord.parent),
+    childPid: buf.readUInt32LE(at + ForkRecord.childPid),
+    childPpid: buf.readUInt32LE(at + ForkRecord.childPpid),
+    childStartNs: buf.readBigUInt64LE(at + ForkRecord.childStartNs),
+  };
+}
+
+function decodeExit(buf: Buffer, at: number, size: number): ExitRecordData | string {
+  if (size < ExitRecord.size) return `exit record of ${size} bytes is shorter than ${ExitRecord.size}`;
+  return {
+    kind: 'exit',
+    timeNs: buf.readBigUInt64LE(at + Header.timeNs),
+    proc: readProcess(buf, at + ExitRecord.proc),
+    exitCode: buf.readUInt32LE(at + ExitRecord.exitCode),
+  };
+}
+
 /** Decodes every record in batch; expectedRecords (from the addon) lets a truncated batch be counted. */
 export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResult {
   const records: DecodedRecord[] = [];
@@ -279,6 +391,15 @@ export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResu
         break;
       case RecordType.CGROUP:
         decoded = decodeCgroup(batch, at, size);
+        break;
+      case RecordType.EXEC:
+        decoded = decodeExec(batch, at, size);
+        break;
+      case RecordType.FORK:
+        decoded = decodeFork(batch, at, size);
+        break;
+      case RecordType.EXIT:
+        decoded = decodeExit(batch, at, size);
         break;
       default:
         decoded = `unknown record type ${type}`;

@@ -33,6 +33,8 @@ export interface NativeStats {
     recordsReceived: number;
     recordsDelivered: number;
     recordsDropped: number;
+    /** of recordsDropped, the exec/fork/exit records */
+    processRecordsDropped: number;
     batchesDelivered: number;
     queuedBytes: number;
     /** the bound of the queue (--queue-bytes) */

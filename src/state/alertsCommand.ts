@@ -148,6 +148,16 @@ function diffSummary(diff: Record<string, unknown>): string {
   }
 }
 
+/** "by /usr/sbin/useradd[7] uid=0 login=alice session=3": the executable where the row has it
+ * (rows from before the process context name the comm), the login user and session where set. */
+function describeBy(by: Record<string, unknown>): string {
+  const who = typeof by.exe === 'string' ? by.exe : String(by.comm);
+  let text = `by ${who}[${String(by.pid)}] uid=${String(by.uid)}`;
+  if (typeof by.login_uid === 'number') text += ` login=${typeof by.login_user === 'string' ? by.login_user : String(by.login_uid)}`;
+  if (typeof by.session_id === 'number') text += ` session=${String(by.session_id)}`;
+  return text;
+}
+
 /** The SUMMARY column for one row (not yet escaped). */
 export function summarizeRecord(type: string, record: Record<string, unknown> | null): string {
   if (!record) return '(unreadable record)';
@@ -155,7 +165,7 @@ export function summarizeRecord(type: string, record: Record<string, unknown> | 
     const parts = [String(record.action), String(record.path)];
     const by = record.by as Record<string, unknown> | null | undefined;
     if (record.offline === true) parts.push('(offline)');
-    else if (by && typeof by === 'object') parts.push(`by ${String(by.comm)}[${String(by.pid)}] uid=${String(by.uid)}`);
+    else if (by && typeof by === 'object') parts.push(describeBy(by));
     if (record.diff && typeof record.diff === 'object') {
       const summary = diffSummary(record.diff as Record<string, unknown>);
       if (summary) parts.push(`— ${summary}`);

@@ -8,9 +8,12 @@ export interface Actor {
   comm: string;
   uid: number;
   /** The executable, where the sensor knows it. */
-  exe?: string;
+  exe?: string | null;
   /** Set when the writer or one of its ancestors is a package manager (src/packages/packageManager.ts). */
   package_manager?: string;
+  /** The rest of the process context, as event lines print it (src/output/eventRecord.ts actorFields):
+   * start_time, cmdline, user, login_uid, login_user, session_id, container_id, ancestors, … */
+  [field: string]: unknown;
 }
 
 export interface FileState {

@@ -751,11 +751,11 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
   const checks = {
     kernelBalance: k.seen === k.filtered + k.aggregated + k.emitted + k.lost,
     aggregatedBalance: k.aggregated === k.aggregated_reported + k.aggregated_lost,
-    receivedAll: a.received === k.emitted + k.flushed,
+    receivedAll: a.received === k.emitted + k.flushed + (k.process_records ?? 0),
     queueBalance: a.queued_bytes === 0 && a.received === a.delivered + a.dropped_queue,
     decodeBalance: a.delivered === a.decoded + a.invalid,
-    outputBalance: a.decoded === a.emitted + a.dropped_output,
-    lostTotal: stats.lost === k.lost + k.aggregated_lost + a.dropped_queue + a.invalid + a.dropped_output,
+    outputBalance: a.decoded === a.emitted + a.dropped_output + (a.process_records ?? 0),
+    lostTotal: stats.lost === k.lost + k.aggregated_lost + a.dropped_queue - (a.process_records_dropped ?? 0) + a.invalid + a.dropped_output,
     generatedBalance: a.emitted + stats.lost === generated,
     linesMatch: eventLines === a.emitted,
   };

@@ -74,7 +74,7 @@ if (!inVm) {
       const expected: Record<string, number> = {
         kernel_ring: stats.kernel.lost!,
         kernel_aggregated: stats.kernel.aggregated_lost!,
-        agent_queue: stats.agent.dropped_queue!,
+        agent_queue: stats.agent.dropped_queue! - stats.agent.process_records_dropped!,
         decode: stats.agent.invalid!,
         output: stats.agent.dropped_output!,
       };

@@ -49,10 +49,10 @@ if (sensorUnderTest === 'tracepoint') {
     const { kernel: k, agent: a } = stats;
     assert.is(k.seen, k.filtered + k.aggregated + k.emitted + k.lost, 'kernel: seen = filtered + aggregated + emitted + lost');
     assert.is(k.aggregated, k.aggregated_reported + k.aggregated_lost, 'aggregated writes all reported or counted');
-    assert.is(a.received, k.emitted + k.flushed);
+    assert.is(a.received, k.emitted + k.flushed + k.process_records);
     assert.is(a.received, a.delivered + a.dropped_queue);
     assert.is(a.delivered, a.decoded + a.invalid);
-    assert.is(a.decoded, a.emitted + a.dropped_output);
+    assert.is(a.decoded, a.emitted + a.dropped_output + a.process_records);
     assert.is(stats.lost, 0);
     assert.is(a.consumer_errors, 0, 'no consumer failed on the event without a path');
     assert.not.match(agent.stderr(), /Uncaught|TypeError|ERR_INVALID_ARG_TYPE/);

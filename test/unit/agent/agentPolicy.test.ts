@@ -54,7 +54,10 @@ const CASES: Array<{ section: string; policy: unknown; field: string; expected: 
   { section: 'metrics', policy: { watch: [], metrics: { listen: 'metrics.example:9464' } }, field: 'metrics.listen', expected: /PORT, IPv4:PORT, \[IPv6\]:PORT or localhost:PORT/ },
   { section: 'metrics', policy: { watch: [], metrics: { listen: '127.0.0.1:70000' } }, field: 'metrics.listen', expected: /a port from 0 to 65535/ },
   { section: 'metrics', policy: { watch: [], metrics: { port: 9464 } }, field: 'metrics.port', expected: /known keys \(listen\)/ },
-  { section: '(top level)', policy: { watch: [], wacth: [] }, field: 'wacth', expected: /one of the known keys \(watch, watch_reads, ignore, ptrace, stats, aggregate, detect, state, integrity, rules, metrics\)/ },
+  { section: '(top level)', policy: { watch: [], wacth: [] }, field: 'wacth', expected: /one of the known keys \(watch, watch_reads, ignore, ptrace, stats, aggregate, detect, state, integrity, rules, metrics, process\)/ },
+  { section: 'process', policy: { watch: [], process: { depth: 3 } }, field: 'process.depth', expected: /known keys \(ancestors, cache_size, / },
+  { section: 'process', policy: { watch: [], process: { ancestors: 99 } }, field: 'process.ancestors', expected: /an integer from 0 to 32/ },
+  { section: 'process', policy: { watch: [], process: { redact: ['--pass word'] } }, field: 'process.redact[0]', expected: /a redaction rule/ },
 ];
 
 test('every section: one error shape naming file, field and expectation', () => {

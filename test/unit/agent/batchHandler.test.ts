@@ -6,8 +6,10 @@ import type { StatsReporter } from '../../../src/agent/statsReporter.js';
 import { createInodePaths } from '../../../src/events/inodePaths.js';
 import type { SensorEvent } from '../../../src/events/types.js';
 import { RecordFlag, RecordType } from '../../../src/sensor/contract.js';
-import { fileRecord, rawRecord } from '../../fixtures/records/recordBytes.js';
+import { PROC, execRecordBytes, exitRecordBytes, fileRecord, forkRecordBytes, rawRecord } from '../../fixtures/records/recordBytes.js';
+import { withTailMembers } from '../../../src/output/jsonTail.js';
 import { recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 
 function harness(consume: (e: SensorEvent) => void = () => {}) {
   const output = recordingOutput();
@@ -17,10 +19,11 @@ function harness(consume: (e: SensorEvent) => void = () => {}) {
   const stats = {
     recordDecoded: (n: number, bad: number) => decoded.push([n, bad]),
     countOutput: (o: string) => outcomes.push(o),
+    countProcessRecord: () => outcomes.push('process'),
   } as unknown as StatsReporter;
   const consumers = createEventConsumers([{ name: 'test', consume }], recordingNotices(), () => 0n);
   const handle = createBatchHandler({
-    enrich: { sensor: 'tracepoint', toRfc3339: (ns) => `mono:${ns}`, agentPid: 1, lookupComm: () => undefined, inodePaths: createInodePaths() },
+    enrich: { sensor: 'tracepoint', toRfc3339: (ns) => `mono:${ns}`, agentPid: 1, lookupComm: () => undefined, inodePaths: createInodePaths(), ...testProcesses() },
     output,
     consumers,
     stats,
@@ -46,6 +49,28 @@ test('records are decoded, enriched, output in order, then given to the consumer
     ['write', null, true],
   ]);
   assert.equal(seen.map((e) => (e.kind === 'file' ? (e.path?.text ?? null) : e.kind)), ['/w/a', '/w/a', null]);
+});
+
+test('exec, fork and exit records feed the process cache: not output, not consumed, counted; later events carry what they said', () => {
+  const seen: SensorEvent[] = [];
+  const h = harness((e) => seen.push(e));
+  const writer = { ...PROC, pid: 5000, tid: 5000, startNs: 50n * 10_000_000n + 3n };
+  h.handle(
+    Buffer.concat([
+      execRecordBytes({ proc: PROC, exe: '/usr/bin/bash', args: 'bash\0' }),
+      forkRecordBytes(PROC, 5000, writer.startNs),
+      execRecordBytes({ proc: writer, exe: '/usr/local/bin/tool', args: 'tool\0--password=S3cret\0' }),
+      fileRecord({ type: RecordType.WRITE, path: '/w/f', proc: writer }),
+      exitRecordBytes(writer),
+    ]),
+    5,
+  );
+  assert.equal(h.outcomes, ['process', 'process', 'process', 'written', 'process']);
+  assert.is(h.output.records.length, 1);
+  assert.is(seen.length, 1);
+  const line = withTailMembers(h.output.records[0]!);
+  assert.equal([line.exe, line.cmdline, line.context_source], ['/usr/local/bin/tool', 'tool --password=***', 'exec']);
+  assert.equal((line.ancestors as Array<{ pid: number }>)[0]?.pid, 4242);
 });
 
 test('a consumer that throws on an event without a path: the event is still output, the batch goes on', () => {

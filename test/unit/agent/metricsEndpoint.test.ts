@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 import { createMetricsCollector, healthOf, readBpfStatsEnabled, type AgentParts } from '../../../src/agent/metricsEndpoint.js';
 import { createWatchList } from '../../../src/agent/watchList.js';
 import { createStatsReporter } from '../../../src/agent/statsReporter.js';
@@ -24,6 +25,7 @@ function parts() {
     consumerErrors: () => 0,
     alerts: { raise() {}, settle() {} },
     alertIntervalNs: 60_000_000_000n,
+    processCounts: () => testProcesses().processes.counts(),
   });
   let counted = 0;
   const countEntries = native.countEntries;

@@ -4,9 +4,15 @@ import { createSelfProtectionConsumer, judgeSelfProtection } from '../../../src/
 import { createAlertOutput } from '../../../src/agent/alertOutput.js';
 import type { BpfAccessEvent, CgroupEvent, SignalEvent, TaskEvent } from '../../../src/events/types.js';
 import { fileEvent, proc, ptraceEvent, recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+import { processInfo } from '../../fixtures/process/processFixtures.js';
 
+// alice's kill, in her login session 3
+const KILL = processInfo(
+  { comm: { text: 'kill' }, pid: 7, uid: 1000, user: 'alice', loginUid: 1000, loginUser: 'alice', sessionId: 3 },
+  { exe: { text: '/usr/bin/kill' }, cmdline: 'kill -9 999' },
+);
 const signal = (over: Partial<SignalEvent> = {}): SignalEvent => ({
-  kind: 'signal', timeNs: 3n, time: 't3', sensor: 'lsm', process: proc({ comm: { text: 'kill' }, pid: 7, uid: 1000 }),
+  kind: 'signal', timeNs: 3n, time: 't3', sensor: 'lsm', process: KILL,
   targetPid: 999, signal: 'SIGKILL', decision: 'deny', code: 0, fromKernel: false, ...over,
 });
 const bpfAccess = (): BpfAccessEvent => ({
@@ -16,9 +22,11 @@ const bpfAccess = (): BpfAccessEvent => ({
 test('a denied signal is an alert; an allowed one only a notice naming the sender', () => {
   assert.equal(judgeSelfProtection(signal()), {
     alert: { rule: 'signal_agent_denied', time: 't3', pid: 7, comm: 'kill', uid: 1000, signal: 'SIGKILL' },
-    human: 'SIGKILL to the agent from kill (pid 7, uid 1000) denied',
+    human: 'SIGKILL to the agent from /usr/bin/kill (pid 7) by alice, session 3 denied',
   });
-  assert.equal(judgeSelfProtection(signal({ signal: 'SIGTERM', decision: 'allow' })), { notice: 'received SIGTERM from kill (pid 7, uid 1000)' });
+  assert.equal(judgeSelfProtection(signal({ signal: 'SIGTERM', decision: 'allow' })), {
+    notice: 'received SIGTERM from /usr/bin/kill (pid 7) by alice, session 3',
+  });
 });
 
 test('bpf access, denied file operations and ptrace of the agent are alerts; other events are not', () => {
@@ -54,7 +62,7 @@ test('a denied limit change is agent_task_denied, an allowed one agent_task_chan
   assert.equal(denied.alert, {
     rule: 'agent_task_denied', time: 't5', pid: 99, comm: 'prlimit', uid: 0, target_pid: 777, operation: 'setrlimit', resource: 'RLIMIT_CPU', soft: 1, hard: 1, decision: 'deny',
   });
-  assert.match(denied.human, /prlimit \(pid 99, uid 0\) was denied: set RLIMIT_CPU to 1\/1 on the agent/);
+  assert.match(denied.human, /\(pid 99, comm prlimit\) by root was denied: set RLIMIT_CPU to 1\/1 on the agent/);
   const nice = alertOf(judgeSelfProtection(task({ change: { operation: 'setnice', nice: 19 }, decision: 'allow' })));
   assert.equal([nice.alert.rule, nice.alert.nice], ['agent_task_changed', 19]);
   assert.match(nice.human, /set the agent's nice value to 19/);
@@ -73,7 +81,7 @@ test('cgroup events: moved, denied write, frozen', () => {
 
 test('a signal the kernel generated names no sender, only the task that ran', () => {
   assert.equal(judgeSelfProtection(signal({ signal: 'SIGXCPU', decision: 'allow', fromKernel: true, code: 0x80 })), {
-    notice: 'received SIGXCPU from the kernel (while kill (pid 7, uid 1000) ran)',
+    notice: 'received SIGXCPU from the kernel (while /usr/bin/kill (pid 7) by alice, session 3 ran)',
   });
 });
 
@@ -84,10 +92,18 @@ test('the consumer outputs alert lines and red stderr lines, and notices for all
   consumer.consume(signal());
   consumer.consume(signal({ decision: 'allow', signal: 'SIGTERM' }));
   consumer.consume(fileEvent());
-  assert.equal(output.records, [
-    { type: 'alert', rule: 'signal_agent_denied', time: 't3', pid: 7, comm: 'kill', uid: 1000, signal: 'SIGKILL', severity: 'high', attack: 'T1562.001' },
+  assert.is(output.records.length, 1);
+  const line = output.records[0]!;
+  // the rule's fields first, then who: the same context as the event lines
+  assert.equal(Object.keys(line).slice(0, 7), ['type', 'rule', 'time', 'pid', 'comm', 'uid', 'signal']);
+  assert.equal(
+    { exe: line.exe, cmdline: line.cmdline, login_uid: line.login_uid, login_user: line.login_user, session_id: line.session_id, user: line.user },
+    { exe: '/usr/bin/kill', cmdline: 'kill -9 999', login_uid: 1000, login_user: 'alice', session_id: 3, user: 'alice' },
+  );
+  assert.equal(notices.lines, [
+    'alert: SIGKILL to the agent from /usr/bin/kill (pid 7) by alice, session 3 denied',
+    'info: received SIGTERM from /usr/bin/kill (pid 7) by alice, session 3',
   ]);
-  assert.equal(notices.lines, ['alert: SIGKILL to the agent from kill (pid 7, uid 1000) denied', 'info: received SIGTERM from kill (pid 7, uid 1000)']);
 });
 
 test.run();

@@ -115,7 +115,7 @@ function fakeAddon(behaviour: Behaviour = {}) {
     stats() {
       return {
         kernel: [],
-        user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, queueCapacityBytes: 0 },
+        user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, processRecordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, queueCapacityBytes: 0 },
       };
     }
     verifyAttachments() {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openStateTracking, touchedPaths } from '../../../src/agent/stateTracking.js';
 import { DEFAULT_STATE_CONFIG } from '../../../src/state/stateConfig.js';
 import { fileEvent, ptraceEvent, recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+import { processInfo } from '../../fixtures/process/processFixtures.js';
 
 test('touchedPaths: content-changing file events only, both names of a rename, never a null path', () => {
   assert.equal(touchedPaths(fileEvent()), ['/etc/passwd']);
@@ -35,15 +36,20 @@ test('a baseline file changed after start gives one change line; an event withou
     assert.is(output.records[0]!.files, 1);
     tracking.consume(fileEvent({ path: null, pathSource: 'unknown' })); // must not throw
     writeFileSync(watched, 'root:x:0:0:root:/root:/bin/bash\nevil:x:0:0::/:/bin/sh\n');
-    tracking.consume(fileEvent({ path: { text: watched }, process: { pid: 7, tid: 7, ppid: 1, uid: 0, gid: 0, comm: { text: 'useradd' } } }));
+    tracking.consume(fileEvent({ path: { text: watched }, process: processInfo({ pid: 7, tid: 7, comm: { text: 'useradd' }, loginUid: 1000, loginUser: 'alice', sessionId: 3 }, { exe: { text: '/usr/sbin/useradd' }, ancestors: [{ pid: 6, comm: 'sudo', exe: '/usr/bin/sudo' }] }) }));
     const end = Date.now() + 5000;
     while (!output.records.some((r) => r.type === 'change') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     const change = output.records.find((r) => r.type === 'change');
     assert.ok(change, 'a change line');
     assert.is(change.path, watched);
     assert.is(change.action, 'modified');
-    assert.equal(change.by, { pid: 7, comm: 'useradd', uid: 0 });
-    assert.ok(notices.lines.some((l) => l === `warn: change: ${watched} modified by useradd (pid 7, uid 0)`), notices.lines.join('\n'));
+    const by = change.by as Record<string, unknown>;
+    assert.equal([by.pid, by.comm, by.uid, by.exe, by.login_user, by.session_id], [7, 'useradd', 0, '/usr/sbin/useradd', 'alice', 3]);
+    assert.equal(by.ancestors, [{ pid: 6, comm: 'sudo', exe: '/usr/bin/sudo' }], 'the history keeps the ancestry');
+    assert.ok(
+      notices.lines.some((l) => l === `warn: change: ${watched} modified: /usr/sbin/useradd (pid 7) by alice via sudo, session 3`),
+      notices.lines.join('\n'),
+    );
     await tracking.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });

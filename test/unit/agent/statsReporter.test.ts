@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 import * as assert from 'uvu/assert';
 import { createStatsReporter, describeLoss, kernelCounts } from '../../../src/agent/statsReporter.js';
 import { createAlertOutput } from '../../../src/agent/alertOutput.js';
@@ -13,7 +14,7 @@ function kernel(values: Partial<Record<keyof typeof Stat, number>>): number[] {
 }
 
 function native(k: number[], user: Partial<NativeStats['user']> = {}): NativeStats {
-  return { kernel: k, user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, queueCapacityBytes: 0, ...user } };
+  return { kernel: k, user: { recordsReceived: 0, recordsDelivered: 0, recordsDropped: 0, processRecordsDropped: 0, batchesDelivered: 0, queuedBytes: 0, queueCapacityBytes: 0, ...user } };
 }
 
 function reporter(readNative: () => NativeStats, now: () => bigint = () => 0n, consumerErrors = () => 0) {
@@ -31,6 +32,7 @@ function reporter(readNative: () => NativeStats, now: () => bigint = () => 0n, c
     alerts: createAlertOutput(output, notices),
     alertIntervalNs: 60_000_000_000n,
     onLoss: () => losses.push(1),
+    processCounts: () => testProcesses().processes.counts(),
   });
   return { stats, output, notices, losses };
 }
@@ -61,6 +63,23 @@ test('the stats line: stages, consumer errors, per-sink counts, and the sum of l
   assert.ok('fake' in s.agent.sinks);
   assert.is(s.lost, 5 + 2 + 1 + 1 + 1);
   assert.equal(Object.keys(s), ['type', 'time', 'sensor', 'final', 'lost', 'kernel', 'agent']);
+});
+
+test('process records: counted by the kernel and the agent apart from events; the cache\'s counts in agent.process', () => {
+  const r = reporter(() =>
+    native(kernel({ SEEN: 4, EMITTED: 4, PROC_EMITTED: 7, PROC_LOST: 2 }), { recordsReceived: 11, recordsDelivered: 10, recordsDropped: 1, processRecordsDropped: 1 }),
+  );
+  r.stats.recordDecoded(10, 0);
+  for (let i = 0; i < 4; i++) r.stats.countOutput('written');
+  for (let i = 0; i < 6; i++) r.stats.countProcessRecord();
+  const s = r.stats.snapshot(false);
+  assert.equal([s.kernel.process_records, s.kernel.process_records_lost], [7, 2]);
+  assert.is(s.agent.received, s.kernel.emitted + s.kernel.flushed + s.kernel.process_records);
+  assert.is(s.agent.received, s.agent.delivered + s.agent.dropped_queue);
+  assert.is(s.agent.process_records_dropped, 1, 'a process record dropped in the queue ...');
+  assert.is(s.agent.decoded, s.agent.emitted + s.agent.dropped_output + s.agent.process_records);
+  assert.equal(Object.keys(s.agent.process), ['cached', 'exec_records', 'fork_records', 'exit_records', 'procfs_reads', 'misses', 'evicted']);
+  assert.is(s.lost, 0, '... and lost ones in the kernel are no lost events (the agent falls back to /proc): counted in their own fields');
 });
 
 test('a new loss is one events_lost alert per stats interval, naming the stage; every new loss asks for a re-check', () => {
@@ -97,7 +116,7 @@ test('describeLoss names only the stages that lost something', () => {
 
 test('a baseline scan in progress is in the line while it runs', () => {
   let scan: { done: number; total: number } | null = { done: 2, total: 8 };
-  const r = createStatsReporter({ readNative: () => native(kernel({})), output: recordingOutput(), notices: recordingNotices(), nowRfc3339: () => 't', monotonicNowNs: () => 0n, sensor: 'lsm', consumerErrors: () => 0, baselineScan: () => scan, alerts: { raise() {}, settle() {} }, alertIntervalNs: 60_000_000_000n });
+  const r = createStatsReporter({ readNative: () => native(kernel({})), output: recordingOutput(), notices: recordingNotices(), nowRfc3339: () => 't', monotonicNowNs: () => 0n, sensor: 'lsm', consumerErrors: () => 0, baselineScan: () => scan, alerts: { raise() {}, settle() {} }, alertIntervalNs: 60_000_000_000n, processCounts: () => testProcesses().processes.counts() });
   assert.equal(r.snapshot(false).baseline_scan, { done: 2, total: 8 });
   scan = null;
   assert.not.ok('baseline_scan' in r.snapshot(false));

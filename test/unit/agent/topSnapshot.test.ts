@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 import { topSnapshot } from '../../../src/agent/topSnapshot.js';
 import { createActivity } from '../../../src/agent/activity.js';
 import { createWatchList } from '../../../src/agent/watchList.js';
@@ -22,7 +23,7 @@ test('the snapshot carries totals, the stats line\'s losses and the busiest keys
     version: '0.1.0',
     sensor: 'tracepoint',
     native,
-    stats: createStatsReporter({ readNative: () => native.stats(), output: recordingOutput(), notices: recordingNotices(), nowRfc3339: () => 't', monotonicNowNs: () => 0n, sensor: 'tracepoint', consumerErrors: () => 0, alerts: { raise() {}, settle() {} }, alertIntervalNs: 60_000_000_000n }),
+    stats: createStatsReporter({ readNative: () => native.stats(), output: recordingOutput(), notices: recordingNotices(), nowRfc3339: () => 't', monotonicNowNs: () => 0n, sensor: 'tracepoint', consumerErrors: () => 0, alerts: { raise() {}, settle() {} }, alertIntervalNs: 60_000_000_000n, processCounts: () => testProcesses().processes.counts() }),
     records,
     watchList: createWatchList(native, { entries: [], marks: { keys: new Set(), missing: 0 } }, 4096),
     inodePaths: createInodePaths(),

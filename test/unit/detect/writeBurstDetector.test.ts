@@ -10,7 +10,7 @@ const ns = (seconds: number) => bootNs + BigInt(Math.round(seconds * 1e9));
 const seconds = (timeNs: bigint) => Number(timeNs - bootNs) / 1e9;
 
 function write(t: number, fields: Partial<WriteObservation> = {}): WriteObservation {
-  return { timeNs: ns(t), pid: 100, comm: 'writer', uid: 1000, path: '/watched/a', count: 1, bytes: 1, ...fields };
+  return { timeNs: ns(t), pid: 100, processKey: `${fields.pid ?? 100}@1`, comm: 'writer', uid: 1000, path: '/watched/a', count: 1, bytes: 1, ...fields };
 }
 
 /** `total` writes spread evenly over [from, from + duration), `perRecord` writes per record. */
@@ -191,6 +191,17 @@ test('a reordered (slightly older) record counts at the latest time seen', () =>
   assert.is(out.length, 1);
   assert.is(out[0]!.time_ns, ns(9.999));
   assert.ok(Math.abs(out[0]!.rate - 2000 * Math.LN2) < 1e-9);
+});
+
+test('PID reuse: a new process does not inherit the baseline of its pid\'s previous holder (which would hide its burst)', () => {
+  const detector = createWriteBurstDetector('write_burst_pid', defaultDetectConfig);
+  // a busy writer learns a high baseline (900/s for a minute), exits; its pid goes to a process writing 3000/s
+  const busy = evenly(0, 60, 54_000, { processKey: '100@1' }, 100);
+  const burst = evenly(61, 2, 6000, { processKey: '100@2', comm: 'evil' }, 10);
+  const alerts = starts(simulate(detector, [...busy, ...burst], 70));
+  assert.is(alerts.length, 1, 'keyed by pid alone, the threshold learnt from the busy writer (about 3600/s) hides it');
+  assert.is(alerts[0]!.comm, 'evil');
+  assert.is(alerts[0]!.key, '100', 'the key printed is still the pid');
 });
 
 test.run();

@@ -11,7 +11,7 @@ const ns = (seconds: number) => bootNs + BigInt(Math.round(seconds * 1e9));
 const seconds = (timeNs: bigint) => Number(timeNs - bootNs) / 1e9;
 
 function write(t: number, fields: Partial<WriteObservation> = {}): WriteObservation {
-  return { timeNs: ns(t), pid: 4242, comm: 'dd', uid: 1000, path: '/watched/f', count: 1, bytes: 1, ...fields };
+  return { timeNs: ns(t), pid: 4242, processKey: `${fields.pid ?? 4242}@1`, comm: 'dd', uid: 1000, path: '/watched/f', count: 1, bytes: 1, ...fields };
 }
 
 /** Deterministic PRNG (mulberry32). */

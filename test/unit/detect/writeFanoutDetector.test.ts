@@ -9,7 +9,7 @@ const ns = (seconds: number) => bootNs + BigInt(Math.round(seconds * 1e9));
 const seconds = (timeNs: bigint) => Number(timeNs - bootNs) / 1e9;
 
 function write(t: number, path: string, fields: Partial<WriteObservation> = {}): WriteObservation {
-  return { timeNs: ns(t), pid: 666, comm: 'wiper', uid: 0, path, count: 1, bytes: 4096, ...fields };
+  return { timeNs: ns(t), pid: 666, processKey: `${fields.pid ?? 666}@1`, comm: 'wiper', uid: 0, path, count: 1, bytes: 4096, ...fields };
 }
 
 /** `files` distinct files /watched/f<i>, written evenly over [from, from + duration). */
@@ -128,6 +128,20 @@ test('PIDs are capped (an evicted fan-out still gets its end) and idle PIDs expi
   assert.is(detector.trackedKeys(), 2);
   detector.tick(ns(61), out);
   assert.is(detector.trackedKeys(), 0);
+});
+
+test('PID reuse: a new process with the pid of one that wrote 99 files starts from zero, not from its predecessor', () => {
+  // 99 distinct files by the first holder of pid 666, then it exits and a new process gets pid 666
+  const first = distinctFiles(10, 0.5, 99, { processKey: '666@1000' });
+  const second = [write(10.6, '/watched/new', { processKey: '666@2000', comm: 'innocent' })];
+  const { out } = feed([...first, ...second]);
+  assert.equal(out, [], 'keyed by pid alone, the 100th distinct file would be the innocent process\'s fan-out alert');
+});
+
+test('the alert carries the last writer\'s actor (its process context) through untouched', () => {
+  const actor = { any: 'object' };
+  const { out } = feed(distinctFiles(10, 1, 100, { actor }));
+  assert.is(out[0]!.actor, actor);
 });
 
 test.run();

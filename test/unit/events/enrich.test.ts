@@ -6,7 +6,9 @@ import type { InodePaths } from '../../../src/events/inodePaths.js';
 import type { FileEvent, SignalEvent } from '../../../src/events/types.js';
 import { eventLine } from '../../../src/output/eventRecord.js';
 import type { FileRecordData, ProcessFields, PtraceRecordData } from '../../../src/sensor/decoder.js';
-import { Decision, PtraceKind, RecordFlag, RecordType } from '../../../src/sensor/contract.js';
+import { Decision, ID_UNSET, PtraceKind, RecordFlag, RecordType } from '../../../src/sensor/contract.js';
+import { withTailMembers } from '../../../src/output/jsonTail.js';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 
 interface Ctx {
   sensor?: 'lsm' | 'tracepoint';
@@ -23,12 +25,32 @@ function enrichContext(c: Ctx): EnrichContext {
     size: 0,
     capacity: 16,
   };
-  return { sensor: c.sensor ?? 'lsm', toRfc3339: (ns) => `mono:${ns}`, agentPid: 4242, lookupComm: c.lookupComm ?? (() => undefined), inodePaths };
+  const { processes, accounts } = testProcesses();
+  return { sensor: c.sensor ?? 'lsm', toRfc3339: (ns) => `mono:${ns}`, agentPid: 4242, lookupComm: c.lookupComm ?? (() => undefined), inodePaths, processes, accounts };
 }
 
 /** The typed event of a record, and the line it prints as. */
-const enrich = (rec: Parameters<typeof enrichRecord>[0], c: Ctx = {}) => enrichRecord(rec, enrichContext(c));
-const formatRecord = (rec: Parameters<typeof enrichRecord>[0], c: Ctx = {}) => eventLine(enrich(rec, c));
+const enrich = (rec: Parameters<typeof enrichRecord>[0], c: Ctx = {}) => enrichRecord(rec, enrichContext(c))!;
+const formatRecord = (rec: Parameters<typeof enrichRecord>[0], c: Ctx = {}) => withTailMembers(eventLine(enrich(rec, c)));
+
+/** What a process the agent knows nothing of gets: its record's facts, names, no program. */
+const UNKNOWN_PROCESS = {
+  start_time: 'boot:5000000000',
+  user: 'root',
+  group: 'root',
+  login_uid: null,
+  login_user: null,
+  session_id: null,
+  cgroup_id: 1,
+  container_id: null,
+  exe: null,
+  exe_inode: null,
+  exe_dev: null,
+  cmdline: null,
+  tty: null,
+  ancestors: [],
+  context_source: 'kernel',
+};
 
 const proc = (over: Partial<ProcessFields> = {}): ProcessFields => ({
   pid: 100,
@@ -37,6 +59,11 @@ const proc = (over: Partial<ProcessFields> = {}): ProcessFields => ({
   uid: 0,
   gid: 0,
   comm: Buffer.from('bash'),
+  startNs: 5_000_000_000n,
+  parentStartNs: 10_000_000n,
+  cgroupId: 1n,
+  loginUid: ID_UNSET,
+  sessionId: ID_UNSET,
   ...over,
 });
 
@@ -101,6 +128,7 @@ test('open record: the full output object', () => {
     dev: 65024,
     flags: 0o102,
     access: 'read_write',
+    ...UNKNOWN_PROCESS,
   });
 });
 
@@ -209,6 +237,7 @@ test('LSM ptrace access check with ATTACH mode, denied', () => {
     mode: 'attach',
     decision: 'deny',
     error: 'EPERM',
+    ...UNKNOWN_PROCESS,
   });
 });
 

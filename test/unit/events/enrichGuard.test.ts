@@ -4,12 +4,14 @@ import { enrichCgroup, enrichTask, type GuardEnrichContext } from '../../../src/
 import type { CgroupRecordData, TaskRecordData } from '../../../src/sensor/decoder.js';
 import { CgroupOp, Decision, RecordFlag, TaskOp } from '../../../src/sensor/contract.js';
 import { pathText } from '../../../src/shared/pathText.js';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 
-const actor = { pid: 99, tid: 99, ppid: 1, uid: 0, gid: 0, comm: Buffer.from('prlimit') };
+const actor = { pid: 99, tid: 99, ppid: 1, uid: 0, gid: 0, comm: Buffer.from('prlimit'), startNs: 1n, parentStartNs: 0n, cgroupId: 1n, loginUid: 0, sessionId: 1 };
+const { processes } = testProcesses();
 const ctx: GuardEnrichContext = {
   sensor: 'lsm',
   toRfc3339: (ns) => `mono:${ns}`,
-  processInfo: (p) => ({ pid: p.pid, tid: p.tid, ppid: p.ppid, uid: p.uid, gid: p.gid, comm: pathText(p.comm) }),
+  processInfo: (p) => processes.actor(p),
 };
 const task = (op: number, arg: bigint, value: bigint, value2: bigint, decision: number = Decision.DENY): TaskRecordData => ({
   kind: 'task', flags: 0, timeNs: 1n, actor, targetPid: 777, op, arg, value, value2, decision,

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createWallClock, formatRfc3339Ns } from '../../../src/events/wallClock.js';
+import { createWallClock, formatRfc3339Ns, readUptimeNs, suspendedNs } from '../../../src/events/wallClock.js';
 
 const RFC3339_NS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
 
@@ -45,6 +45,31 @@ test('default clocks produce well-formed, current times', () => {
   assert.match(clock.toRfc3339(clock.monotonicNowNs()), RFC3339_NS);
   assert.is(typeof clock.monotonicNowNs(), 'bigint');
   assert.is(now.slice(0, 4), new Date().toISOString().slice(0, 4));
+});
+
+test('boot-time ns (process start times) map to wall time; suspend time is taken off when there was any', () => {
+  const clock = createWallClock(
+    () => 5_000_000_000n,
+    () => 1_700_000_000_000_000_000n,
+    () => 5_000_000_000n, // boot time = monotonic: never suspended
+  );
+  assert.is(clock.bootToRfc3339(5_000_000_000n), '2023-11-14T22:13:20.000000000Z');
+  assert.is(clock.bootToRfc3339(4_000_000_001n), '2023-11-14T22:13:19.000000001Z');
+  const resumed = createWallClock(
+    () => 5_000_000_000n,
+    () => 1_700_000_000_000_000_000n,
+    () => 65_000_000_000n, // a minute asleep
+  );
+  assert.is(resumed.bootToRfc3339(65_000_000_000n), '2023-11-14T22:13:20.000000000Z');
+});
+
+test('suspended time: /proc/uptime has 10 ms steps, so less than 50 ms is none', () => {
+  assert.is(suspendedNs(null, 5n), 0n);
+  assert.is(suspendedNs(5_010_000_000n, 5_000_000_001n), 0n);
+  assert.is(suspendedNs(4_990_000_000n, 5_000_000_000n), 0n);
+  assert.is(suspendedNs(65_000_000_000n, 5_000_000_000n), 60_000_000_000n);
+  const up = readUptimeNs();
+  assert.ok(up !== null && up > 0n, 'this machine has /proc/uptime');
 });
 
 test.run();

@@ -6,6 +6,7 @@ import { createInodePaths } from '../../../src/events/inodePaths.js';
 import { eventLine } from '../../../src/output/eventRecord.js';
 import { RecordFlag, RecordType } from '../../../src/sensor/contract.js';
 import type { FileRecordData } from '../../../src/sensor/decoder.js';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 
 function record(over: Partial<FileRecordData>): FileRecordData {
   return {
@@ -13,7 +14,7 @@ function record(over: Partial<FileRecordData>): FileRecordData {
     type: RecordType.WRITE,
     flags: 0,
     timeNs: 1n,
-    proc: { pid: 1, tid: 1, ppid: 0, uid: 0, gid: 0, comm: Buffer.from('sh') },
+    proc: { pid: 1, tid: 1, ppid: 0, uid: 0, gid: 0, comm: Buffer.from('sh'), startNs: 1n, parentStartNs: 0n, cgroupId: 1n, loginUid: 0, sessionId: 1 },
     ino: 5n,
     dev: 1,
     openFlags: 1,
@@ -32,8 +33,8 @@ function record(over: Partial<FileRecordData>): FileRecordData {
 
 /** The watched names the NDJSON line of a record gets (enrich, then the line). */
 function addWatchedNames(names: WatchedNames, rec: FileRecordData, event: Record<string, unknown>): void {
-  const ctx = { sensor: 'lsm' as const, toRfc3339: () => 't', agentPid: 0, lookupComm: () => undefined, inodePaths: createInodePaths(), watchedNames: names };
-  const line = eventLine(enrichRecord(rec, ctx));
+  const ctx = { sensor: 'lsm' as const, toRfc3339: () => 't', agentPid: 0, lookupComm: () => undefined, inodePaths: createInodePaths(), watchedNames: names, ...testProcesses() };
+  const line = eventLine(enrichRecord(rec, ctx)!);
   for (const k of ['watched_path', 'watched_old_path']) if (k in line) event[k] = line[k];
 }
 

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 import { buildMetricFamilies, type MetricsSnapshot } from '../../../src/metrics/agentMetrics.js';
 import { renderExposition } from '../../../src/metrics/exposition.js';
 import { statsLine } from '../../../src/output/records.js';
@@ -8,10 +9,10 @@ import { evaluateHealth } from '../../../src/metrics/health.js';
 function snapshot(over: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
   const kernel = {
     seen: 100, filtered: 50, aggregated: 30, emitted: 15, lost: 5, aggregated_reported: 20, aggregated_lost: 7, aggregated_pending: 3,
-    flushed: 2, flush_lost: 1, verdict_miss: 4, path_truncated: 0, denied: 0, verdict_walks: 0, depth_unknown: 0, marks_full: 0, unresolved: 0, generations: 0, marked: 0, guard_denied: 0,
+    flushed: 2, flush_lost: 1, verdict_miss: 4, path_truncated: 0, denied: 0, verdict_walks: 0, depth_unknown: 0, marks_full: 0, unresolved: 0, generations: 0, marked: 0, guard_denied: 0, process_records: 0, process_records_lost: 0,
   };
   const agent = {
-    received: 17, delivered: 15, dropped_queue: 2, queued_bytes: 64, decoded: 14, invalid: 1, emitted: 11, dropped_output: 3,
+    received: 17, delivered: 15, dropped_queue: 2, process_records_dropped: 0, process_records: 0, process: testProcesses().processes.counts(), queued_bytes: 64, decoded: 14, invalid: 1, emitted: 11, dropped_output: 3,
     consumer_errors: 0, sinks: { stdout: { written: 20, dropped: 3 }, metrics: { written: 23, dropped: 0 } },
   };
   return {

@@ -1,29 +1,57 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { eventLine, jsonU64 } from '../../../src/output/eventRecord.js';
 import { enrichRecord, type EnrichContext } from '../../../src/events/enrich.js';
 import { createInodePaths } from '../../../src/events/inodePaths.js';
 import { toNdjsonLine } from '../../../src/output/ndjsonWriter.js';
 import type { FileEvent } from '../../../src/events/types.js';
-import { knownComms, knownInodePaths, recordCorpus } from '../../fixtures/output/recordCorpus.js';
+import {
+  contextCorpus,
+  knownCgroups,
+  knownComms,
+  knownInodePaths,
+  knownProcs,
+  processSetup,
+  recordCorpus,
+} from '../../fixtures/output/recordCorpus.js';
+import { fakeCgroups, testProcesses } from '../../fixtures/process/processFixtures.js';
+import type { DecodedRecord } from '../../../src/sensor/decoder.js';
 
 const GOLDEN = fileURLToPath(new URL('../../fixtures/output/events.golden.ndjson', import.meta.url));
+// Regenerate deliberately, after checking the difference: LSMWATCH_UPDATE_GOLDEN=1 make test-unit
+const CONTEXT_GOLDEN = fileURLToPath(new URL('../../fixtures/output/events.context.golden.ndjson', import.meta.url));
 
 function context(sensor: 'lsm' | 'tracepoint'): EnrichContext {
   const inodePaths = createInodePaths();
   for (const [dev, ino, path] of knownInodePaths) inodePaths.remember(dev, ino, path);
-  return { sensor, toRfc3339: (ns) => `mono:${ns}`, agentPid: 99, lookupComm: (pid) => knownComms[pid], inodePaths };
+  const { processes, accounts } = testProcesses({ procs: knownProcs, cgroups: (procfs) => fakeCgroups(knownCgroups, true, procfs) });
+  const ctx: EnrichContext = { sensor, toRfc3339: (ns) => `mono:${ns}`, agentPid: 99, lookupComm: (pid) => knownComms[pid], inodePaths, processes, accounts };
+  for (const rec of processSetup) assert.is(enrichRecord(rec, ctx), null, 'process records make no event');
+  return ctx;
 }
 
-test('every record of the corpus prints byte for byte what the formatter printed before the typed event stage', () => {
+const lines = (records: DecodedRecord[], ctx: EnrichContext) =>
+  records.map((rec) => toNdjsonLine(eventLine(enrichRecord(rec, ctx)!)).replace(/\n$/, ''));
+
+test('every record of the corpus prints byte for byte what the formatter printed before the typed event stage, then the process context', () => {
   const expected = readFileSync(GOLDEN, 'utf8').split('\n').filter(Boolean);
   const actual: string[] = [];
-  for (const sensor of ['lsm', 'tracepoint'] as const) {
-    const ctx = context(sensor);
-    for (const rec of recordCorpus) actual.push(toNdjsonLine(eventLine(enrichRecord(rec, ctx))).replace(/\n$/, ''));
-  }
+  for (const sensor of ['lsm', 'tracepoint'] as const) actual.push(...lines(recordCorpus, context(sensor)));
+  assert.is(actual.length, expected.length);
+  actual.forEach((line, i) => {
+    const before = expected[i]!.slice(0, -1);
+    assert.is(line.slice(0, before.length + 1), `${before},`, `line ${i + 1}: the fields it had come first, unchanged`);
+    assert.match(line.slice(before.length + 1), /^"start_time":/, `line ${i + 1}: then the process context`);
+  });
+});
+
+test('the corpus with its process context: byte for byte the golden lines', () => {
+  const ctx = context('lsm');
+  const actual = [...lines(recordCorpus, ctx), ...lines(contextCorpus, ctx)];
+  if (process.env.LSMWATCH_UPDATE_GOLDEN === '1') writeFileSync(CONTEXT_GOLDEN, actual.map((l) => `${l}\n`).join(''));
+  const expected = readFileSync(CONTEXT_GOLDEN, 'utf8').split('\n').filter(Boolean);
   assert.is(actual.length, expected.length);
   actual.forEach((line, i) => assert.is(line, expected[i], `line ${i + 1}`));
 });

@@ -4,12 +4,14 @@ import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import ndjson from 'ndjson';
 import { createNdjsonWriter, toNdjsonLine } from '../../../src/output/ndjsonWriter.js';
+import { withTailMembers } from '../../../src/output/jsonTail.js';
 import { enrichRecord } from '../../../src/events/enrich.js';
 import { createInodePaths } from '../../../src/events/inodePaths.js';
 import { eventLine } from '../../../src/output/eventRecord.js';
 import type { FileRecordData } from '../../../src/sensor/decoder.js';
 import { RecordType } from '../../../src/sensor/contract.js';
 import { createWallClock } from '../../../src/events/wallClock.js';
+import { procFields, testProcesses } from '../../fixtures/process/processFixtures.js';
 
 /** The parts of a Writable the writer uses; everything else is absent on purpose. */
 class FakeWritable extends EventEmitter {
@@ -46,7 +48,7 @@ function fileRec(path: Buffer): FileRecordData {
     type: RecordType.WRITE,
     flags: 0,
     timeNs: 1n,
-    proc: { pid: 1, tid: 1, ppid: 0, uid: 0, gid: 0, comm: Buffer.from('sh\x1b]0;pwn\x07') },
+    proc: { ...procFields({ pid: 1, tid: 1, ppid: 0 }), comm: Buffer.from('sh\x1b]0;pwn\x07') },
     ino: 5n,
     dev: 2049,
     openFlags: 1,
@@ -70,7 +72,7 @@ const NASTY_PATHS: Array<[string, Buffer]> = [
 ];
 
 const formatFile = (rec: FileRecordData): Record<string, unknown> =>
-  eventLine(enrichRecord(rec, { sensor: 'lsm', toRfc3339: clock.toRfc3339, agentPid: 1, lookupComm: () => undefined, inodePaths: createInodePaths() }));
+  eventLine(enrichRecord(rec, { sensor: 'lsm', toRfc3339: clock.toRfc3339, agentPid: 1, lookupComm: () => undefined, inodePaths: createInodePaths(), ...testProcesses() })!);
 
 /** Objects whose fields hold the nastiest strings a path or comm can become. */
 function nastyObjects(): Array<{ name: string; obj: Record<string, unknown> }> {
@@ -104,14 +106,14 @@ test('every line is one valid JSON object, whatever the path held', async () => 
     assert.not.ok(body.includes('\r'), `${objs[i].name}: raw CR inside the line`);
     assert.not.ok(body.includes('\x1b'), `${objs[i].name}: raw ESC inside the line`);
     assert.not.ok(/[\ud800-\udfff]/.test(body.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')), `${objs[i].name}: lone surrogate`);
-    assert.equal(JSON.parse(body), objs[i].obj, objs[i].name);
+    assert.equal(JSON.parse(body), withTailMembers(objs[i].obj), objs[i].name);
   }
 
   const all = fake.chunks.join('');
   assert.is(all.split('\n').length - 1, objs.length);
   const rows = await parseWithNdjson(all);
   assert.is(rows.length, objs.length);
-  rows.forEach((row, i) => assert.equal(row, objs[i].obj, objs[i].name));
+  rows.forEach((row, i) => assert.equal(row, withTailMembers(objs[i].obj), objs[i].name));
 });
 
 test('lossy-decoded path and its base64 round-trip to the exact bytes', () => {

@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { testProcesses } from '../../fixtures/process/processFixtures.js';
 import * as assert from 'uvu/assert';
 import {
   baselineLine,
@@ -103,8 +104,8 @@ test('small lines: setting, baseline, integrity baseline, detect alert without t
 });
 
 test('stats: lost is the sum of every stage', () => {
-  const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 1, aggregated_reported: 0, aggregated_lost: 2, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0, verdict_walks: 0, depth_unknown: 0, marks_full: 0, unresolved: 0, generations: 0, marked: 0, guard_denied: 0 };
-  const a = { received: 0, delivered: 0, dropped_queue: 3, queued_bytes: 0, decoded: 0, invalid: 4, emitted: 0, dropped_output: 5, consumer_errors: 0, sinks: {} };
+  const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 1, aggregated_reported: 0, aggregated_lost: 2, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0, verdict_walks: 0, depth_unknown: 0, marks_full: 0, unresolved: 0, generations: 0, marked: 0, guard_denied: 0, process_records: 0, process_records_lost: 9 };
+  const a = { received: 0, delivered: 0, dropped_queue: 4, process_records_dropped: 1, queued_bytes: 0, decoded: 0, invalid: 4, emitted: 0, dropped_output: 5, process_records: 0, process: testProcesses().processes.counts(), consumer_errors: 0, sinks: {} };
   assert.is(statsLine('t', 'lsm', true, k, a).lost, 15);
 });
 
@@ -116,8 +117,8 @@ test('policy records: reloaded says what changed, rejected carries the start-up 
 });
 
 test('a baseline scan in progress shows in the stats line; the reload baseline line says so', () => {
-  const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 0, aggregated_reported: 0, aggregated_lost: 0, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0, verdict_walks: 0, depth_unknown: 0, marks_full: 0, unresolved: 0, generations: 0, marked: 0, guard_denied: 0 };
-  const a = { received: 0, delivered: 0, dropped_queue: 0, queued_bytes: 0, decoded: 0, invalid: 0, emitted: 0, dropped_output: 0, consumer_errors: 0, sinks: {} };
+  const k = { seen: 0, filtered: 0, aggregated: 0, emitted: 0, lost: 0, aggregated_reported: 0, aggregated_lost: 0, aggregated_pending: 0, flushed: 0, flush_lost: 0, verdict_miss: 0, path_truncated: 0, denied: 0, verdict_walks: 0, depth_unknown: 0, marks_full: 0, unresolved: 0, generations: 0, marked: 0, guard_denied: 0, process_records: 0, process_records_lost: 0 };
+  const a = { received: 0, delivered: 0, dropped_queue: 0, process_records_dropped: 0, queued_bytes: 0, decoded: 0, invalid: 0, emitted: 0, dropped_output: 0, process_records: 0, process: testProcesses().processes.counts(), consumer_errors: 0, sinks: {} };
   assert.equal(statsLine('t', 'lsm', false, k, a, { done: 5, total: 9 }).baseline_scan, { done: 5, total: 9 });
   assert.not.ok('baseline_scan' in statsLine('t', 'lsm', false, k, a));
   assert.equal(baselineLine('t', 3, 0, '/db', 1), { type: 'baseline', time: 't', files: 3, offline_changes: 0, db: '/db', reload: true, changes: 1 });

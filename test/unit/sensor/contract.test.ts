@@ -146,6 +146,9 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
   ['lw_header', contract.Header],
   ['lw_process', contract.Process],
   ['lw_file_record', contract.FileRecord],
+  ['lw_exec_record', contract.ExecRecord],
+  ['lw_fork_record', contract.ForkRecord],
+  ['lw_exit_record', contract.ExitRecord],
   ['lw_ptrace_record', contract.PtraceRecord],
   ['lw_watch_key', contract.WatchKey],
   ['lw_watch_value', contract.WatchValue],
@@ -164,7 +167,23 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
 /** Widths the decoder and the agent read and write each scalar field with (bytes). */
 const WIDTHS: Record<string, Record<string, number>> = {
   lw_header: { type: 2, size: 2, flags: 4, time_ns: 8 },
-  lw_process: { pid: 4, tid: 4, ppid: 4, uid: 4, gid: 4, _pad0: 4, comm: contract.COMM_LEN },
+  lw_process: {
+    pid: 4,
+    tid: 4,
+    ppid: 4,
+    uid: 4,
+    gid: 4,
+    _pad0: 4,
+    comm: contract.COMM_LEN,
+    start_ns: 8,
+    parent_start_ns: 8,
+    cgroup_id: 8,
+    loginuid: 4,
+    sessionid: 4,
+  },
+  lw_exec_record: { hdr: contract.Header.size, proc: contract.Process.size, exe_ino: 8, exe_dev: 4, exe_len: 2, args_len: 2, tty: contract.TTY_LEN },
+  lw_fork_record: { hdr: contract.Header.size, parent: contract.Process.size, child_pid: 4, child_ppid: 4, child_start_ns: 8 },
+  lw_exit_record: { hdr: contract.Header.size, proc: contract.Process.size, exit_code: 4, _pad0: 4 },
   lw_file_record: {
     hdr: contract.Header.size,
     proc: contract.Process.size,
@@ -307,6 +326,7 @@ test('char arrays have the lengths of the #defines', () => {
   assert.is(btf.arrayLength(member('lw_process', 'comm').type_id), contract.COMM_LEN);
   assert.is(btf.arrayLength(member('lw_ptrace_record', 'target_comm').type_id), contract.COMM_LEN);
   assert.is(btf.arrayLength(member('lw_watch_key', 'path').type_id), contract.WATCH_KEY_MAX);
+  assert.is(btf.arrayLength(member('lw_exec_record', 'tty').type_id), contract.TTY_LEN);
 });
 
 for (const [name, mirror, prefix] of ENUMS) {
@@ -340,6 +360,9 @@ test('#define constants match contract.ts', () => {
     RECORD_MAX: contract.RECORD_MAX,
     ROOT_ANCHOR_ID: contract.ROOT_ANCHOR_ID,
     WILDCARD_ID: contract.WILDCARD_ID,
+    ARGS_MAX: contract.ARGS_MAX,
+    TTY_LEN: contract.TTY_LEN,
+    ID_UNSET: contract.ID_UNSET,
   };
   for (const [name, value] of Object.entries(expected)) {
     assert.ok(defines.has(name), `#define LW_${name} not found in lsmwatch.h`);
@@ -354,8 +377,12 @@ test('the largest record fits LW_RECORD_MAX and its u16 size field', () => {
   assert.ok(contract.RECORD_MAX <= 0xffff);
   assert.is(contract.FileRecord.size % 8, 0);
   assert.is(contract.PtraceRecord.size % 8, 0);
-  assert.is(contract.TaskRecord.size % 8, 0);
-  assert.is(contract.CgroupRecord.size % 8, 0);
+  for (const r of [contract.ExecRecord, contract.ForkRecord, contract.ExitRecord, contract.SignalRecord, contract.BpfAccessRecord, contract.TaskRecord, contract.CgroupRecord]) {
+    assert.is(r.size % 8, 0);
+  }
+  // an exec record: the fixed part, the longest exe path with its NUL, the longest argument vector
+  const exec = Math.ceil((contract.ExecRecord.size + contract.PATH_MAX + contract.ARGS_MAX) / 8) * 8;
+  assert.ok(exec <= contract.RECORD_MAX, `${exec} > RECORD_MAX`);
 });
 
 test.run();

@@ -17,7 +17,21 @@ import {
   TaskRecord,
 } from '../../../src/sensor/contract.js';
 
-import { PROC, align8, fileRecord, ptraceRecord, rawRecord, writeHeader, writeProcess, type ProcSpec } from '../../fixtures/records/recordBytes.js';
+import {
+  PROC,
+  align8,
+  execRecordBytes,
+  exitRecordBytes,
+  fileRecord,
+  forkRecordBytes,
+  ptraceRecord,
+  rawRecord,
+  writeHeader,
+  writeProcess,
+  type ProcSpec,
+} from '../../fixtures/records/recordBytes.js';
+import { ARGS_MAX, ExecRecord, ForkRecord, ExitRecord } from '../../../src/sensor/contract.js';
+import type { ExecRecordData, ExitRecordData, ForkRecordData } from '../../../src/sensor/decoder.js';
 
 function onlyFile(batch: Buffer): FileRecordData {
   const res = decodeBatch(batch);
@@ -36,6 +50,11 @@ function assertProc(actual: FileRecordData['proc'], comm: string): void {
     PROC_EXPECTED,
   );
   assert.is(actual.comm.toString('latin1'), comm);
+  assert.equal(
+    [actual.startNs, actual.parentStartNs, actual.cgroupId, actual.loginUid, actual.sessionId],
+    [PROC.startNs, PROC.parentStartNs, PROC.cgroupId, PROC.loginUid, PROC.sessionId],
+    'the process identity and context fields',
+  );
 }
 
 // ---- well-formed records ----
@@ -304,6 +323,45 @@ test('file and ptrace records shorter than their fixed part are counted', () => 
   const res = decodeBatch(batch);
   assert.is(res.invalid, 2);
   assert.is(res.records.length, 1);
+});
+
+// ---- process records (exec, fork, exit) ----
+
+test('exec record: executable, arguments (NUL-separated), tty, flags, the process', () => {
+  const res = decodeBatch(
+    execRecordBytes({ flags: RecordFlag.ARGS_TRUNCATED, exe: '/usr/bin/mysql', args: 'mysql\0-pS3cret\0', tty: 'pts3', exeIno: 77n, exeDev: (8 << 20) | 1 }),
+  );
+  assert.is(res.invalid, 0, res.error);
+  const rec = res.records[0] as ExecRecordData;
+  assert.is(rec.kind, 'exec');
+  assert.is(rec.flags, RecordFlag.ARGS_TRUNCATED);
+  assertProc(rec.proc, 'vim');
+  assert.is(rec.exe.toString(), '/usr/bin/mysql');
+  assert.is(rec.args.toString(), 'mysql\0-pS3cret\0');
+  assert.is(rec.tty.toString(), 'pts3');
+  assert.equal([rec.exeIno, rec.exeDev], [77n, (8 << 20) | 1]);
+});
+
+test('fork and exit records', () => {
+  const res = decodeBatch(Buffer.concat([forkRecordBytes(PROC, 5000, 123_456_789n), exitRecordBytes(PROC, 256)]));
+  assert.is(res.invalid, 0, res.error);
+  const fork = res.records[0] as ForkRecordData;
+  assert.equal([fork.kind, fork.childPid, fork.childPpid, fork.childStartNs], ['fork', 5000, 4242, 123_456_789n]);
+  assertProc(fork.parent, 'vim');
+  const exit = res.records[1] as ExitRecordData;
+  assert.equal([exit.kind, exit.exitCode], ['exit', 256]);
+  assertProc(exit.proc, 'vim');
+});
+
+test('exec records whose lengths overrun them, or that are too short, are counted', () => {
+  const overrun = execRecordBytes({ exe: '/bin/x', args: 'x\0', argsLen: 5000 });
+  assert.equal([decodeBatch(overrun).records.length, decodeBatch(overrun).invalid], [0, 1]);
+  const longArgs = execRecordBytes({ exe: '/bin/x', args: Buffer.alloc(ARGS_MAX + 8), argsLen: ARGS_MAX });
+  assert.is(decodeBatch(longArgs).invalid, 1, 'ARGS_MAX or more is impossible');
+  assert.is(decodeBatch(execRecordBytes({ exe: '/bin/x', args: '', exeLen: 100 })).invalid, 1);
+  for (const [type, size] of [[RecordType.EXEC, ExecRecord.size - 8], [RecordType.FORK, ForkRecord.size - 8], [RecordType.EXIT, ExitRecord.size - 8]]) {
+    assert.is(decodeBatch(rawRecord(type!, size!)).invalid, 1, `type ${type} of ${size} bytes`);
+  }
 });
 
 test('unknown record types are counted and skipped by their size', () => {

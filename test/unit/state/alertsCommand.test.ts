@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { meetsMinimum, runAlertsCommand, severityOf } from '../../../src/state/alertsCommand.js';
+import { meetsMinimum, runAlertsCommand, severityOf, summarizeRecord } from '../../../src/state/alertsCommand.js';
 import { openStateStore } from '../../../src/state/store.js';
 import { collector, makeTempDir } from '../../fixtures/state/helpers.js';
 
@@ -177,6 +177,12 @@ test('severity of a row: own field, older alert rules, integrity status, changes
   assert.not.ok(meetsMinimum(row, 'critical'));
   assert.ok(meetsMinimum(row, undefined));
   assert.not.ok(meetsMinimum({ ...row, json: 'not json' }, 'info'));
+});
+
+test('a change row with the process context names the executable, the login user and the session', () => {
+  const by = { pid: 7, comm: 'useradd', uid: 0, exe: '/usr/sbin/useradd', login_uid: 1000, login_user: 'alice', session_id: 3 };
+  assert.is(summarizeRecord('change', { action: 'replaced', path: '/etc/passwd', by }), 'replaced /etc/passwd by /usr/sbin/useradd[7] uid=0 login=alice session=3');
+  assert.is(summarizeRecord('change', { action: 'modified', path: '/x', by: { pid: 1, comm: 'vi', uid: 0 } }), 'modified /x by vi[1] uid=0', 'rows from before');
 });
 
 test.run();
