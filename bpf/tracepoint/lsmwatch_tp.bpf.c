@@ -457,6 +457,9 @@ static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ct
 	}
 	__u32 type = p->type;
 	bool exchange = type == LW_REC_RENAME && (p->flags & LW_RENAME_EXCHANGE_TP);
+	/* counted seen before any way out, so that SEEN == FILTERED + EMITTED + LOST + AGGREGATED holds */
+	if (type != LW_PENDING_LINK)
+		lw_count(LW_STAT_SEEN);
 	if (ctx->ret != 0 || !s || !r) {
 		if (type != LW_PENDING_LINK)
 			lw_count(LW_STAT_FILTERED); /* the operation failed: nothing changed */
@@ -466,7 +469,6 @@ static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ct
 		lw_new_side(p, s, r, resolve, false, &unknown, &bump, &end);
 		goto out;
 	}
-	lw_count(LW_STAT_SEEN);
 	watch = lw_old_side(p, s, r, type, resolve, exchange, &unknown, &bump, &end);
 	if (type == LW_REC_RENAME)
 		watch |= lw_new_side(p, s, r, resolve, true, &unknown, &bump, &end);

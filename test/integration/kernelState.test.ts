@@ -42,17 +42,15 @@ if (sensorUnderTest === 'tracepoint') {
     assert.ok(settings && watch, 'the agent holds its maps');
     // forbid_ptrace = all, written behind the agent's back
     run('bpftool', ['map', 'update', 'id', String(settings), 'key', 'hex', '00', '00', '00', '00', 'value', 'hex', '02', ...Array(31).fill('00')]);
-    // the watched directory's trie entry removed: "dir/" prefix, prefixlen in bits
-    const prefix = Buffer.from(box.watched + '/');
-    const key = Buffer.alloc(260);
-    key.writeUInt32LE(prefix.length * 8, 0);
-    prefix.copy(key, 4);
-    run('bpftool', ['map', 'delete', 'id', String(watch), 'key', 'hex', ...[...key].map((b) => b.toString(16).padStart(2, '0'))]);
+    // one of the agent's trie entries removed (keys are relative to anchors: take one as the map holds it)
+    const dump = JSON.parse(run('bpftool', ['-j', 'map', 'dump', 'id', String(watch)])) as Array<{ key: string[] }>;
+    assert.ok(dump.length > 0, 'the watch map has entries');
+    run('bpftool', ['map', 'delete', 'id', String(watch), 'key', 'hex', ...dump[0]!.key.map((b) => b.replace(/^0x/, ''))]);
     const tamperedSettings = await agent.waitFor((e) => e.status === 'tampered' && e.name === 'lw_settings_map', 'settings tampered');
     const tamperedWatch = await agent.waitFor((e) => e.status === 'tampered' && e.name === 'lw_watch', 'watch tampered');
     await agent.stop();
     assert.match(String(tamperedSettings.error), /read back as 02/);
-    assert.match(String(tamperedWatch.error), new RegExp(`1 removed \\("${box.watched}/"\\)`));
+    assert.match(String(tamperedWatch.error), /1 removed \("/);
     assert.match(agent.stderr(), /ALERT: integrity: BPF map lw_watch was changed by another process/);
   });
 }
