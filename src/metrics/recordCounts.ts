@@ -6,7 +6,7 @@
  */
 import type { OutputRecord } from '../output/records.js';
 import type { Sink } from '../output/sink.js';
-import { OTHER_ALERT_SEVERITIES, isSeverity } from '../rules/severity.js';
+import { OTHER_ALERT_SEVERITIES, isSeverity } from '../shared/severity.js';
 
 export const SENSOR_EVENT_TYPES = ['open', 'write', 'rename', 'unlink', 'ptrace', 'signal', 'bpf_access'] as const;
 

@@ -10,7 +10,7 @@ import type { SensorEvent } from '../events/types.js';
 import type { ForbidPtraceMode, SensorName } from '../sensor/settings.js';
 import { eventLine, processContextFields } from './eventRecord.js';
 import type { RuleAlert } from '../rules/types.js';
-import { OTHER_ALERT_ATTACK, OTHER_ALERT_SEVERITIES } from '../rules/severity.js';
+import { OTHER_ALERT_ATTACK, OTHER_ALERT_SEVERITIES } from '../shared/severity.js';
 import type { ProcessCounts } from '../process/processContexts.js';
 import type { ProcessInfo } from '../events/types.js';
 

@@ -7,7 +7,7 @@
 import type { ChangeRecord } from '../state/changeRecord.js';
 import { type Addition, additionDetails, additionOf, describeAddition, modeBits } from './changeFacts.js';
 import type { Finding, RuleDefinition, RuleId } from './types.js';
-import type { Severity } from './severity.js';
+import type { Severity } from '../shared/severity.js';
 
 export interface ConfigFileRuleSpec {
   id: RuleId;

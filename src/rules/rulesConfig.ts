@@ -7,7 +7,7 @@
  */
 import { PolicySection } from '../policy/validate.js';
 import { RULES, RULE_IDS } from './catalog.js';
-import { SEVERITIES, type Severity } from './severity.js';
+import { SEVERITIES, type Severity } from '../shared/severity.js';
 import type { RuleId } from './types.js';
 
 export interface RuleSetting {

@@ -3,7 +3,7 @@
  * comparison) or the facts of one event in, findings out; the clock comes in the context.
  */
 import type { ChangeAction, ChangeRecord } from '../state/changeRecord.js';
-import type { Severity } from './severity.js';
+import type { Severity } from '../shared/severity.js';
 
 export type RuleId =
   | 'account_uid0_added'

@@ -6,7 +6,7 @@
  * or with --json. Exit codes: 0 ok, 1 database missing/unreadable, 2 bad arguments.
  */
 import { escapeControlChars } from '../log/escape.js';
-import { OTHER_ALERT_SEVERITIES, SEVERITIES, type Severity, atLeast, integritySeverity, isSeverity } from '../rules/severity.js';
+import { OTHER_ALERT_SEVERITIES, SEVERITIES, type Severity, atLeast, integritySeverity, isSeverity } from '../shared/severity.js';
 import { parseSince } from './sinceArg.js';
 import { HISTORY_TYPES, type HistoryRow, type HistoryType, StateDbMissingError, StateSchemaError, openStateStore } from './store.js';
 

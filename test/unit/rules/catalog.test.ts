@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RULES, RULE_IDS, findRule } from '../../../src/rules/catalog.js';
-import { isSeverity } from '../../../src/rules/severity.js';
-import { OTHER_ALERT_SEVERITIES } from '../../../src/rules/severity.js';
+import { isSeverity } from '../../../src/shared/severity.js';
+import { OTHER_ALERT_SEVERITIES } from '../../../src/shared/severity.js';
 
 test('every rule: unique snake_case id, a severity, an ATT&CK technique id, a trigger, something to judge', () => {
   assert.is(new Set(RULE_IDS).size, RULES.length);

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { OTHER_ALERT_SEVERITIES, SEVERITIES, atLeast, integritySeverity, isSeverity, severityRank } from '../../../src/rules/severity.js';
+import { OTHER_ALERT_SEVERITIES, SEVERITIES, atLeast, integritySeverity, isSeverity, severityRank } from '../../../src/shared/severity.js';
 
 test('severities are ordered info < low < medium < high < critical', () => {
   assert.equal([...SEVERITIES], ['info', 'low', 'medium', 'high', 'critical']);
