@@ -32,8 +32,8 @@ int BPF_PROG(lw_lsm_file_open, struct file *file, int ret)
 	return 0;
 }
 
-SEC("lsm/file_permission")
-int BPF_PROG(lw_lsm_file_permission, struct file *file, int mask, int ret)
+/* aggregate: fold writes in the kernel (BPF atomics); false in the __no_atomics variant */
+static __always_inline int lw_file_permission(struct file *file, int mask, int ret, const bool aggregate)
 {
 	if (ret != 0)
 		return lw_verdict(ret);
@@ -41,8 +41,17 @@ int BPF_PROG(lw_lsm_file_permission, struct file *file, int mask, int ret)
 		return 0;
 	if (lw_guard_file_write(file))
 		return -LW_EPERM;
-	lw_handle_write(file, LW_FILE_INODE(file), 0);
+	if (aggregate)
+		lw_handle_write(file, LW_FILE_INODE(file), 0);
+	else
+		lw_handle_write_each(file, LW_FILE_INODE(file), 0);
 	return 0;
+}
+
+SEC("lsm/file_permission")
+int BPF_PROG(lw_lsm_file_permission, struct file *file, int mask, int ret)
+{
+	return lw_file_permission(file, mask, ret, true);
 }
 
 /* The variant for kernels without BPF atomic fetch/xchg (before 5.12), picked by the agent at load
@@ -50,14 +59,7 @@ int BPF_PROG(lw_lsm_file_permission, struct file *file, int mask, int ret)
 SEC("lsm/file_permission")
 int BPF_PROG(lw_lsm_file_permission__no_atomics, struct file *file, int mask, int ret)
 {
-	if (ret != 0)
-		return lw_verdict(ret);
-	if (!(mask & (LW_MAY_WRITE | LW_MAY_APPEND)))
-		return 0;
-	if (lw_guard_file_write(file))
-		return -LW_EPERM;
-	lw_handle_write_each(file, LW_FILE_INODE(file), 0);
-	return 0;
+	return lw_file_permission(file, mask, ret, false);
 }
 
 /* The last reference to a file is gone: report the writes still pending for it. No one can write

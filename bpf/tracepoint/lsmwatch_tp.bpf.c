@@ -92,85 +92,28 @@ LW_OPTIONAL_PROGRAM(lw_flush_writes_prog)
  * at load time: a record per write, no aggregation (lw_tp_enter_close and the flush program are then
  * left out). ---- */
 
-SEC("tracepoint/syscalls/sys_enter_write")
-int lw_tp_enter_write(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, ctx->args[2]);
-	return 0;
-}
+/* A write syscall and its __no_atomics variant; bytes: what the syscall says it writes, or 0. */
+#define LW_WRITE_SYSCALL(name, bytes)                                                   \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                     \
+	int lw_tp_enter_##name(struct trace_event_raw_sys_enter *ctx)                   \
+	{                                                                               \
+		struct file *file = lw_file_from_fd(ctx->args[0]);                      \
+		lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, bytes);        \
+		return 0;                                                               \
+	}                                                                               \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                     \
+	int lw_tp_enter_##name##__no_atomics(struct trace_event_raw_sys_enter *ctx)     \
+	{                                                                               \
+		struct file *file = lw_file_from_fd(ctx->args[0]);                      \
+		lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, bytes);   \
+		return 0;                                                               \
+	}
 
-SEC("tracepoint/syscalls/sys_enter_write")
-int lw_tp_enter_write__no_atomics(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, ctx->args[2]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_pwrite64")
-int lw_tp_enter_pwrite64(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, ctx->args[2]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_pwrite64")
-int lw_tp_enter_pwrite64__no_atomics(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, ctx->args[2]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_writev")
-int lw_tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, 0);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_writev")
-int lw_tp_enter_writev__no_atomics(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, 0);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_pwritev")
-int lw_tp_enter_pwritev(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, 0);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_pwritev")
-int lw_tp_enter_pwritev__no_atomics(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, 0);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_pwritev2")
-int lw_tp_enter_pwritev2(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, 0);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_pwritev2")
-int lw_tp_enter_pwritev2__no_atomics(struct trace_event_raw_sys_enter *ctx)
-{
-	struct file *file = lw_file_from_fd(ctx->args[0]);
-	lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, 0);
-	return 0;
-}
+LW_WRITE_SYSCALL(write, ctx->args[2])
+LW_WRITE_SYSCALL(pwrite64, ctx->args[2])
+LW_WRITE_SYSCALL(writev, 0)
+LW_WRITE_SYSCALL(pwritev, 0)
+LW_WRITE_SYSCALL(pwritev2, 0)
 
 /* ---- renames, unlinks, rmdirs, links: the strings are kept at entry; at exit, if the syscall
  * succeeded, the names are resolved through the dcache (resolve.bpf.h) and judged by the marks.
