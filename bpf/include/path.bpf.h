@@ -245,10 +245,21 @@ __noinline int lw_walk_run(__u64 dentry_ptr, __u64 vfsmnt_ptr, __u32 seeded)
 	return 0;
 }
 
+/* A kernel pointer as a plain number. A global function takes scalars only, and the verifier keeps
+ * the type of a pointer the program got from its context (the path hooks' dentries) through any
+ * cast ("R1 is not a scalar" on 6.1): copied through the stack by a helper, it is a number. */
+static __always_inline __u64 lw_as_scalar(const void *ptr)
+{
+	__u64 value = 0;
+
+	bpf_probe_read_kernel(&value, sizeof(value), &ptr);
+	return value;
+}
+
 static __always_inline void lw_walk_name(struct dentry *dentry, struct vfsmount *vfsmnt, struct lw_scratch *s,
 					 struct lw_walk *out, bool seeded)
 {
-	lw_walk_run((__u64)(unsigned long)dentry, (__u64)(unsigned long)vfsmnt, seeded);
+	lw_walk_run(lw_as_scalar(dentry), lw_as_scalar(vfsmnt), seeded);
 	*out = s->wres;
 }
 

@@ -24,6 +24,7 @@ export function blindSpotsOf(
   sensor: SensorName,
   features: SensorFeatures,
   plan: Pick<WatchPlan, 'unmarked' | 'multiWildcards' | 'orphanWildcards'>,
+  variants: ReadonlyArray<{ program: string; variant: string }> = [],
 ): BlindSpot[] {
   const out: BlindSpot[] = [];
   if (sensor === 'tracepoint') {
@@ -49,6 +50,12 @@ export function blindSpotsOf(
     out.push({
       id: 'refused-path-ops',
       what: 'this kernel has no bpf_get_func_ret (5.17+): renames, unlinks and rmdirs are reported when they start, also when they are then refused',
+    });
+  }
+  if (sensor === 'lsm' && variants.some((v) => v.variant === 'lw_lsm_path_rename__no_flags')) {
+    out.push({
+      id: 'dir-exchange',
+      what: 'before Linux 5.19 the path_rename hook is not told the renameat2 flags: an exchange (RENAME_EXCHANGE) is reported as a rename, and the inode swapped in is not marked watched',
     });
   }
   if (plan.unmarked) {

@@ -195,10 +195,12 @@ if [[ -n "$package_prefix" ]]; then
 fi
 
 # libraries of the project's native parts (addon, helpers, better-sqlite3's addon ...)
+native_roots=()
+for d in "$stage/lsmwatch" "$stage/usr/local"; do [[ -d "$d" ]] && native_roots+=("$d"); done
 while IFS= read -r -d '' f; do
   [[ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" == '177ELF' ]] || continue
   copy_libs "$f"
-done < <(find "$stage/lsmwatch" "$stage/usr/local" -type f \( -name '*.node' -o -name '*.so' -o -name '*.so.*' -o -perm -u+x \) \
+done < <(find "${native_roots[@]}" -type f \( -name '*.node' -o -name '*.so' -o -name '*.so.*' -o -perm -u+x \) \
            -not -path '*/node_modules/*/test/*' -print0)
 if ((${#missing_libs[@]})); then
   vm_log "warning: libraries not found on the host for project files: ${missing_libs[*]#$stage}"
