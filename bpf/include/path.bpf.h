@@ -245,10 +245,20 @@ __noinline int lw_walk_run(__u64 dentry_ptr, __u64 vfsmnt_ptr, __u32 seeded)
 	return 0;
 }
 
+/* A global function takes scalars: a pointer the hook got as an argument (a trusted BTF pointer)
+ * is refused as one ("R1 is not a scalar", 6.1 and 6.12), so it goes through the stack as a number. */
+static __always_inline __u64 lw_ptr_scalar(const void *ptr)
+{
+	__u64 value = 0;
+
+	bpf_probe_read_kernel(&value, sizeof(value), &ptr);
+	return value;
+}
+
 static __always_inline void lw_walk_name(struct dentry *dentry, struct vfsmount *vfsmnt, struct lw_scratch *s,
 					 struct lw_walk *out, bool seeded)
 {
-	lw_walk_run((__u64)(unsigned long)dentry, (__u64)(unsigned long)vfsmnt, seeded);
+	lw_walk_run(lw_ptr_scalar(dentry), lw_ptr_scalar(vfsmnt), seeded);
 	*out = s->wres;
 }
 
