@@ -193,7 +193,7 @@ static __always_inline int lw_handle_path_op(__u16 type, const struct path *dir,
 		return 0;
 	}
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	((struct lw_file_record *)r->data)->bytes = (__u64)(unsigned long)dentry; /* matched at fexit, cleared then */
+	((struct lw_file_record *)r->data)->bytes = lw_ptr_scalar(dentry); /* matched at fexit, cleared then */
 	if (bpf_map_update_elem(&lw_pending_path_op, &tid, r, BPF_ANY) != 0)
 		lw_emit(r, ((struct lw_header *)r->data)->size); /* cannot wait: report now */
 	return 0;
@@ -209,7 +209,7 @@ static __always_inline void lw_path_op_done(struct dentry *dentry, long ret)
 	if (!r)
 		return;
 	fr = (void *)r->data;
-	if (fr->bytes != (__u64)(unsigned long)dentry)
+	if (fr->bytes != lw_ptr_scalar(dentry))
 		return; /* an inner operation (overlayfs on its upper layer): the outer one ends later */
 	fr->bytes = 0;
 	if (ret == 0)
@@ -226,7 +226,7 @@ int BPF_PROG(lw_lsm_path_rename, const struct path *old_dir, struct dentry *old_
 	if (ret != 0)
 		return lw_verdict(ret);
 	/* A directory gets new ancestors for its whole subtree: rule 4 (ends at fexit or sys_exit). */
-	lw_op_begin((__u64)(unsigned long)old_dentry, lw_is_dir(old_dentry) || lw_is_dir(new_dentry));
+	lw_op_begin(lw_ptr_scalar(old_dentry), lw_is_dir(old_dentry) || lw_is_dir(new_dentry));
 	return lw_verdict(lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry, flags));
 }
 
@@ -238,7 +238,7 @@ int BPF_PROG(lw_lsm_path_rename__no_flags, const struct path *old_dir, struct de
 {
 	if (ret != 0)
 		return lw_verdict(ret);
-	lw_op_begin((__u64)(unsigned long)old_dentry, lw_is_dir(old_dentry) || lw_is_dir(new_dentry));
+	lw_op_begin(lw_ptr_scalar(old_dentry), lw_is_dir(old_dentry) || lw_is_dir(new_dentry));
 	return lw_verdict(lw_handle_path_op(LW_REC_RENAME, old_dir, old_dentry, new_dir, new_dentry, 0));
 }
 
@@ -292,7 +292,7 @@ int BPF_PROG(lw_fexit_vfs_rename)
 	bpf_get_func_ret(ctx, &ret);
 	struct dentry *dentry = BPF_CORE_READ((struct renamedata *)arg, old_dentry);
 	lw_path_op_done(dentry, (long)ret);
-	lw_op_end((__u64)(unsigned long)dentry, false);
+	lw_op_end(lw_ptr_scalar(dentry), false);
 	return 0;
 }
 
