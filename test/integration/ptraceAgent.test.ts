@@ -1,0 +1,95 @@
+/** No ptrace_agent floods: root's find, ps, top (and lsof's readlink walk) over the agent's /proc
+ * entries raise no ptrace_agent alert; an attach still raises one, with the count of the attaches
+ * one process made; reading the agent's environ (LSM sensor: a read-mode check) raises one too. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { baseArgs, helperBin, makeSandbox, run, sensorUnderTest, sleep, startAgent, type Event, type Sandbox } from './harness.js';
+
+const test = suite('ptrace_agent without floods');
+let box: Sandbox;
+
+test.before(() => {
+  box = makeSandbox();
+});
+test.after(() => box.cleanup());
+
+/** The VM image carries the host's procps and findutils under /opt/host/bin (busybox's are the
+ * fallback); the host has them in PATH. */
+function tool(name: string): string {
+  const host = `/opt/host/bin/${name}`;
+  return existsSync(host) ? host : name;
+}
+
+/** Runs a walker to the end; its output is not the point, only what it makes the kernel check. */
+function walk(file: string, args: string[]): void {
+  try {
+    execFileSync(file, args, { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
+  } catch (err) {
+    // find exits 1 for entries that vanished under it (/proc); that is not this test's concern
+    if ((err as { status?: number }).status === undefined) throw err;
+  }
+}
+
+const ptraceAgentAlerts = (events: Event[]) => events.filter((e) => e.type === 'alert' && e.rule === 'ptrace_agent');
+
+test('root walking the agent with find, ps, top and lsof raises no ptrace_agent alert; an attach raises one with its count', async () => {
+  const agent = startAgent(baseArgs(box));
+  try {
+    await agent.waitFor((e) => e.type === 'ready', 'ready');
+    const pid = agent.child.pid!;
+    walk(tool('find'), ['/']);
+    walk(tool('find'), [`/proc/${pid}`, '-follow']); // stat through the fd links as well
+    walk(tool('ps'), ['aux']);
+    walk(tool('ps'), ['-eLf']);
+    walk(tool('top'), ['-b', '-n1']);
+    if (existsSync(tool('lsof')) || !tool('lsof').startsWith('/opt')) {
+      try {
+        walk(tool('lsof'), ['-n', '-P', '-b', '-w', '-p', String(pid), '-d', '^mem,^txt']);
+      } catch {
+        /* no lsof: nothing to show */
+      }
+    }
+    walk('ls', ['-l', `/proc/${pid}/fd/`, `/proc/${pid}/task/${pid}/fd/`, `/proc/${pid}/ns/`, `/proc/${pid}/`]);
+    // the marker: one process attaching three times, after every walk above
+    assert.match(run(helperBin('ptrace_attach'), [String(pid), 'attach', '3']), /^attached/);
+    const alert = await agent.waitFor((e) => e.type === 'alert' && e.rule === 'ptrace_agent' && e.comm === 'ptrace_attach', 'ptrace_agent alert of the attach');
+    assert.is(alert.mode, 'attach');
+    assert.is(alert.count, 3, 'the three attaches of one process are one alert');
+    await sleep(1500); // a second alert for the same process would come after its hold window
+    const alerts = ptraceAgentAlerts(agent.events);
+    assert.equal(
+      alerts.map((a) => `${String(a.comm)} ${String(a.mode)}`),
+      ['ptrace_attach attach'],
+      `exactly one ptrace_agent alert, the attach's: ${alerts.map((a) => JSON.stringify(a)).join('\n')}`,
+    );
+    // the walks left at most ptrace lines that say they were walks (denials under --protect only)
+    const reads = agent.events.filter((e) => e.type === 'ptrace' && e.target_pid === pid && e.mode === 'read' && e.walk !== true);
+    assert.is(reads.length, 0, `read-mode ptrace lines of the walks: ${reads.slice(0, 3).map((e) => JSON.stringify(e)).join('\n')}`);
+  } finally {
+    await agent.stop();
+  }
+});
+
+if (sensorUnderTest === 'lsm') {
+  test("reading the agent's environ is a read-mode access that raises ptrace_agent", async () => {
+    const agent = startAgent(baseArgs(box));
+    try {
+      await agent.waitFor((e) => e.type === 'ready', 'ready');
+      const pid = agent.child.pid!;
+      // a child of this test process (not the agent) opens the file: cat
+      run('cat', [`/proc/${pid}/environ`]);
+      run('cat', [`/proc/${pid}/environ`]);
+      const alert = await agent.waitFor((e) => e.type === 'alert' && e.rule === 'ptrace_agent' && e.mode === 'read', 'ptrace_agent read alert');
+      assert.is(alert.comm, 'cat');
+      assert.is(alert.count, 1, 'each cat is its own process: one alert each');
+      await agent.waitFor((e) => e.type === 'alert' && e.rule === 'ptrace_agent' && e.mode === 'read' && e.pid !== alert.pid, 'the second cat');
+      assert.ok(readFileSync(`/proc/${pid}/cmdline`).length > 0, 'the test itself may read what any process may');
+    } finally {
+      await agent.stop();
+    }
+  });
+}
+
+test.run();
