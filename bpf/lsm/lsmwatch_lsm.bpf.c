@@ -373,11 +373,11 @@ static __always_inline int lw_ptrace_access_check(struct task_struct *child, uns
 	if (on_agent && decision)
 		lw_count(LW_STAT_GUARD_DENIED);
 	/* Report attaches, denials and read-mode checks aimed at the agent, except NOAUDIT ones (ps and
-	 * top make them for every process to decide which /proc fields to show) and those of a walk
-	 * (ptrace_walk.bpf.h: find, ls, lsof's readlinks), unless denied. */
+	 * top make them for every process to decide which /proc fields to show) and inspections of its
+	 * /proc entries (ptrace_walk.bpf.h: find, ps, top, lsof), unless denied. */
 	bool walk = false;
 	if (on_agent && !attach && !(mode & LW_PTRACE_MODE_NOAUDIT))
-		walk = lw_ptrace_check_is_walk(by_helper);
+		walk = lw_ptrace_check_is_walk(mode, by_helper);
 	bool report = attach || decision != 0 || (on_agent && !(mode & LW_PTRACE_MODE_NOAUDIT) && !walk);
 	if (!report)
 		return lw_verdict(decision);

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Whether a read-mode ptrace access check comes from a walk of /proc: root's find, ps, top and lsof
- * stat, readlink and list every process's entries, and the kernel checks ptrace read access for
- * several of them (fdinfo/ on lookup, map_files/ on readdir, fd/, cwd, exe and ns/ links on
- * readlink or when a stat follows them). Those walks show names and numbers, not the agent's memory,
- * environment or files; opening such an entry for reading does not count as a walk (environ, fd/N
- * followed by open, maps). The kernel does not say which entry it checks, so the syscall decides:
- * the tracer's own, read from its saved user registers (pt_regs), which it cannot change while the
- * syscall runs. */
+/* Whether a read-mode ptrace access check on the agent is an inspection of /proc rather than an
+ * access to its memory or files. Root's find, ps, top and lsof stat, readlink, list and open every
+ * process's entries, and the kernel checks ptrace read access for several of them: fdinfo/ on
+ * lookup, map_files/ on readdir, the fd/, cwd, exe and ns/ links on readlink or when a stat follows
+ * them, environ (ps aux opens it for every process), maps, auxv and fdinfo/N on open, io on read.
+ * They show names, numbers and the environment, which root may see. What is not an inspection:
+ * opening one of the agent's files through /proc/<agent>/fd/N (a new handle to its state database,
+ * its pipes), and the read-mode checks outside procfs (kcmp, get_robust_list: real credentials).
+ * Attach-mode checks (mem, ptrace, process_vm_readv, pidfd_getfd) are never inspections.
+ * The kernel does not say which entry it checks, so the tracer's syscall (from its saved user
+ * registers, which it cannot change while the syscall runs) and the path walk in progress
+ * (current->nameidata: the directory whose link is followed) decide. */
 #ifndef LSMWATCH_PTRACE_WALK_BPF_H
 #define LSMWATCH_PTRACE_WALK_BPF_H
 
@@ -94,10 +98,58 @@ static __always_inline struct pt_regs *lw_current_regs(bool by_helper)
 	return (struct pt_regs *)(stack + LW_KERNEL_STACK_SIZE) - 1;
 }
 
-static __always_inline bool lw_ptrace_check_is_walk(bool by_helper)
+/* The syscall opens a file (not a directory, not O_PATH): open, openat, openat2. */
+#if defined(__TARGET_ARCH_x86)
+#define LW_NR_OPENAT2 437
+static __always_inline bool lw_syscall_is_open(struct pt_regs *regs)
 {
+	long nr = BPF_CORE_READ(regs, orig_ax);
+	return nr == 2 || nr == 257 || nr == LW_NR_OPENAT2;
+}
+#elif defined(__TARGET_ARCH_arm64)
+static __always_inline bool lw_syscall_is_open(struct pt_regs *regs)
+{
+	long nr = BPF_CORE_READ(regs, syscallno);
+	return nr == 56 || nr == 437;
+}
+#else
+static __always_inline bool lw_syscall_is_open(struct pt_regs *regs)
+{
+	return true;
+}
+#endif
+
+/* The path walk in progress follows a link in a directory named "fd": /proc/<pid>/fd/N or
+ * /proc/<pid>/task/<tid>/fd/N (the check is aimed at the agent, so the directory is its own). */
+static __always_inline bool lw_walk_follows_fd_link(void)
+{
+	if (!bpf_core_type_exists(struct nameidata))
+		return true; /* cannot tell: count it as an access */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct nameidata *nd = BPF_CORE_READ(task, nameidata);
+	if (!nd)
+		return false;
+	const unsigned char *name = BPF_CORE_READ(nd, path.dentry, d_name.name);
+	char buf[3] = {};
+	if (!name || bpf_probe_read_kernel(buf, sizeof(buf), name) != 0)
+		return true;
+	return buf[0] == 'f' && buf[1] == 'd' && buf[2] == '\0';
+}
+
+#define LW_PTRACE_MODE_FSCREDS 0x08
+
+/* A read-mode check (not NOAUDIT) is an inspection of /proc: from procfs (FSCREDS), and not an open
+ * through an fd/ link. */
+static __always_inline bool lw_ptrace_check_is_walk(unsigned int mode, bool by_helper)
+{
+	if (!(mode & LW_PTRACE_MODE_FSCREDS))
+		return false; /* kcmp, get_robust_list, …: not a /proc entry */
 	struct pt_regs *regs = lw_current_regs(by_helper);
-	return regs && lw_syscall_is_walk(regs);
+	if (!regs)
+		return false;
+	if (lw_syscall_is_walk(regs) || !lw_syscall_is_open(regs))
+		return true; /* stat, readlink, getdents, a directory open; read of io, … */
+	return !lw_walk_follows_fd_link();
 }
 
 #endif

@@ -1,6 +1,7 @@
 /**
- * ptrace_agent without floods: the accesses of one process to the agent, of one kind (attach,
- * read, request) and one decision, are one alert with a count. The first access opens a short hold
+ * ptrace_agent without floods: the accesses of one process to the agent, of one kind (reading it, or
+ * tracing it: an attach and the requests that follow, PTRACE_DETACH included) and one decision, are
+ * one alert with a count, named by the strongest access among them (attach before request). The first access opens a short hold
  * in which repeats are counted; the alert goes out when it ends. After it, the same process is
  * quiet for a while: what it does meanwhile is counted and, if anything, raised as one more alert
  * when the quiet ends (so a process that keeps at it raises at most one alert per quiet period,
@@ -16,7 +17,8 @@ export const PTRACE_AGENT_QUIET_MS = 60_000;
 export const PTRACE_AGENT_MAX_KEYS = 1024;
 
 export interface PtraceAgentBurst {
-  /** the first access of the burst (its process, mode and decision name the alert) */
+  /** the first access of the burst, or the first of its strongest kind (its process, mode and
+   * decision name the alert) */
   first: PtraceEvent;
   /** the last one (its time ends the burst) */
   last: PtraceEvent;
@@ -32,6 +34,9 @@ export interface PtraceAgentAggregator {
   /** processes followed now */
   readonly size: number;
 }
+
+/** Which access names a burst: an attach is what matters of attach + detach. */
+const STRENGTH: Record<PtraceEvent['access'], number> = { read: 0, request: 1, attach: 2 };
 
 interface Entry {
   burst: PtraceAgentBurst | null;
@@ -71,7 +76,8 @@ export function createPtraceAgentAggregator(deps: {
 
   return {
     add(event) {
-      const key = `${event.process.key}\0${event.access}\0${event.decision}`;
+      const kind = event.access === 'read' ? 'read' : 'trace';
+      const key = `${event.process.key}\0${kind}\0${event.decision}`;
       let entry = entries.get(key);
       if (!entry) {
         if (entries.size >= maxKeys) {
@@ -88,6 +94,7 @@ export function createPtraceAgentAggregator(deps: {
       else {
         entry.burst.last = event;
         entry.burst.count++;
+        if (STRENGTH[event.access] > STRENGTH[entry.burst.first.access]) entry.burst.first = event;
       }
     },
     flush() {

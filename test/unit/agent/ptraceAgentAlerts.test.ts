@@ -61,7 +61,16 @@ test('a quiet period after the alert: its repeats are one more alert at its end;
   assert.is(timers.live(), 0);
 });
 
-test('processes, modes and decisions are kept apart', () => {
+test('an attach and the requests that follow it (PTRACE_DETACH) are one alert, named attach', () => {
+  const { timers, raised, agg } = setup();
+  agg.add(ptraceEvent({ process: gdb, access: 'request', request: 'PTRACE_PEEKDATA', decision: 'allow', time: 'a' }));
+  agg.add(ptraceEvent({ process: gdb, access: 'attach', decision: 'allow', time: 'b' }));
+  agg.add(ptraceEvent({ process: gdb, access: 'request', request: 'PTRACE_DETACH', decision: 'allow', time: 'c' }));
+  timers.fire();
+  assert.equal(raised.map((b) => [b.first.access, b.first.time, b.count, b.last.time]), [['attach', 'b', 3, 'c']]);
+});
+
+test('processes, kinds (read, trace) and decisions are kept apart', () => {
   const { timers, raised, agg } = setup();
   agg.add(ptraceEvent({ process: gdb, access: 'attach', decision: 'allow' }));
   agg.add(ptraceEvent({ process: gdb, access: 'read', decision: 'allow' }));
