@@ -22,13 +22,10 @@
  * (task_pt_regs). Only used where bpf_task_pt_regs (5.15) is missing. */
 #define LW_KERNEL_STACK_SIZE 16384
 
+/* Syscalls that only look: stat, readlink, list, access, change directory. */
 #if defined(__TARGET_ARCH_x86)
-#define LW_O_DIRECTORY 0200000
-#define LW_O_PATH 010000000
-static __always_inline bool lw_syscall_is_walk(struct pt_regs *regs)
+static __always_inline bool lw_syscall_only_looks(struct pt_regs *regs)
 {
-	unsigned long flags;
-
 	switch (BPF_CORE_READ(regs, orig_ax)) {
 	case 4:   /* stat */
 	case 5:   /* fstat */
@@ -45,21 +42,12 @@ static __always_inline bool lw_syscall_is_walk(struct pt_regs *regs)
 	case 332: /* statx */
 	case 439: /* faccessat2 */
 		return true;
-	case 2: /* open(path, flags) */
-		flags = BPF_CORE_READ(regs, si);
-		break;
-	case 257: /* openat(dfd, path, flags) */
-		flags = BPF_CORE_READ(regs, dx);
-		break;
-	default: /* openat2 (flags behind a pointer), kcmp, process_madvise, …: not a walk */
+	default:
 		return false;
 	}
-	return flags & (LW_O_DIRECTORY | LW_O_PATH);
 }
 #elif defined(__TARGET_ARCH_arm64)
-#define LW_O_DIRECTORY 040000
-#define LW_O_PATH 010000000
-static __always_inline bool lw_syscall_is_walk(struct pt_regs *regs)
+static __always_inline bool lw_syscall_only_looks(struct pt_regs *regs)
 {
 	switch (BPF_CORE_READ(regs, syscallno)) {
 	case 48:  /* faccessat */
@@ -72,16 +60,14 @@ static __always_inline bool lw_syscall_is_walk(struct pt_regs *regs)
 	case 291: /* statx */
 	case 439: /* faccessat2 */
 		return true;
-	case 56: /* openat(dfd, path, flags) */
-		return BPF_CORE_READ(regs, regs[2]) & (LW_O_DIRECTORY | LW_O_PATH);
 	default:
 		return false;
 	}
 }
 #else
-static __always_inline bool lw_syscall_is_walk(struct pt_regs *regs)
+static __always_inline bool lw_syscall_only_looks(struct pt_regs *regs)
 {
-	return false; /* unknown syscall numbers: every check is reported */
+	return false; /* unknown syscall numbers: every fd/ link followed is reported */
 }
 #endif
 
@@ -97,27 +83,6 @@ static __always_inline struct pt_regs *lw_current_regs(bool by_helper)
 		return NULL;
 	return (struct pt_regs *)(stack + LW_KERNEL_STACK_SIZE) - 1;
 }
-
-/* The syscall opens a file (not a directory, not O_PATH): open, openat, openat2. */
-#if defined(__TARGET_ARCH_x86)
-#define LW_NR_OPENAT2 437
-static __always_inline bool lw_syscall_is_open(struct pt_regs *regs)
-{
-	long nr = BPF_CORE_READ(regs, orig_ax);
-	return nr == 2 || nr == 257 || nr == LW_NR_OPENAT2;
-}
-#elif defined(__TARGET_ARCH_arm64)
-static __always_inline bool lw_syscall_is_open(struct pt_regs *regs)
-{
-	long nr = BPF_CORE_READ(regs, syscallno);
-	return nr == 56 || nr == 437;
-}
-#else
-static __always_inline bool lw_syscall_is_open(struct pt_regs *regs)
-{
-	return true;
-}
-#endif
 
 /* The path walk in progress follows a link in a directory named "fd": /proc/<pid>/fd/N or
  * /proc/<pid>/task/<tid>/fd/N (the check is aimed at the agent, so the directory is its own). */
@@ -138,17 +103,16 @@ static __always_inline bool lw_walk_follows_fd_link(void)
 
 #define LW_PTRACE_MODE_FSCREDS 0x08
 
-/* A read-mode check (not NOAUDIT) is an inspection of /proc: from procfs (FSCREDS), and not an open
- * through an fd/ link. */
+/* A read-mode check (not NOAUDIT) is an inspection of /proc: from procfs (FSCREDS), and either a
+ * syscall that only looks, or not a walk through one of the agent's fd/ links (open, also O_PATH,
+ * whose descriptor reopens the file through /proc/self; execve; linkat of a deleted file; …). */
 static __always_inline bool lw_ptrace_check_is_walk(unsigned int mode, bool by_helper)
 {
 	if (!(mode & LW_PTRACE_MODE_FSCREDS))
 		return false; /* kcmp, get_robust_list, …: not a /proc entry */
 	struct pt_regs *regs = lw_current_regs(by_helper);
-	if (!regs)
-		return false;
-	if (lw_syscall_is_walk(regs) || !lw_syscall_is_open(regs))
-		return true; /* stat, readlink, getdents, a directory open; read of io, … */
+	if (regs && lw_syscall_only_looks(regs))
+		return true; /* stat (also through a link), readlink, getdents, access, chdir */
 	return !lw_walk_follows_fd_link();
 }
 

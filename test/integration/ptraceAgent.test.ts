@@ -71,7 +71,7 @@ test('root walking the agent with find, ps, top and lsof raises no ptrace_agent 
 });
 
 if (sensorUnderTest === 'lsm') {
-  test("opening one of the agent's files through /proc/<agent>/fd/N raises ptrace_agent; reading its environ (ps aux does) does not", async () => {
+  test("opening one of the agent's files through /proc/<agent>/fd/N (also with O_PATH) raises ptrace_agent; reading its environ (ps aux does) does not", async () => {
     const db = join(box.root, 'fd-test', 'state.db');
     const agent = startAgent(['--policy', box.policyFile, '--sensor', sensorUnderTest, '--db', db, '--control', controlPath(box)]);
     try {
@@ -89,6 +89,9 @@ if (sensorUnderTest === 'lsm') {
       run('head', ['-c', '0', `/proc/${pid}/fd/${fd}`]);
       const alert = await agent.waitFor((e) => e.type === 'alert' && e.rule === 'ptrace_agent' && e.comm === 'head', 'ptrace_agent of the open through fd/');
       assert.equal([alert.mode, alert.count], ['read', 1]);
+      // an O_PATH descriptor of the link, reopened through /proc/self: the same access
+      assert.match(run(helperBin('open_path'), [`/proc/${pid}/fd/${fd}`]), /^reopened/);
+      await agent.waitFor((e) => e.type === 'alert' && e.rule === 'ptrace_agent' && e.comm === 'open_path', 'ptrace_agent of the O_PATH open');
       await sleep(1500);
       const cat = ptraceAgentAlerts(agent.events).filter((a) => a.comm === 'cat');
       assert.is(cat.length, 0, `environ is an inspection: ${cat.map((a) => JSON.stringify(a)).join('\n')}`);
