@@ -68,6 +68,10 @@ enum lw_record_flags {
 	LW_F_DEPTH_UNKNOWN = 1u << 8, /* deeper than the verdict walk reaches: reported as watched to be safe */
 	LW_F_ARGS_TRUNCATED = 1u << 12, /* exec record: the argument vector was longer than LW_ARGS_MAX - 1 bytes */
 	LW_F_EXE_DELETED = 1u << 13,    /* exec record: the executable has no name left (unlinked, memfd) */
+	/* LW_REC_PTRACE (LSM): a read-mode check made by a walk of /proc (stat, readlink, getdents,
+	 * access, chdir, opening a directory or an O_PATH): find, ps, lsof. Such checks on the agent are
+	 * reported only when denied (--protect); the others are not reported at all. */
+	LW_F_PTRACE_WALK = 1u << 11,
 };
 
 /* Common header of every record in the ring buffer (Tetragon's msg_common has the same role). */

@@ -15,6 +15,7 @@
 
 #include "lsm_common.bpf.h"
 #include "guard.bpf.h"
+#include "ptrace_walk.bpf.h"
 #include "variants.bpf.h"
 
 #define LW_RENAME_EXCHANGE (1 << 1)
@@ -342,8 +343,9 @@ LW_MOUNT_SYSCALL(umount)
 LW_MOUNT_SYSCALL(move_mount)
 LW_MOUNT_SYSCALL(pivot_root)
 
-SEC("lsm/ptrace_access_check")
-int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+/* by_helper: the tracer's syscall comes from bpf_task_pt_regs (5.15), else from the top of its
+ * kernel stack (the __stack_regs variant, 5.10). */
+static __always_inline int lw_ptrace_access_check(struct task_struct *child, unsigned int mode, int ret, bool by_helper)
 {
 	if (ret != 0)
 		return lw_verdict(ret);
@@ -372,9 +374,13 @@ int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int
 		decision = -LW_EPERM;
 	if (on_agent && decision)
 		lw_count(LW_STAT_GUARD_DENIED);
-	/* Report attaches, denials and anything aimed at the agent. Read-mode NOAUDIT checks are what
-	 * ps and top make for every process to decide which /proc fields to show: not reported. */
-	bool report = attach || decision != 0 || (on_agent && !(mode & LW_PTRACE_MODE_NOAUDIT));
+	/* Report attaches, denials and read-mode checks aimed at the agent, except NOAUDIT ones (ps and
+	 * top make them for every process to decide which /proc fields to show) and inspections of its
+	 * /proc entries (ptrace_walk.bpf.h: find, ps, top, lsof), unless denied. */
+	bool walk = false;
+	if (on_agent && !attach && !(mode & LW_PTRACE_MODE_NOAUDIT))
+		walk = lw_ptrace_check_is_walk(mode, by_helper);
+	bool report = attach || decision != 0 || (on_agent && !(mode & LW_PTRACE_MODE_NOAUDIT) && !walk);
 	if (!report)
 		return lw_verdict(decision);
 
@@ -387,7 +393,7 @@ int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int
 	struct lw_ptrace_record *pr = (void *)r->data;
 	pr->hdr.type = LW_REC_PTRACE;
 	pr->hdr.size = sizeof(*pr);
-	pr->hdr.flags = decision ? LW_F_DENIED : 0;
+	pr->hdr.flags = (decision ? LW_F_DENIED : 0) | (walk ? LW_F_PTRACE_WALK : 0);
 	pr->hdr.time_ns = bpf_ktime_get_ns();
 	lw_fill_process(&pr->tracer);
 	pr->target_pid = target_tgid;
@@ -402,4 +408,17 @@ int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int
 	BPF_CORE_READ_STR_INTO(&pr->target_comm, child, comm);
 	lw_emit(pr, sizeof(*pr));
 	return lw_verdict(decision);
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(lw_lsm_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	return lw_ptrace_access_check(child, mode, ret, true);
+}
+
+/* Kernels without bpf_task_pt_regs (before 5.15). */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(lw_lsm_ptrace_access_check__stack_regs, struct task_struct *child, unsigned int mode, int ret)
+{
+	return lw_ptrace_access_check(child, mode, ret, false);
 }

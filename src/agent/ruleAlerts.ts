@@ -13,6 +13,7 @@ import type { Notices } from '../log/notices.js';
 import type { Output } from '../output/sink.js';
 import { ruleAlertLine } from '../output/records.js';
 import type { EventConsumer } from './eventConsumers.js';
+import { packageManagerOf } from '../packages/processPackageManager.js';
 
 export interface RuleAlerts extends EventConsumer {
   /** a change record of the baseline (live or offline) */
@@ -29,9 +30,11 @@ export function eventFacts(event: FileEvent, inBaseline: (path: string) => boole
   const facts: EventFacts = {
     operation: creates ? 'create' : event.operation,
     path: event.path.text,
-    actor: { pid: event.process.pid, comm: event.process.comm.text, uid: event.process.uid },
+    actor: { pid: event.process.pid, comm: event.process.comm.text, uid: event.process.uid, exe: event.process.context.exe?.text ?? null },
     in_baseline: inBaseline(event.path.text),
   };
+  const manager = packageManagerOf(event.process);
+  if (manager !== null) facts.actor.package_manager = manager.name;
   if (event.oldPath !== null) facts.old_path = event.oldPath.text;
   if (creates && event.mode !== 0) facts.mode = event.mode & 0o7777;
   return facts;

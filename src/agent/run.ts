@@ -146,7 +146,8 @@ function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, w
     setInterval: (fn, ms) => setInterval(fn, ms),
     clearInterval: (t) => clearInterval(t as NodeJS.Timeout),
   });
-  const consumerList: EventConsumer[] = [createSelfProtectionConsumer(alerts, p.notices), ...(p.state ? [p.state] : []), p.rules, detection, activity];
+  const selfProtection = createSelfProtectionConsumer(alerts, p.notices);
+  const consumerList: EventConsumer[] = [selfProtection, ...(p.state ? [p.state] : []), p.rules, detection, activity];
   const consumers = createEventConsumers(consumerList, p.notices, p.clock.monotonicNowNs);
   const stats = createStatsReporter({
     readNative: () => active.native.stats(),
@@ -178,7 +179,7 @@ function wireEvents(p: Prepared, active: ActiveSensor, inodePaths: InodePaths, w
     stats,
     sensor: active.native,
   });
-  return { detection, stats, onBatch };
+  return { detection, selfProtection, stats, onBatch };
 }
 
 /** --protect: the guard goes up once the programs are attached (their ids are known). */
@@ -274,7 +275,7 @@ async function runSensor(
   const watchedNames = createWatchedNames(p.watchPlan.names);
   const activity = createActivity();
   const processes = createProcessTracking(p.policy.process, p.clock.bootToRfc3339);
-  const { detection, stats, onBatch } = wireEvents(p, active, inodePaths, watchedNames, activity, processes);
+  const { detection, selfProtection, stats, onBatch } = wireEvents(p, active, inodePaths, watchedNames, activity, processes);
   const watchList = createWatchList(active.native, { entries: p.watchPlan.keys, marks: active.marks }, watchCapacity(active.native));
   const notifier = systemdNotifier(addon, p.clock, p.notices);
   const guard = guardIfAsked(p, active, settings);
@@ -345,6 +346,7 @@ async function runSensor(
   active.native.flush(onBatch);
   await integrity.stop();
   detection.stop();
+  selfProtection.stop(); // ptrace alerts still held for their repeats
   processes.stop();
   await p.state?.stop();
   if (!p.io.stdout.destroyed) stats.report(true);

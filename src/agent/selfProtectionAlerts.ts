@@ -3,6 +3,9 @@
  * objects, a denied write/rename/unlink of its files, any ptrace access aimed at it, a change to
  * its limits or scheduling, a move of it to another cgroup, a cgroup write that would stop it, a
  * freeze of a cgroup holding it. Pure: the consumer below turns verdicts into output and stderr lines.
+ * ptrace is judged as an attach, or a read-mode access that is not a walk of /proc (the LSM sensor
+ * does not even report those unless denied: bpf/lsm/ptrace_walk.bpf.h); one process's accesses are
+ * one alert with a count (./ptraceAgentAlerts.ts).
  */
 import type { CgroupEvent, SensorEvent, SignalEvent, TaskChange, TaskEvent } from '../events/types.js';
 import type { SelfProtectionAlert } from '../output/records.js';
@@ -12,6 +15,7 @@ import { describeActor } from '../process/describeActor.js';
 import type { AlertOutput } from './alertOutput.js';
 import type { Notices } from '../log/notices.js';
 import type { EventConsumer } from './eventConsumers.js';
+import { createPtraceAgentAggregator, type PtraceAgentBurst } from './ptraceAgentAlerts.js';
 
 export type SelfProtectionVerdict = { alert: SelfProtectionAlert; human: string } | { notice: string } | null;
 
@@ -101,9 +105,11 @@ export function judgeSelfProtection(e: SensorEvent): SelfProtectionVerdict {
         human: `${who(e)} was denied ${e.operation} of the agent's file ${e.path?.text ?? '(unknown path)'}`,
       };
     case 'ptrace':
-      if (!e.onAgent) return null;
+      // a stat/readlink/readdir walk of the agent's /proc entries (find, ps, lsof) shows names and
+      // numbers only: its ptrace line is enough (it reaches user space only when denied)
+      if (!e.onAgent || (e.access === 'read' && e.walk)) return null;
       return {
-        alert: { rule: 'ptrace_agent', ...actor, mode: e.access, decision: e.decision },
+        alert: { rule: 'ptrace_agent', ...actor, mode: e.access, decision: e.decision, count: 1 },
         human: `${who(e)} tried to ptrace the agent (${e.access}, ${e.decision})`,
       };
     case 'task':
@@ -113,14 +119,51 @@ export function judgeSelfProtection(e: SensorEvent): SelfProtectionVerdict {
   }
 }
 
-export function createSelfProtectionConsumer(alerts: AlertOutput, notices: Notices): EventConsumer {
+/** The one alert of a burst of ptrace accesses by one process: the first's fields, the count. */
+export function ptraceBurstVerdict(burst: PtraceAgentBurst): { alert: SelfProtectionAlert; human: string } | null {
+  const verdict = judgeSelfProtection(burst.first);
+  if (verdict === null || !('alert' in verdict) || verdict.alert.rule !== 'ptrace_agent') return null;
+  const alert = { ...verdict.alert, count: burst.count };
+  if (burst.count > 1) alert.last_time = burst.last.time;
+  if (burst.repeat) alert.repeat = true;
+  const times = burst.count > 1 ? `, ${burst.count} times` : '';
+  return { alert, human: `${verdict.human}${times}${burst.repeat ? ' again' : ''}` };
+}
+
+export interface SelfProtectionConsumer extends EventConsumer {
+  /** raises the ptrace alerts still held (the agent stops) */
+  stop(): void;
+}
+
+export interface ConsumerTimers {
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (timer: unknown) => void;
+}
+
+const realTimers: ConsumerTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
+export function createSelfProtectionConsumer(alerts: AlertOutput, notices: Notices, timers: ConsumerTimers = realTimers): SelfProtectionConsumer {
+  const ptrace = createPtraceAgentAggregator({
+    ...timers,
+    raise(burst) {
+      const verdict = ptraceBurstVerdict(burst);
+      if (verdict) alerts.raise(selfProtectionAlertLine(verdict.alert, burst.first.process), verdict.human);
+    },
+  });
   return {
     name: 'self-protection alerts',
     consume(event) {
       const verdict = judgeSelfProtection(event);
       if (verdict === null) return;
       if ('notice' in verdict) notices.info(verdict.notice);
+      else if (event.kind === 'ptrace') ptrace.add(event);
       else alerts.raise(selfProtectionAlertLine(verdict.alert, event.process), verdict.human);
+    },
+    stop() {
+      ptrace.flush();
     },
   };
 }

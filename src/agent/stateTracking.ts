@@ -12,6 +12,7 @@ import type { SensorEvent } from '../events/types.js';
 import type { Output } from '../output/sink.js';
 import { baselineLine, changeLine, type BaselineScanProgress } from '../output/records.js';
 import { actorFields } from '../output/eventRecord.js';
+import { packageManagerOf } from '../packages/processPackageManager.js';
 import { describeActor, type ActorLike } from '../process/describeActor.js';
 import type { Notices } from '../log/notices.js';
 import type { EventConsumer } from './eventConsumers.js';
@@ -166,6 +167,9 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
       const paths = touchedPaths(event);
       if (paths.length === 0) return;
       const by: Actor = actorFields(event.process);
+      // dpkg, apt, rpm (the process or an ancestor): the rules leave its changes alone
+      const manager = packageManagerOf(event.process);
+      if (manager !== null) by.package_manager = manager.name;
       for (const path of paths) onPathTouched(path, by);
     },
     async start() {

@@ -146,6 +146,7 @@ function enrichPtrace(rec: PtraceRecordData, ctx: EnrichContext): PtraceEvent {
     decision: rec.decision === Decision.DENY ? 'deny' : rec.decision === Decision.ERROR ? 'error' : 'allow',
     error: rec.result < 0 ? (errnoName(-rec.result) ?? rec.result) : null,
     onAgent: rec.targetPid === ctx.agentPid,
+    walk: (rec.flags & RecordFlag.PTRACE_WALK) !== 0,
   };
 }
 

@@ -94,6 +94,9 @@ export interface PtraceEvent extends EventBase {
   error: string | number | null;
   /** the target is this agent */
   onAgent: boolean;
+  /** LSM sensor: a read-mode check made by a walk of /proc (stat, readlink, getdents, a directory
+   * open); such checks on the agent are reported only when --protect denied them */
+  walk: boolean;
 }
 
 export interface SignalEvent extends EventBase {

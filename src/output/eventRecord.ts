@@ -171,6 +171,7 @@ function ptraceLine(e: PtraceEvent): EventLine {
   if (e.request !== null) out.request = e.request;
   out.decision = e.decision;
   if (e.error !== null) out.error = e.error;
+  if (e.walk) out.walk = true; // a stat/readlink/readdir walk of /proc, denied under --protect
   putProcessContext(out, e.process);
   return out;
 }

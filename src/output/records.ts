@@ -308,7 +308,21 @@ export type SelfProtectionAlert =
   | { rule: 'signal_agent_denied'; time: string; pid: number; comm: string; uid: number; signal: string | number }
   | { rule: 'bpf_access_denied'; time: string; pid: number; comm: string; uid: number; object: string | number; object_id: number }
   | { rule: 'agent_file_denied'; time: string; pid: number; comm: string; uid: number; path: string | null; operation: string }
-  | { rule: 'ptrace_agent'; time: string; pid: number; comm: string; uid: number; mode: string; decision: string }
+  | {
+      rule: 'ptrace_agent';
+      time: string;
+      pid: number;
+      comm: string;
+      uid: number;
+      mode: string;
+      decision: string;
+      /** accesses of this kind by this process folded into this alert (src/agent/ptraceAgentAlerts.ts) */
+      count: number;
+      /** the last of them, when more than one */
+      last_time?: string;
+      /** the process was alerted on before: these are its repeats since */
+      repeat?: true;
+    }
   | {
       rule: 'agent_task_denied' | 'agent_task_changed';
       time: string;

@@ -39,6 +39,7 @@ export const RecordFlag = {
   PATH_UNRESOLVED: 1 << 7,
   DEPTH_UNKNOWN: 1 << 8,
   SIGNAL_FROM_KERNEL: 1 << 10,
+  PTRACE_WALK: 1 << 11,
   ARGS_TRUNCATED: 1 << 12,
   EXE_DELETED: 1 << 13,
 } as const;

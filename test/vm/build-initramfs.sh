@@ -35,7 +35,10 @@ NODE_MODULES_EXCLUDE=(
 )
 # Host programs copied with their shared libraries: "command package [path in the image]".
 # node is the host's own (the one the native addon was built for), always /usr/bin/node inside.
-HOST_PROGRAMS=("node nodejs /usr/bin/node" "bpftool bpftool")
+# procps, findutils and lsof under /opt/host/bin (busybox's own stay in PATH): the ptrace_agent
+# test walks the agent's /proc entries with the tools an administrator runs.
+HOST_PROGRAMS=("node nodejs /usr/bin/node" "bpftool bpftool"
+  "ps procps /opt/host/bin/ps" "top procps /opt/host/bin/top" "find findutils /opt/host/bin/find" "lsof lsof /opt/host/bin/lsof")
 # ------------------------------------------------------------------------------------------------
 
 if_changed=0 package_prefix=""

@@ -2,8 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRuleAlerts, describeRuleAlert, eventFacts } from '../../../src/agent/ruleAlerts.js';
 import { defaultRulesConfig, parseRulesConfig } from '../../../src/rules/rulesConfig.js';
-import { CONTEXT, SHELL, change } from '../../fixtures/rules/helpers.js';
+import { CONTEXT, SHELL, change, replace } from '../../fixtures/rules/helpers.js';
 import { fileEvent, recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
+import { processInfo } from '../../fixtures/process/processFixtures.js';
 
 const PASSWD_OLD = 'root:x:0:0:root:/root:/bin/bash\n';
 const PASSWD_NEW = PASSWD_OLD + 'x:x:0:0::/:/bin/sh\n';
@@ -43,9 +44,30 @@ test('eventFacts: opens only when they create, the rename target, the actor, whe
   assert.is(eventFacts(fileEvent({ operation: 'open', openFlags: 1 }), inBaseline), null);
   assert.is(eventFacts(fileEvent({ path: null, pathSource: 'unknown' }), inBaseline), null);
   const created = eventFacts(fileEvent({ operation: 'open', openFlags: 0o101, mode: 0o104755, path: { text: '/usr/local/bin/x' } }), inBaseline)!;
-  assert.equal(created, { operation: 'create', path: '/usr/local/bin/x', actor: { pid: 100, comm: 'bash', uid: 0 }, in_baseline: false, mode: 0o4755 });
+  assert.equal(created, { operation: 'create', path: '/usr/local/bin/x', actor: { pid: 100, comm: 'bash', uid: 0, exe: '/usr/bin/bash' }, in_baseline: false, mode: 0o4755 });
   const renamed = eventFacts(fileEvent({ operation: 'rename', path: { text: '/etc/ld.so.preload' }, oldPath: { text: '/tmp/p' } }), inBaseline)!;
   assert.equal([renamed.operation, renamed.path, renamed.old_path, renamed.in_baseline], ['rename', '/etc/ld.so.preload', '/tmp/p', true]);
+});
+
+test("eventFacts: a process dpkg runs (its maintainer script) is the package manager's work; one merely named dpkg is not", () => {
+  const script = processInfo({ comm: { text: 'sh' } }, { exe: { text: '/usr/bin/dash' }, ancestors: [{ pid: 40, comm: 'dpkg', exe: '/usr/bin/dpkg' }] });
+  const event = (process: typeof script) => fileEvent({ operation: 'open', openFlags: 0o101, mode: 0o100755, path: { text: '/usr/bin/x' }, process });
+  assert.is(eventFacts(event(script), () => false)!.actor.package_manager, 'dpkg');
+  const fake = processInfo({ comm: { text: 'dpkg' } }, { exe: { text: '/tmp/dpkg' } });
+  assert.is(eventFacts(event(fake), () => false)!.actor.package_manager, undefined);
+});
+
+test('a system binary replaced by dpkg raises nothing; by a shell, system_binary_changed; an identical reinstall by anyone, nothing', () => {
+  const t = rules();
+  const dpkg = { pid: 40, comm: 'dpkg', uid: 0, exe: '/usr/bin/dpkg', package_manager: 'dpkg' };
+  t.r.judgeChange(replace('/usr/bin/x', { content: 'a' }, { content: 'b' }, { by: dpkg }));
+  assert.equal(t.output.records, [], JSON.stringify(t.output.records));
+  const reinstall = replace('/usr/bin/x', { content: 'a' }, { content: 'a' }, { by: SHELL });
+  assert.equal([reinstall.action, reinstall.content_changed], ['replaced', false]);
+  t.r.judgeChange(reinstall);
+  assert.equal(t.output.records, [], 'same content, mode and owner: no rule');
+  t.r.judgeChange(replace('/usr/bin/x', { content: 'a' }, { content: 'b' }, { by: SHELL }));
+  assert.equal(t.output.records.map((r) => [r.rule, r.severity, r.attack]), [['system_binary_changed', 'high', 'T1554']]);
 });
 
 test('a setuid file created outside the baseline is judged from the event itself', () => {

@@ -42,9 +42,44 @@ test('bpf access, denied file operations and ptrace of the agent are alerts; oth
   assert.match(nameless.human, /\(unknown path\)/);
   assert.is(judgeSelfProtection(fileEvent()), null);
   assert.equal((judgeSelfProtection(ptraceEvent()) as { alert: unknown }).alert, {
-    rule: 'ptrace_agent', time: 't2', pid: 100, comm: 'gdb', uid: 0, mode: 'attach', decision: 'deny',
+    rule: 'ptrace_agent', time: 't2', pid: 100, comm: 'gdb', uid: 0, mode: 'attach', decision: 'deny', count: 1,
   });
   assert.is(judgeSelfProtection(ptraceEvent({ onAgent: false })), null);
+});
+
+test("a read-mode walk of the agent's /proc entries is no alert; a read that is not a walk, and an attach, are", () => {
+  assert.is(judgeSelfProtection(ptraceEvent({ access: 'read', walk: true, decision: 'deny' })), null);
+  assert.is(alertOf(judgeSelfProtection(ptraceEvent({ access: 'read', walk: false, decision: 'allow' }))).alert.mode, 'read');
+  // the walk flag is the LSM sensor's for read-mode checks; an attach is judged whatever it says
+  assert.is(alertOf(judgeSelfProtection(ptraceEvent({ access: 'attach', walk: true }))).alert.rule, 'ptrace_agent');
+});
+
+test('the consumer folds the ptrace accesses of one process into one alert with a count; another process has its own', () => {
+  const output = recordingOutput();
+  const notices = recordingNotices();
+  const timers: Array<{ fn: () => void; ms: number; cleared: boolean }> = [];
+  const consumer = createSelfProtectionConsumer(createAlertOutput(output, notices), notices, {
+    setTimeout: (fn, ms) => {
+      const t = { fn, ms, cleared: false };
+      timers.push(t);
+      return t;
+    },
+    clearTimeout: (t) => ((t as { cleared: boolean }).cleared = true),
+  });
+  const gdb = proc({ comm: { text: 'gdb' }, pid: 100, key: '100:1' });
+  const strace = proc({ comm: { text: 'strace' }, pid: 200, key: '200:1' });
+  for (let i = 0; i < 5; i++) consumer.consume(ptraceEvent({ process: gdb, time: `t${i}`, decision: 'allow' }));
+  consumer.consume(ptraceEvent({ process: strace, decision: 'allow' }));
+  assert.is(output.records.length, 0, 'held for repeats');
+  timers[0]!.fn(); // gdb's hold ends
+  assert.equal(output.records.map((r) => [r.rule, r.comm, r.count, r.last_time]), [['ptrace_agent', 'gdb', 5, 't4']]);
+  assert.match(notices.lines.at(-1)!, /tried to ptrace the agent \(attach, allow\), 5 times$/);
+  consumer.consume(ptraceEvent({ process: gdb, time: 't9', decision: 'allow' })); // within gdb's quiet period
+  consumer.stop(); // strace's held alert and gdb's repeat go out
+  assert.equal(
+    output.records.slice(1).map((r) => [r.comm, r.count, r.repeat]).sort(),
+    [['gdb', 1, true], ['strace', 1, undefined]],
+  );
 });
 
 const task = (over: Partial<TaskEvent> = {}): TaskEvent => ({

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStateTracking, touchedPaths } from '../../../src/agent/stateTracking.js';
@@ -50,6 +50,38 @@ test('a baseline file changed after start gives one change line; an event withou
       notices.lines.some((l) => l === `warn: change: ${watched} modified: /usr/sbin/useradd (pid 7) by alice via sudo, session 3`),
       notices.lines.join('\n'),
     );
+    await tracking.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a file replaced by a process dpkg runs: the change's by names the package manager, and the same bytes are content_changed false", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsmwatch-state-'));
+  try {
+    const watched = join(dir, 'tool');
+    writeFileSync(watched, 'binary\n');
+    const output = recordingOutput();
+    const tracking = openStateTracking({
+      dbPath: join(dir, 'db', 'state.db'),
+      config: { ...DEFAULT_STATE_CONFIG, baseline: [watched] },
+      output,
+      notices: recordingNotices(),
+      nowRfc3339: () => 'now',
+      showProgress: false,
+      ownerOf: async () => 'ninja-build',
+    });
+    await tracking.start();
+    writeFileSync(join(dir, 'tool.new'), 'binary\n');
+    renameSync(join(dir, 'tool.new'), watched);
+    const dpkg = processInfo({ pid: 40, comm: { text: 'dpkg' } }, { exe: { text: '/usr/bin/dpkg' }, ancestors: [{ pid: 30, comm: 'apt-get', exe: '/usr/bin/apt-get' }] });
+    tracking.consume(fileEvent({ operation: 'rename', path: { text: watched }, oldPath: { text: join(dir, 'tool.new') }, process: dpkg }));
+    const end = Date.now() + 5000;
+    while (!output.records.some((r) => r.type === 'change') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const change = output.records.find((r) => r.type === 'change');
+    assert.ok(change, 'a change line');
+    assert.equal([change.action, change.content_changed, change.package], ['replaced', false, 'ninja-build']);
+    assert.is((change.by as Record<string, unknown>).package_manager, 'dpkg');
     await tracking.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -248,6 +248,12 @@ test('LSM ptrace access check without ATTACH is a read', () => {
   assert.not.ok('request' in out);
   assert.not.ok('error' in out);
   assert.is(out.target_uid, 1000);
+  assert.not.ok('walk' in out, 'no walk flag: not a walk');
+});
+
+test('a read-mode check the LSM sensor flagged as a /proc walk (denied under --protect) says walk: true', () => {
+  const out = formatRecord(ptrace({ mode: 0x01 | 0x08, decision: Decision.DENY, result: -1, flags: RecordFlag.DENIED | RecordFlag.PTRACE_WALK }), ctx());
+  assert.equal([out.mode, out.decision, out.walk], ['read', 'deny', true]);
 });
 
 test('tracepoint ptrace requests: names, attach detection, null target_uid', () => {
