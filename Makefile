@@ -19,7 +19,8 @@ VERSION := $(shell node -p "require('./package.json').version" 2>/dev/null)
 # Debian packages: what building needs, and what the VM test bed needs on top.
 BUILD_PACKAGES := clang-16 libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config g++ make dpkg-dev binutils
 # prometheus: promtool checks the metrics; systemd: systemd-analyze verify; tmux: lsmwatch top in a real terminal
-TEST_PACKAGES := qemu-system-x86 busybox-static cpio strace jq sed coreutils curl tmux prometheus systemd util-linux
+TEST_PACKAGES := qemu-system-x86 busybox-static cpio strace jq sed coreutils curl tmux prometheus systemd util-linux \
+	openssh-client ninja-build
 
 BPF_SOURCES := $(wildcard bpf/lsm/*.bpf.c bpf/tracepoint/*.bpf.c)
 BPF_HEADERS := $(wildcard bpf/include/*.h bpf/lsm/*.h bpf/tracepoint/*.h)
@@ -54,7 +55,7 @@ $(BUILD)/.deps-build: scripts/ensure-packages.sh
 	@touch $@
 
 deps-test: $(BUILD)/.deps-test
-$(BUILD)/.deps-test: scripts/ensure-packages.sh
+$(BUILD)/.deps-test: scripts/ensure-packages.sh Makefile
 	@mkdir -p $(BUILD)
 	@scripts/ensure-packages.sh test $(TEST_PACKAGES)
 	@touch $@

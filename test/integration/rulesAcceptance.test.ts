@@ -234,10 +234,13 @@ if (!inVm && tools.every(have)) {
 
       // the package manager: an identical reinstall replaces its files and raises nothing
       const reinstallFrom = agent.events.length;
-      const packageFiles = new Set(sh('dpkg', ['-L', REINSTALL_PACKAGE]).split('\n').filter(Boolean));
-      const binary = [...packageFiles].find((p) => p.startsWith('/usr/bin/'))!;
       let reinstalled = false;
+      let binary = '';
+      const packageFiles = new Set<string>();
       try {
+        for (const p of sh('dpkg', ['-L', REINSTALL_PACKAGE]).split('\n').filter(Boolean)) packageFiles.add(p);
+        binary = [...packageFiles].find((p) => p.startsWith('/usr/bin/')) ?? '';
+        if (!binary) throw new Error(`${REINSTALL_PACKAGE} installs nothing in /usr/bin`);
         sh('apt-get', ['install', '--reinstall', '--no-download', '-y', '-q', REINSTALL_PACKAGE]);
         reinstalled = true;
       } catch (err) {
