@@ -125,9 +125,11 @@ $(MANIFEST): $(TS_STAMP) $(ADDON) $(BPF_OBJECTS) bin/lsmwatch.js package.json pa
 # ---- the npm package: what package.json's "files" lists, checked by scripts/check-package.sh ----
 PACKAGE := $(BUILD)/package/lsmwatch-$(VERSION).tgz
 package: $(PACKAGE)
-$(PACKAGE): build package.json README.md scripts/check-package.sh
+$(PACKAGE): build package.json README.md scripts/check-package.sh scripts/stage-package.sh
 	@rm -rf $(@D) && mkdir -p $(@D)
-	npm pack --silent --pack-destination $(@D) >/dev/null
+	scripts/stage-package.sh $(@D)/stage
+	cd $(@D)/stage && npm pack --silent --pack-destination .. >/dev/null
+	@rm -rf $(@D)/stage
 	scripts/check-package.sh $@
 	@echo "lsmwatch: package: $@"
 
