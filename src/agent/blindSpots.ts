@@ -39,6 +39,10 @@ export function blindSpotsOf(
       id: 'identity-lru',
       what: 'files first seen as watched after start keep their identity (hard links, bind mounts) in an LRU of 65536 entries',
     });
+    out.push({
+      id: 'metadata-through-symlink',
+      what: 'chmod, chown, truncate and utimes by a name whose last component is a symbolic link are judged by the link, not by the file it points to',
+    });
     if (!features.dcacheResolver) {
       for (const id of UNRESOLVED_PATHS) {
         out.push({ id, what: 'this kernel has no bpf_loop (5.17+): rename and unlink paths are taken from the syscall strings, unnormalised' });
@@ -50,6 +54,8 @@ export function blindSpotsOf(
       id: 'refused-path-ops',
       what: 'this kernel has no bpf_get_func_ret (5.17+): renames, unlinks and rmdirs are reported when they start, also when they are then refused',
     });
+    // no LSM hook has the path of a utimes; the fexit of vfs_utimes loads with the post-op programs
+    out.push({ id: 'utimes-backdate', what: 'this kernel has no bpf_get_func_ret (5.17+): utimensat and utimes (timestomping) are not reported; the baseline shows them at the next re-check' });
   }
   if (plan.unmarked) {
     out.push({
