@@ -1,0 +1,32 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { blindSpotsOf } from '../../../src/agent/blindSpots.js';
+
+const plan = { unmarked: false, multiWildcards: [], orphanWildcards: [] };
+const ids = (...args: Parameters<typeof blindSpotsOf>) => blindSpotsOf(...args).map((s) => s.id);
+
+test('LSM on a kernel with the post-op programs (5.17+): no blind spot', () => {
+  assert.equal(ids('lsm', { dcacheResolver: false, postOpRecords: true }, plan), []);
+});
+
+test('LSM without bpf_get_func_ret: refused path operations, and utimes (no hook has its path), are declared', () => {
+  const got = ids('lsm', { dcacheResolver: false, postOpRecords: false }, plan);
+  assert.ok(got.includes('refused-path-ops'));
+  assert.ok(got.includes('utimes-backdate'), 'the conformance case of timestomping may miss there');
+});
+
+test('tracepoint: metadata changes through a symbolic link are declared; the metadata cases are not', () => {
+  const got = ids('tracepoint', { dcacheResolver: true, postOpRecords: false }, plan);
+  assert.ok(got.includes('metadata-through-symlink'));
+  for (const id of ['chmod-setuid', 'chown', 'utimes-backdate', 'truncate', 'ftruncate', 'open-trunc-shell', 'open-rdonly-trunc']) {
+    assert.not.ok(got.includes(id), id);
+  }
+});
+
+test('every blind spot says what is missed', () => {
+  for (const spot of blindSpotsOf('tracepoint', { dcacheResolver: false, postOpRecords: false }, { unmarked: true, multiWildcards: ['/a/*/b/*/'], orphanWildcards: ['/x/*/'] })) {
+    assert.ok(spot.what.length > 20, spot.id);
+  }
+});
+
+test.run();
