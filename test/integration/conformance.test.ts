@@ -355,4 +355,13 @@ check('open-rdonly-trunc', 'open(O_RDONLY|O_TRUNC) empties a watched file', asyn
   await expectMetaChange(since, file, 'size 0', (now) => now.size === 0);
 });
 
+check('chmod-hard-link', 'chmod u+s of a watched file through a hard link under an unwatched name', async () => {
+  const since = agent.events.length;
+  const target = join(tree.w, 'meta_link');
+  const alias = join(tree.u, 'meta_link_alias');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; ln "$1" "$2" && exec chmod u+s "$2"', 'sh', target, alias]));
+  await expectLines(since, [{ type: 'chmod', path: alias, watched_path: target, pid, mode: '4755' }], 'chmod through the hard link');
+  await expectMetaChange(since, target, 'mode 4755', (now) => now.mode === '4755');
+});
+
 conf.run();
