@@ -224,6 +224,7 @@ struct lw_scratch {
 	struct lw_resolve res;   /* the tracepoint resolver's state */
 	__u64 res_dentry;        /* the tracepoint resolver's result */
 	__u64 res_mnt;
+	__u64 walk_arg[2];       /* lw_walk_name's dentry and vfsmount, read back as plain numbers */
 };
 
 struct {

@@ -245,21 +245,15 @@ __noinline int lw_walk_run(__u64 dentry_ptr, __u64 vfsmnt_ptr, __u32 seeded)
 	return 0;
 }
 
-/* A pointer's value as a plain number. A global function takes only scalars, and an LSM hook's own
- * arguments are trusted BTF pointers that a cast leaves typed (6.12: "R1 is not a scalar"); a copy
- * read through bpf_probe_read_kernel is a scalar on every kernel. */
-static __always_inline __u64 lw_ptr_value(const void *ptr)
-{
-	__u64 value = 0;
-
-	bpf_probe_read_kernel(&value, sizeof(value), &ptr);
-	return value;
-}
-
+/* The walk's global function takes only scalars, and an LSM hook's own arguments are trusted BTF
+ * pointers that a cast leaves typed (6.12: "R1 is not a scalar"). Values read back from map memory
+ * are plain numbers on every kernel, and cost no stack (lw_handle_path_op is close to the limit). */
 static __always_inline void lw_walk_name(struct dentry *dentry, struct vfsmount *vfsmnt, struct lw_scratch *s,
 					 struct lw_walk *out, bool seeded)
 {
-	lw_walk_run(lw_ptr_value(dentry), lw_ptr_value(vfsmnt), seeded);
+	s->walk_arg[0] = (__u64)(unsigned long)dentry;
+	s->walk_arg[1] = (__u64)(unsigned long)vfsmnt;
+	lw_walk_run(*(volatile __u64 *)&s->walk_arg[0], *(volatile __u64 *)&s->walk_arg[1], seeded);
 	*out = s->wres;
 }
 
