@@ -248,12 +248,17 @@ __noinline int lw_walk_run(__u64 dentry_ptr, __u64 vfsmnt_ptr, __u32 seeded)
 /* The walk's global function takes only scalars, and an LSM hook's own arguments are trusted BTF
  * pointers that a cast leaves typed (6.12: "R1 is not a scalar"). Values read back from map memory
  * are plain numbers on every kernel, and cost no stack (lw_handle_path_op is close to the limit). */
+static __always_inline __u64 lw_ptr_scalar(struct lw_scratch *s, int slot, const void *ptr)
+{
+	s->walk_arg[slot & 1] = (__u64)(unsigned long)ptr;
+	return *(volatile __u64 *)&s->walk_arg[slot & 1];
+}
+
 static __always_inline void lw_walk_name(struct dentry *dentry, struct vfsmount *vfsmnt, struct lw_scratch *s,
 					 struct lw_walk *out, bool seeded)
 {
-	s->walk_arg[0] = (__u64)(unsigned long)dentry;
-	s->walk_arg[1] = (__u64)(unsigned long)vfsmnt;
-	lw_walk_run(*(volatile __u64 *)&s->walk_arg[0], *(volatile __u64 *)&s->walk_arg[1], seeded);
+	__u64 d = lw_ptr_scalar(s, 0, dentry);
+	lw_walk_run(d, lw_ptr_scalar(s, 1, vfsmnt), seeded);
 	*out = s->wres;
 }
 

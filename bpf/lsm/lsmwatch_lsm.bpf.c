@@ -194,7 +194,8 @@ static __always_inline int lw_handle_path_op(__u16 type, const struct path *dir,
 		return 0;
 	}
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	((struct lw_file_record *)r->data)->bytes = (__u64)(unsigned long)dentry; /* matched at fexit, cleared then */
+	/* matched at fexit, cleared then; a plain number (the hook's pointer cannot be stored byte-wise) */
+	((struct lw_file_record *)r->data)->bytes = lw_ptr_scalar(s, 0, dentry);
 	if (bpf_map_update_elem(&lw_pending_path_op, &tid, r, BPF_ANY) != 0)
 		lw_emit(r, ((struct lw_header *)r->data)->size); /* cannot wait: report now */
 	return 0;
