@@ -56,14 +56,14 @@ static __always_inline void lw_emit_attr(struct lw_record_buf *r, __u32 flags, s
 	lw_emit(r, lw_record_finish(r, end));
 }
 
-/* A metadata change of the inode behind (dentry, mnt). Reported where its verdict says watched:
+/* A metadata change of inode, the one behind (dentry, mnt); under LSM a pointer the verifier trusts
+ * (read by direct access from the hook's arguments: inode storage needs one). Reported where its verdict says watched:
  * the cached one if it can be trusted (the unwatched path ends there), else a walk. */
-static __always_inline void lw_handle_attr(struct dentry *dentry, struct vfsmount *mnt, const struct lw_attr *a,
-					   __u32 flags)
+static __always_inline void lw_handle_attr(struct dentry *dentry, struct inode *inode, struct vfsmount *mnt,
+					   const struct lw_attr *a, __u32 flags)
 {
 	struct lw_walk w = {};
 	__u32 watch = 0;
-	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
 
 	if (!inode || lw_is_agent())
 		return;

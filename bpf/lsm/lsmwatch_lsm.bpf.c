@@ -289,7 +289,7 @@ int BPF_PROG(lw_lsm_path_chmod, const struct path *path, umode_t mode, int ret)
 	if (ret != 0)
 		return lw_verdict(ret);
 	struct lw_attr a = { .op = LW_ATTR_CHMOD, .valid = LW_ATTR_V_MODE, .mode = mode };
-	lw_handle_attr(BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), &a, LW_F_BEFORE_OP);
+	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, LW_F_BEFORE_OP);
 	return 0;
 }
 
@@ -305,7 +305,7 @@ int BPF_PROG(lw_lsm_path_chown, const struct path *path, unsigned int uid, unsig
 		a.valid |= LW_ATTR_V_UID;
 	if (gid != (unsigned int)-1)
 		a.valid |= LW_ATTR_V_GID;
-	lw_handle_attr(BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), &a, LW_F_BEFORE_OP);
+	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, LW_F_BEFORE_OP);
 	return 0;
 }
 
@@ -316,7 +316,7 @@ int BPF_PROG(lw_lsm_path_truncate, const struct path *path, int ret)
 	if (ret != 0)
 		return lw_verdict(ret);
 	struct lw_attr a = { .op = LW_ATTR_TRUNCATE };
-	lw_handle_attr(BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), &a, LW_F_BEFORE_OP);
+	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, LW_F_BEFORE_OP);
 	return 0;
 }
 
@@ -326,7 +326,7 @@ int BPF_PROG(lw_lsm_file_truncate, struct file *file, int ret)
 	if (ret != 0)
 		return lw_verdict(ret);
 	struct lw_attr a = { .op = LW_ATTR_TRUNCATE };
-	lw_handle_attr(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), &a, LW_F_BEFORE_OP);
+	lw_handle_attr(file->f_path.dentry, file->f_inode, file->f_path.mnt, &a, LW_F_BEFORE_OP);
 	return 0;
 }
 
@@ -345,7 +345,7 @@ int BPF_PROG(lw_fexit_vfs_utimes, const struct path *path, struct timespec64 *ti
 		t[1].nsec = BPF_CORE_READ(&times[1], tv_nsec);
 	}
 	lw_attr_times(&a, times ? t : NULL);
-	lw_handle_attr(BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), &a, 0);
+	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, 0);
 	return 0;
 }
 

@@ -512,7 +512,7 @@ static __always_inline void lw_attr_by_name(struct lw_pending_names *p, struct l
 	struct vfsmount *mnt = NULL;
 
 	if (resolve && lw_resolve_kept(s, p->dfd, p->name, p->len, false, &dentry, &mnt)) {
-		lw_handle_attr(dentry, mnt, &p->attr, 0);
+		lw_handle_attr(dentry, BPF_CORE_READ(dentry, d_inode), mnt, &p->attr, 0);
 		return;
 	}
 	if (resolve)
@@ -717,7 +717,8 @@ static __always_inline bool lw_attr_exit_fd(struct trace_event_raw_sys_exit *ctx
 	if (ctx->ret == 0) {
 		struct file *file = lw_file_from_fd(p->fd);
 		if (file)
-			lw_handle_attr(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), &p->attr, 0);
+			lw_handle_attr(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_inode), BPF_CORE_READ(file, f_path.mnt),
+				       &p->attr, 0);
 	}
 	bpf_map_delete_elem(&lw_pending_attr_fd_map, &tid);
 	return true;

@@ -22,7 +22,7 @@ const UNRESOLVED_PATHS = [
 
 export function blindSpotsOf(
   sensor: SensorName,
-  features: SensorFeatures,
+  features: SensorFeatures & { utimesHook?: boolean },
   plan: Pick<WatchPlan, 'unmarked' | 'multiWildcards' | 'orphanWildcards'>,
 ): BlindSpot[] {
   const out: BlindSpot[] = [];
@@ -54,8 +54,10 @@ export function blindSpotsOf(
       id: 'refused-path-ops',
       what: 'this kernel has no bpf_get_func_ret (5.17+): renames, unlinks and rmdirs are reported when they start, also when they are then refused',
     });
-    // no LSM hook has the path of a utimes; the fexit of vfs_utimes loads with the post-op programs
-    out.push({ id: 'utimes-backdate', what: 'this kernel has no bpf_get_func_ret (5.17+): utimensat and utimes (timestomping) are not reported; the baseline shows them at the next re-check' });
+  }
+  if (sensor === 'lsm' && !features.utimesHook) {
+    // no LSM hook has the path of a utimes: the fexit of vfs_utimes, optional (left out where it cannot load)
+    out.push({ id: 'utimes-backdate', what: 'utimensat and utimes (timestomping) are not reported by this LSM sensor (fexit/vfs_utimes not loaded); the baseline shows them at the next re-check' });
   }
   if (plan.unmarked) {
     out.push({

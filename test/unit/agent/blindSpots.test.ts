@@ -5,8 +5,9 @@ import { blindSpotsOf } from '../../../src/agent/blindSpots.js';
 const plan = { unmarked: false, multiWildcards: [], orphanWildcards: [] };
 const ids = (...args: Parameters<typeof blindSpotsOf>) => blindSpotsOf(...args).map((s) => s.id);
 
-test('LSM on a kernel with the post-op programs (5.17+): no blind spot', () => {
-  assert.equal(ids('lsm', { dcacheResolver: false, postOpRecords: true }, plan), []);
+test('LSM on a kernel with the post-op programs (5.17+) and fexit/vfs_utimes loaded: no blind spot', () => {
+  assert.equal(ids('lsm', { dcacheResolver: false, postOpRecords: true, utimesHook: true }, plan), []);
+  assert.equal(ids('lsm', { dcacheResolver: false, postOpRecords: true }, plan), ['utimes-backdate'], 'not told it loaded: declared');
 });
 
 test('LSM without bpf_get_func_ret: refused path operations, and utimes (no hook has its path), are declared', () => {
