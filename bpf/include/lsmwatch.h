@@ -47,6 +47,8 @@ enum lw_record_type {
 	LW_REC_CGROUP = 21, /* the agent was moved to another cgroup, or a cgroup write that would stop, kill or
 			     * starve it (denied under --protect) */
 	LW_REC_RMDIR = 8,   /* a watched directory, or an ancestor of a watch entry, was removed */
+	LW_REC_SETATTR = 9, /* metadata of a watched file or directory changed (chmod, chown, utimes,
+			     * truncate): struct lw_attr_record, attr.op says which */
 	LW_REC_EXEC = 24,   /* a process executed a program (sched_process_exec): feeds the agent's process cache */
 	LW_REC_FORK = 25,   /* a new process (not a thread) was created (sched_process_fork) */
 	LW_REC_EXIT = 26,   /* the last thread of a process exited (sched_process_exit) */
@@ -66,6 +68,9 @@ enum lw_record_flags {
 	LW_F_EXCHANGE = 1u << 6,     /* LW_REC_RENAME: renameat2(RENAME_EXCHANGE), the two names swapped */
 	LW_F_PATH_UNRESOLVED = 1u << 7, /* tracepoint sensor: path taken from the syscall's string, not the dcache */
 	LW_F_DEPTH_UNKNOWN = 1u << 8, /* deeper than the verdict walk reaches: reported as watched to be safe */
+	/* LW_REC_SETATTR (LSM sensor): reported from the hook, before the operation ran (it may still
+	 * have been refused); without it the record was made after the operation succeeded */
+	LW_F_BEFORE_OP = 1u << 9,
 	LW_F_ARGS_TRUNCATED = 1u << 12, /* exec record: the argument vector was longer than LW_ARGS_MAX - 1 bytes */
 	LW_F_EXE_DELETED = 1u << 13,    /* exec record: the executable has no name left (unlinked, memfd) */
 	/* LW_REC_PTRACE (LSM): a read-mode check made by a walk of /proc (stat, readlink, getdents,
@@ -121,6 +126,49 @@ struct lw_file_record {
 	__u16 anchor2_off;
 	__u32 _pad0;
 	/* followed by: path, NUL, path2, NUL, zero padding up to hdr.size */
+};
+
+/* lw_attr.op */
+enum lw_attr_op {
+	LW_ATTR_TRUNCATE = 1, /* truncate, ftruncate, open with O_TRUNC (LSM) */
+	LW_ATTR_CHMOD = 2,    /* chmod, fchmod, fchmodat, fchmodat2 */
+	LW_ATTR_CHOWN = 3,    /* chown, lchown, fchown, fchownat */
+	LW_ATTR_UTIMES = 4,   /* utimensat, futimens, utimes, futimesat, utime */
+};
+
+/* lw_attr.valid: which new values the operation sets (the others are left as they were) */
+enum lw_attr_valid {
+	LW_ATTR_V_MODE = 1u << 0,      /* mode: new permission bits (and the file type bits, LSM) */
+	LW_ATTR_V_UID = 1u << 1,       /* uid: new owner */
+	LW_ATTR_V_GID = 1u << 2,       /* gid: new group */
+	LW_ATTR_V_SIZE = 1u << 3,      /* size: new length */
+	LW_ATTR_V_ATIME = 1u << 4,     /* atime_sec/atime_nsec: the access time given */
+	LW_ATTR_V_MTIME = 1u << 5,     /* mtime_sec/mtime_nsec: the modification time given */
+	LW_ATTR_V_ATIME_NOW = 1u << 6, /* the access time is set to the current time */
+	LW_ATTR_V_MTIME_NOW = 1u << 7, /* the modification time is set to the current time */
+};
+
+/* The new metadata an operation sets. */
+struct lw_attr {
+	__u32 op;           /* enum lw_attr_op */
+	__u32 valid;        /* enum lw_attr_valid */
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 atime_nsec;
+	__s64 size;
+	__s64 atime_sec;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 _pad0;
+};
+
+/* LW_REC_SETATTR: the file fields as for an open (file.mode: i_mode before the operation;
+ * file.open_flags 0), then the new values. */
+struct lw_attr_record {
+	struct lw_file_record file;
+	struct lw_attr attr;
+	/* followed by: path, NUL, zero padding up to file.hdr.size */
 };
 
 /* LW_REC_EXEC, sent once the new program is in place: the process's new comm, its executable and

@@ -70,10 +70,12 @@ static __always_inline bool lw_emit(void *rec, __u32 size)
 	return ok;
 }
 
-/* Fills header, process, inode fields and the first path. Returns the offset just past the path's NUL. */
-static __always_inline __u32 lw_file_record_begin(struct lw_record_buf *r, __u16 type, __u32 flags,
-						  struct inode *inode, __u32 open_flags, const char *path,
-						  __u32 path_len)
+/* Fills header, process, inode fields and the first path, which starts at fixed (the size of the
+ * record's fixed part: struct lw_file_record, or a record that begins with one). Returns the
+ * offset just past the path's NUL. */
+static __always_inline __u32 lw_file_record_begin_at(struct lw_record_buf *r, __u32 fixed, __u16 type, __u32 flags,
+						     struct inode *inode, __u32 open_flags, const char *path,
+						     __u32 path_len)
 {
 	struct lw_file_record *fr = (void *)r->data;
 
@@ -97,8 +99,15 @@ static __always_inline __u32 lw_file_record_begin(struct lw_record_buf *r, __u16
 	fr->anchor_off = 0;
 	fr->anchor2_off = 0;
 	fr->_pad0 = 0;
-	bpf_probe_read_kernel(&r->data[sizeof(*fr)], path_len + 1, path);
-	return sizeof(*fr) + path_len + 1;
+	bpf_probe_read_kernel(&r->data[fixed], path_len + 1, path);
+	return fixed + path_len + 1;
+}
+
+static __always_inline __u32 lw_file_record_begin(struct lw_record_buf *r, __u16 type, __u32 flags,
+						  struct inode *inode, __u32 open_flags, const char *path,
+						  __u32 path_len)
+{
+	return lw_file_record_begin_at(r, sizeof(struct lw_file_record), type, flags, inode, open_flags, path, path_len);
 }
 
 static __always_inline __u32 lw_file_record_add_path2(struct lw_record_buf *r, __u32 at, const char *path,
@@ -173,8 +182,10 @@ static __always_inline bool lw_open_reported(__u32 watch, bool writing)
 }
 
 /* A file was opened (LSM file_open, or a successful open syscall in the tracepoint sensor). The
- * walk runs only where the cached verdict cannot be trusted or a record needs the path. */
-static __always_inline void lw_handle_open(struct file *file, struct inode *inode)
+ * walk runs only where the cached verdict cannot be trusted or a record needs the path. cleared:
+ * O_CREAT/O_EXCL/O_TRUNC as the syscall asked (the tracepoint sensor), which the kernel has
+ * taken out of f_flags by then. */
+static __always_inline void lw_handle_open_as(struct file *file, struct inode *inode, __u32 cleared)
 {
 	struct lw_walk w = {};
 	__u32 watch = 0;
@@ -183,7 +194,7 @@ static __always_inline void lw_handle_open(struct file *file, struct inode *inod
 		return;
 	struct lw_verdict_state *st = lw_verdict_state();
 	__u64 generation = st ? st->generation : 0;
-	__u32 f_flags = BPF_CORE_READ(file, f_flags);
+	__u32 f_flags = BPF_CORE_READ(file, f_flags) | cleared;
 	bool writing = (f_flags & LW_O_ACCMODE) != LW_O_RDONLY || (f_flags & LW_O_TRUNC);
 	bool trusted = lw_trusted_verdict(inode, st, &watch);
 
@@ -210,6 +221,11 @@ static __always_inline void lw_handle_open(struct file *file, struct inode *inod
 					 w.path.len);
 	lw_file_record_anchor(r, &w.path, false);
 	lw_emit(r, lw_record_finish(r, end));
+}
+
+static __always_inline void lw_handle_open(struct file *file, struct inode *inode)
+{
+	lw_handle_open_as(file, inode, 0);
 }
 
 /* Reports the writes pending in an aggregation entry as one LW_F_AGGREGATED record. The count is

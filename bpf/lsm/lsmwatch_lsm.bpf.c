@@ -12,6 +12,7 @@
 #include "record.bpf.h"
 #include "inflight.bpf.h"
 #include "process.bpf.h"
+#include "attr.bpf.h"
 
 #include "lsm_common.bpf.h"
 #include "guard.bpf.h"
@@ -280,6 +281,80 @@ int BPF_PROG(lw_lsm_path_link, struct dentry *old_dentry, const struct path *new
 	lw_mark_moving(old_dentry, w.name, generation);
 	return 0;
 }
+
+/* ---- metadata: chmod, chown, truncate (path hooks, before the operation: LW_F_BEFORE_OP) and
+ * utimes (no LSM hook has the path: the fexit of vfs_utimes, after it succeeded) ---- */
+
+SEC("lsm/path_chmod")
+int BPF_PROG(lw_lsm_path_chmod, const struct path *path, umode_t mode, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	struct lw_attr a = { .op = LW_ATTR_CHMOD, .valid = LW_ATTR_V_MODE, .mode = mode };
+	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, LW_F_BEFORE_OP);
+	return 0;
+}
+
+/* kuid_t and kgid_t are one-member structs passed by value: read as their 32-bit value. (uid_t)-1
+ * leaves the owner (group) as it is. */
+SEC("lsm/path_chown")
+int BPF_PROG(lw_lsm_path_chown, const struct path *path, unsigned int uid, unsigned int gid, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	struct lw_attr a = { .op = LW_ATTR_CHOWN, .uid = uid, .gid = gid };
+	if (uid != (unsigned int)-1)
+		a.valid |= LW_ATTR_V_UID;
+	if (gid != (unsigned int)-1)
+		a.valid |= LW_ATTR_V_GID;
+	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, LW_F_BEFORE_OP);
+	return 0;
+}
+
+/* truncate(2); before Linux 6.2 also ftruncate and open with O_TRUNC (file_truncate since) */
+SEC("lsm/path_truncate")
+int BPF_PROG(lw_lsm_path_truncate, const struct path *path, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	struct lw_attr a = { .op = LW_ATTR_TRUNCATE };
+	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, LW_F_BEFORE_OP);
+	return 0;
+}
+
+SEC("lsm/file_truncate")
+int BPF_PROG(lw_lsm_file_truncate, struct file *file, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	struct lw_attr a = { .op = LW_ATTR_TRUNCATE };
+	lw_handle_attr(file->f_path.dentry, file->f_inode, file->f_path.mnt, &a, LW_F_BEFORE_OP);
+	return 0;
+}
+
+SEC("fexit/vfs_utimes")
+int BPF_PROG(lw_fexit_vfs_utimes, const struct path *path, struct timespec64 *times, int ret)
+{
+	struct lw_timespec t[2] = {};
+	struct lw_attr a = {};
+
+	if (ret != 0)
+		return 0;
+	if (times) {
+		t[0].sec = BPF_CORE_READ(times, tv_sec);
+		t[0].nsec = BPF_CORE_READ(times, tv_nsec);
+		t[1].sec = BPF_CORE_READ(&times[1], tv_sec);
+		t[1].nsec = BPF_CORE_READ(&times[1], tv_nsec);
+	}
+	lw_attr_times(&a, times ? t : NULL);
+	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, 0);
+	return 0;
+}
+
+/* file_truncate exists since Linux 6.2 (path_truncate covers ftruncate and O_TRUNC before);
+ * vfs_utimes where fexit programs load (5.17+ here: see the agent's post-op records). */
+LW_OPTIONAL_PROGRAM(lw_lsm_file_truncate)
+LW_OPTIONAL_PROGRAM(lw_fexit_vfs_utimes)
 
 /* Where bpf_get_func_arg/ret exist (5.17+), the path operations end here; the arguments are read
  * by position so one program fits every signature: vfs_rename(struct renamedata *) since 5.12,

@@ -12,6 +12,7 @@
 #include "variants.bpf.h"
 #include "inflight.bpf.h"
 #include "resolve.bpf.h"
+#include "attr.bpf.h"
 
 #define LW_RENAME_EXCHANGE_TP (1 << 1)
 #include "process.bpf.h"
@@ -37,14 +38,65 @@ struct {
 
 /* ---- opens: the fd returned by the syscall leads to the struct file the kernel opened ---- */
 
+/* The kernel clears O_CREAT, O_EXCL and O_TRUNC from f_flags once the file is open: the flags
+ * come from the syscall's arguments, kept at entry (only for opens that carry one of them, so a
+ * plain open costs one failed lookup at exit). */
+#define LW_O_CREAT 00000100
+#define LW_O_EXCL 00000200
+#define LW_OPEN_CLEARED (LW_O_CREAT | LW_O_EXCL | LW_O_TRUNC)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, __u32);
+} lw_pending_open_flags SEC(".maps");
+
+static __always_inline void lw_on_open_enter(__u64 flags)
+{
+	__u32 kept = (__u32)flags & LW_OPEN_CLEARED;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (kept)
+		bpf_map_update_elem(&lw_pending_open_flags, &tid, &kept, BPF_ANY);
+}
+
 static __always_inline int lw_on_open_exit(struct trace_event_raw_sys_exit *ctx)
 {
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 *kept = bpf_map_lookup_elem(&lw_pending_open_flags, &tid);
+	__u32 cleared = 0;
+
+	if (kept) {
+		cleared = *kept;
+		bpf_map_delete_elem(&lw_pending_open_flags, &tid);
+	}
 	if (ctx->ret >= 0) {
 		struct file *file = lw_file_from_fd(ctx->ret);
-		lw_handle_open(file, file ? LW_FILE_INODE(file) : NULL);
+		lw_handle_open_as(file, file ? LW_FILE_INODE(file) : NULL, cleared);
 	}
 	return 0;
 }
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int lw_tp_enter_open(struct trace_event_raw_sys_enter *ctx) { lw_on_open_enter(ctx->args[1]); return 0; }
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int lw_tp_enter_openat(struct trace_event_raw_sys_enter *ctx) { lw_on_open_enter(ctx->args[2]); return 0; }
+
+/* openat2(dfd, path, struct open_how *how, size): how->flags is its first member */
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int lw_tp_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = 0;
+	bpf_probe_read_user(&flags, sizeof(flags), (const void *)ctx->args[2]);
+	lw_on_open_enter(flags);
+	return 0;
+}
+
+/* creat(path, mode) is open(path, O_CREAT | O_WRONLY | O_TRUNC, mode) */
+SEC("tracepoint/syscalls/sys_enter_creat")
+int lw_tp_enter_creat(struct trace_event_raw_sys_enter *ctx) { lw_on_open_enter(LW_O_CREAT | LW_O_TRUNC); return 0; }
 
 SEC("tracepoint/syscalls/sys_exit_open")
 int lw_tp_exit_open(struct trace_event_raw_sys_exit *ctx) { return lw_on_open_exit(ctx); }
@@ -130,6 +182,7 @@ struct lw_pending_names {
 	__s32 dfd2;
 	__u32 len;
 	__u32 len2;
+	struct lw_attr attr; /* LW_REC_SETATTR: the new values */
 	char name[LW_PATH_MAX];
 	char name2[LW_PATH_MAX];
 };
@@ -150,8 +203,8 @@ struct {
 	__type(value, __u32);
 } lw_path_op_handler SEC(".maps");
 
-static __always_inline void lw_path_op_enter(__u32 type, long dfd, const char *upath, long dfd2, const char *upath2,
-					     __u32 flags)
+static __always_inline void lw_path_op_enter_attr(__u32 type, long dfd, const char *upath, long dfd2,
+						  const char *upath2, __u32 flags, const struct lw_attr *attr)
 {
 	if (lw_is_agent())
 		return;
@@ -165,6 +218,8 @@ static __always_inline void lw_path_op_enter(__u32 type, long dfd, const char *u
 	p->flags = flags;
 	p->dfd = dfd;
 	p->dfd2 = dfd2;
+	if (attr)
+		__builtin_memcpy(&p->attr, attr, sizeof(p->attr));
 	long n = bpf_probe_read_user_str(p->name, LW_PATH_MAX, upath);
 	p->len = n > 0 ? n - 1 : 0;
 	p->len2 = 0;
@@ -175,6 +230,12 @@ static __always_inline void lw_path_op_enter(__u32 type, long dfd, const char *u
 	}
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&lw_pending_names_map, &tid, p, BPF_ANY);
+}
+
+static __always_inline void lw_path_op_enter(__u32 type, long dfd, const char *upath, long dfd2, const char *upath2,
+					     __u32 flags)
+{
+	lw_path_op_enter_attr(type, dfd, upath, dfd2, upath2, flags, NULL);
 }
 
 static __always_inline int lw_path_op_exit(struct trace_event_raw_sys_exit *ctx)
@@ -385,6 +446,30 @@ static __always_inline __u32 lw_new_side(struct lw_pending_names *p, struct lw_s
 	return watch;
 }
 
+/* A metadata change by name: the name resolved through the dcache (the inode itself, or a last
+ * symbolic link not followed), else judged by its string. */
+static __always_inline void lw_attr_by_name(struct lw_pending_names *p, struct lw_scratch *s, struct lw_record_buf *r,
+					    bool resolve)
+{
+	struct dentry *dentry = NULL;
+	struct vfsmount *mnt = NULL;
+
+	if (resolve && lw_resolve_kept(s, p->dfd, p->name, p->len, false, &dentry, &mnt)) {
+		lw_handle_attr(dentry, BPF_CORE_READ(dentry, d_inode), mnt, &p->attr, 0);
+		return;
+	}
+	if (resolve)
+		lw_count(LW_STAT_UNRESOLVED);
+	lw_count(LW_STAT_SEEN);
+	int len = lw_join_name(p->dfd, p->name, p->len, s);
+	__u32 n = len > 0 ? len : 0;
+	if (!(lw_string_watch(s, n) & LW_WATCH_WRITE)) {
+		lw_count(LW_STAT_FILTERED);
+		return;
+	}
+	lw_emit_attr(r, LW_F_PATH_UNRESOLVED, NULL, s->join, n, NULL, &p->attr);
+}
+
 static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ctx, bool resolve)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -400,16 +485,25 @@ static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ct
 	}
 	__u32 type = p->type;
 	bool exchange = type == LW_REC_RENAME && (p->flags & LW_RENAME_EXCHANGE_TP);
-	/* counted seen before any way out, so that SEEN == FILTERED + EMITTED + LOST + AGGREGATED holds */
-	if (type != LW_PENDING_LINK)
+	/* Counted seen before any way out, so that SEEN == FILTERED + EMITTED + LOST + AGGREGATED holds
+	 * (a metadata change that succeeded is counted by lw_handle_attr or lw_attr_by_name). */
+	bool counted_here = type != LW_PENDING_LINK && type != LW_REC_SETATTR;
+	if (counted_here)
 		lw_count(LW_STAT_SEEN);
 	if (ctx->ret != 0 || !s || !r) {
-		if (type != LW_PENDING_LINK)
+		if (type != LW_PENDING_LINK) {
+			if (!counted_here)
+				lw_count(LW_STAT_SEEN);
 			lw_count(LW_STAT_FILTERED); /* the operation failed: nothing changed */
+		}
 		goto out;
 	}
 	if (type == LW_PENDING_LINK) {
 		lw_new_side(p, s, r, resolve, false, &unknown, &bump, &end);
+		goto out;
+	}
+	if (type == LW_REC_SETATTR) {
+		lw_attr_by_name(p, s, r, resolve);
 		goto out;
 	}
 	watch = lw_old_side(p, s, r, type, resolve, exchange, &unknown, &bump, &end);
@@ -517,6 +611,258 @@ LW_PATH_OP_EXIT(unlinkat)
 LW_PATH_OP_EXIT(rmdir)
 LW_PATH_OP_EXIT(link)
 LW_PATH_OP_EXIT(linkat)
+
+/* ---- metadata: chmod, chown, utimes, truncate families. Kept at entry, reported at exit if the
+ * syscall succeeded: by name through the path-operation handler (resolved like an unlink), by fd
+ * (fchmod, fchown, ftruncate, futimens, AT_EMPTY_PATH) through the fd table. ---- */
+
+#define LW_AT_EMPTY_PATH 0x1000
+
+struct lw_pending_attr_fd {
+	struct lw_attr attr;
+	__s32 fd;
+	__u32 _pad0;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct lw_pending_attr_fd);
+} lw_pending_attr_fd_map SEC(".maps");
+
+static __always_inline void lw_attr_enter_fd(long fd, const struct lw_attr *attr)
+{
+	struct lw_pending_attr_fd p = { .fd = fd };
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (lw_is_agent())
+		return;
+	__builtin_memcpy(&p.attr, attr, sizeof(p.attr));
+	bpf_map_update_elem(&lw_pending_attr_fd_map, &tid, &p, BPF_ANY);
+}
+
+/* By name, or by fd where the name is NULL (utimensat) or empty with AT_EMPTY_PATH. */
+static __always_inline void lw_attr_enter(long dfd, const char *upath, __u64 at_flags, const struct lw_attr *attr)
+{
+	char first = 0;
+
+	if (upath && (at_flags & LW_AT_EMPTY_PATH))
+		bpf_probe_read_user(&first, 1, upath);
+	if (!upath || ((at_flags & LW_AT_EMPTY_PATH) && first == '\0')) {
+		lw_attr_enter_fd(dfd, attr);
+		return;
+	}
+	lw_path_op_enter_attr(LW_REC_SETATTR, dfd, upath, 0, NULL, 0, attr);
+}
+
+/* The exit of a metadata change by fd: true if one was pending for this thread. */
+static __always_inline bool lw_attr_exit_fd(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lw_pending_attr_fd *p = bpf_map_lookup_elem(&lw_pending_attr_fd_map, &tid);
+
+	if (!p)
+		return false;
+	if (ctx->ret == 0) {
+		struct file *file = lw_file_from_fd(p->fd);
+		if (file)
+			lw_handle_attr(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_inode), BPF_CORE_READ(file, f_path.mnt),
+				       &p->attr, 0);
+	}
+	bpf_map_delete_elem(&lw_pending_attr_fd_map, &tid);
+	return true;
+}
+
+static __always_inline void lw_attr_chown(struct lw_attr *a, __u32 uid, __u32 gid)
+{
+	a->op = LW_ATTR_CHOWN;
+	a->uid = uid;
+	a->gid = gid;
+	if (uid != (__u32)-1)
+		a->valid |= LW_ATTR_V_UID;
+	if (gid != (__u32)-1)
+		a->valid |= LW_ATTR_V_GID;
+}
+
+/* utimes/futimesat: struct timeval[2] (microseconds); utime: struct utimbuf (seconds) */
+static __always_inline void lw_attr_timevals(struct lw_attr *a, const void *utv, bool usec)
+{
+	struct lw_timespec t[2] = {};
+	__s64 v[4] = {};
+
+	if (!utv) {
+		lw_attr_times(a, NULL);
+		return;
+	}
+	bpf_probe_read_user(v, usec ? sizeof(v) : 2 * sizeof(__s64), utv);
+	if (usec) {
+		t[0].sec = v[0];
+		t[0].nsec = v[1] * 1000;
+		t[1].sec = v[2];
+		t[1].nsec = v[3] * 1000;
+	} else {
+		t[0].sec = v[0];
+		t[1].sec = v[1];
+	}
+	lw_attr_times(a, t);
+}
+
+SEC("tracepoint/syscalls/sys_enter_truncate")
+int lw_tp_enter_truncate(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = { .op = LW_ATTR_TRUNCATE, .valid = LW_ATTR_V_SIZE, .size = (__s64)ctx->args[1] };
+	lw_attr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_ftruncate")
+int lw_tp_enter_ftruncate(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = { .op = LW_ATTR_TRUNCATE, .valid = LW_ATTR_V_SIZE, .size = (__s64)ctx->args[1] };
+	lw_attr_enter_fd(ctx->args[0], &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_chmod")
+int lw_tp_enter_chmod(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = { .op = LW_ATTR_CHMOD, .valid = LW_ATTR_V_MODE, .mode = (__u32)ctx->args[1] & 07777 };
+	lw_attr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_fchmod")
+int lw_tp_enter_fchmod(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = { .op = LW_ATTR_CHMOD, .valid = LW_ATTR_V_MODE, .mode = (__u32)ctx->args[1] & 07777 };
+	lw_attr_enter_fd(ctx->args[0], &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_fchmodat")
+int lw_tp_enter_fchmodat(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = { .op = LW_ATTR_CHMOD, .valid = LW_ATTR_V_MODE, .mode = (__u32)ctx->args[2] & 07777 };
+	lw_attr_enter((int)ctx->args[0], (const char *)ctx->args[1], 0, &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_fchmodat2")
+int lw_tp_enter_fchmodat2(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = { .op = LW_ATTR_CHMOD, .valid = LW_ATTR_V_MODE, .mode = (__u32)ctx->args[2] & 07777 };
+	lw_attr_enter((int)ctx->args[0], (const char *)ctx->args[1], ctx->args[3], &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_chown")
+int lw_tp_enter_chown(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = {};
+	lw_attr_chown(&a, ctx->args[1], ctx->args[2]);
+	lw_attr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_lchown")
+int lw_tp_enter_lchown(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = {};
+	lw_attr_chown(&a, ctx->args[1], ctx->args[2]);
+	lw_attr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_fchown")
+int lw_tp_enter_fchown(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = {};
+	lw_attr_chown(&a, ctx->args[1], ctx->args[2]);
+	lw_attr_enter_fd(ctx->args[0], &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_fchownat")
+int lw_tp_enter_fchownat(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = {};
+	lw_attr_chown(&a, ctx->args[2], ctx->args[3]);
+	lw_attr_enter((int)ctx->args[0], (const char *)ctx->args[1], ctx->args[4], &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_utimensat")
+int lw_tp_enter_utimensat(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_timespec t[2] = {};
+	struct lw_attr a = {};
+	const void *times = (const void *)ctx->args[2];
+
+	if (times)
+		bpf_probe_read_user(t, sizeof(t), times);
+	lw_attr_times(&a, times ? t : NULL);
+	lw_attr_enter((int)ctx->args[0], (const char *)ctx->args[1], ctx->args[3], &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_utimes")
+int lw_tp_enter_utimes(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = {};
+	lw_attr_timevals(&a, (const void *)ctx->args[1], true);
+	lw_attr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_futimesat")
+int lw_tp_enter_futimesat(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = {};
+	lw_attr_timevals(&a, (const void *)ctx->args[2], true);
+	lw_attr_enter((int)ctx->args[0], (const char *)ctx->args[1], 0, &a);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_utime")
+int lw_tp_enter_utime(struct trace_event_raw_sys_enter *ctx)
+{
+	struct lw_attr a = {};
+	lw_attr_timevals(&a, (const void *)ctx->args[1], false);
+	lw_attr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, &a);
+	return 0;
+}
+
+#define LW_ATTR_FD_EXIT(name)                                                \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                           \
+	int lw_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)          \
+	{                                                                    \
+		lw_attr_exit_fd(ctx);                                        \
+		return 0;                                                    \
+	}
+/* by name or by fd: the fd entry first, else the path operation */
+#define LW_ATTR_ANY_EXIT(name)                                               \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                           \
+	int lw_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)          \
+	{                                                                    \
+		if (lw_attr_exit_fd(ctx))                                    \
+			return 0;                                            \
+		return lw_path_op_exit(ctx);                                 \
+	}
+LW_PATH_OP_EXIT(truncate)
+LW_PATH_OP_EXIT(chmod)
+LW_PATH_OP_EXIT(fchmodat)
+LW_PATH_OP_EXIT(chown)
+LW_PATH_OP_EXIT(lchown)
+LW_PATH_OP_EXIT(utimes)
+LW_PATH_OP_EXIT(futimesat)
+LW_PATH_OP_EXIT(utime)
+LW_ATTR_FD_EXIT(ftruncate)
+LW_ATTR_FD_EXIT(fchmod)
+LW_ATTR_FD_EXIT(fchown)
+LW_ATTR_ANY_EXIT(fchmodat2)
+LW_ATTR_ANY_EXIT(fchownat)
+LW_ATTR_ANY_EXIT(utimensat)
 
 LW_MOUNT_SYSCALL(mount)
 LW_MOUNT_SYSCALL(umount)

@@ -22,7 +22,7 @@ const UNRESOLVED_PATHS = [
 
 export function blindSpotsOf(
   sensor: SensorName,
-  features: SensorFeatures,
+  features: SensorFeatures & { utimesHook?: boolean },
   plan: Pick<WatchPlan, 'unmarked' | 'multiWildcards' | 'orphanWildcards'>,
   variants: ReadonlyArray<{ program: string; variant: string }> = [],
 ): BlindSpot[] {
@@ -40,6 +40,10 @@ export function blindSpotsOf(
       id: 'identity-lru',
       what: 'files first seen as watched after start keep their identity (hard links, bind mounts) in an LRU of 65536 entries',
     });
+    out.push({
+      id: 'metadata-through-symlink',
+      what: 'chmod, chown, truncate and utimes by a name whose last component is a symbolic link are judged by the link, not by the file it points to',
+    });
     if (!features.dcacheResolver) {
       for (const id of UNRESOLVED_PATHS) {
         out.push({ id, what: 'this kernel has no bpf_loop (5.17+): rename and unlink paths are taken from the syscall strings, unnormalised' });
@@ -51,6 +55,10 @@ export function blindSpotsOf(
       id: 'refused-path-ops',
       what: 'this kernel has no bpf_get_func_ret (5.17+): renames, unlinks and rmdirs are reported when they start, also when they are then refused',
     });
+  }
+  if (sensor === 'lsm' && !features.utimesHook) {
+    // no LSM hook has the path of a utimes: the fexit of vfs_utimes, optional (left out where it cannot load)
+    out.push({ id: 'utimes-backdate', what: 'utimensat and utimes (timestomping) are not reported by this LSM sensor (fexit/vfs_utimes not loaded); the baseline shows them at the next re-check' });
   }
   if (sensor === 'lsm' && variants.some((v) => v.variant === 'lw_lsm_path_rename__no_flags')) {
     out.push({

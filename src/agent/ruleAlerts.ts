@@ -27,6 +27,8 @@ export function eventFacts(event: FileEvent, inBaseline: (path: string) => boole
   if (event.path === null) return null;
   const creates = event.operation === 'open' && (event.openFlags & O_CREAT) !== 0;
   if (event.operation === 'open' && !creates) return null;
+  // a truncate changes content only: its baseline comparison judges that
+  if (event.operation === 'truncate') return null;
   const facts: EventFacts = {
     operation: creates ? 'create' : event.operation,
     path: event.path.text,
@@ -37,6 +39,14 @@ export function eventFacts(event: FileEvent, inBaseline: (path: string) => boole
   if (manager !== null) facts.actor.package_manager = manager.name;
   if (event.oldPath !== null) facts.old_path = event.oldPath.text;
   if (creates && event.mode !== 0) facts.mode = event.mode & 0o7777;
+  const meta = event.metadata;
+  if (meta !== null) {
+    if (meta.mode !== null) facts.mode = meta.mode;
+    if (event.operation === 'chmod' && event.mode !== 0) facts.old_mode = event.mode & 0o7777;
+    if (meta.ownerUid !== null) facts.uid = meta.ownerUid;
+    if (meta.ownerGid !== null) facts.gid = meta.ownerGid;
+    if (meta.mtime !== null && meta.mtime !== 'now') facts.mtime = meta.mtime;
+  }
   return facts;
 }
 

@@ -25,6 +25,7 @@ import { pathText } from '../shared/pathText.js';
 import type { InodePaths } from './inodePaths.js';
 import { enrichCgroup, enrichTask } from './enrichGuard.js';
 import type { WatchedNames } from './watchedNames.js';
+import { metadataChange, metadataOperation } from './metadataChange.js';
 import type { ProcessContexts } from '../process/processContexts.js';
 import type { Accounts } from '../process/accounts.js';
 import type { BpfAccessEvent, FileAccess, FileEvent, FileOperation, PtraceEvent, SensorEvent, SignalEvent } from './types.js';
@@ -46,7 +47,7 @@ export interface EnrichContext {
   accounts: Accounts;
 }
 
-const FILE_OPERATIONS: Record<FileRecordData['type'], FileOperation> = {
+const FILE_OPERATIONS: Record<Exclude<FileRecordData['type'], 9>, FileOperation> = {
   [RecordType.OPEN]: 'open',
   [RecordType.WRITE]: 'write',
   [RecordType.RENAME]: 'rename',
@@ -59,8 +60,9 @@ function fileAccess(openFlags: number): FileAccess {
   return mode === 0 ? 'read' : mode === 1 ? 'write' : 'read_write';
 }
 
-function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent {
-  const operation = FILE_OPERATIONS[rec.type];
+function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent | null {
+  const operation = rec.type === RecordType.SETATTR ? (rec.attr ? metadataOperation(rec.attr) : null) : FILE_OPERATIONS[rec.type];
+  if (operation === null) return null; // a metadata op this agent does not know (a newer sensor)
   // the names a later flush may need: files opened, and files first seen at a write (inherited fds)
   if (rec.type === RecordType.OPEN || (rec.flags & RecordFlag.FROM_CACHE_MISS) !== 0) {
     ctx.inodePaths.remember(rec.dev, rec.ino, rec.path);
@@ -118,6 +120,7 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent {
     // an open for writing counts: the tracepoint sensor sees f_flags after the kernel cleared
     // O_CREAT/O_TRUNC, and copy_file_range (cp) changes a file without a write the sensors see
     touchesContent,
+    metadata: rec.type === RecordType.SETATTR && rec.attr ? metadataChange(rec.attr, rec.flags) : null,
   };
 }
 

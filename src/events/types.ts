@@ -21,7 +21,24 @@ interface EventBase {
   process: ProcessInfo;
 }
 
-export type FileOperation = 'open' | 'write' | 'rename' | 'unlink' | 'rmdir';
+export type FileOperation = 'open' | 'write' | 'rename' | 'unlink' | 'rmdir' | 'truncate' | 'chmod' | 'chown' | 'utimes';
+
+/** What a metadata operation (truncate, chmod, chown, utimes) sets; null: left as it was, or not
+ * known to the sensor (truncate's length under LSM). */
+export interface FileMetadataChange {
+  /** chmod: the new permission bits, setuid/setgid/sticky included */
+  mode: number | null;
+  /** chown: the new owner and group */
+  ownerUid: number | null;
+  ownerGid: number | null;
+  /** truncate: the new length (a decimal string beyond 2^53) */
+  size: number | string | null;
+  /** utimes: the times set, RFC 3339 with nanoseconds, or "now" */
+  atime: string | null;
+  mtime: string | null;
+  /** LSM: reported from the hook before the operation ran (a refused one is reported too) */
+  beforeOp: boolean;
+}
 export type FileAccess = 'read' | 'write' | 'read_write';
 
 /** Where a file event's path came from. */
@@ -72,8 +89,11 @@ export interface FileEvent extends EventBase {
   denied: boolean;
   /** the sensor did not see the file being opened (an fd from before the agent, inherited, passed) */
   fromCacheMiss: boolean;
-  /** the event may have changed the file: a write, rename or unlink, or an open for writing or with O_TRUNC */
+  /** the event may have changed the file: a write, rename or unlink, a metadata change, or an open
+   * for writing or with O_TRUNC */
   touchesContent: boolean;
+  /** truncate, chmod, chown, utimes: the new values; null for every other operation */
+  metadata: FileMetadataChange | null;
 }
 
 export type PtraceAccess = 'attach' | 'request' | 'read';

@@ -2,7 +2,7 @@
  * lookups, no agent state; everything an event line says was decided by the enrich stage. Every
  * line starts with the event's own fields and ends with the acting process's context. */
 import { putText } from '../shared/pathText.js';
-import type { BpfAccessEvent, CgroupEvent, FileEvent, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
+import type { BpfAccessEvent, CgroupEvent, FileEvent, FileMetadataChange, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
 import { JSON_TAIL, JsonTail } from './jsonTail.js';
 
 export type EventLine = Record<string, unknown> & { type: string };
@@ -132,6 +132,18 @@ export interface ActorRecord {
   [field: string]: unknown;
 }
 
+/** What a truncate, chmod, chown or utimes sets: only the values it sets (mode in octal, as the
+ * change lines print it; owner_uid/owner_gid, since uid/gid name the actor). */
+function putMetadata(out: EventLine, m: FileMetadataChange): void {
+  if (m.mode !== null) out.mode = (m.mode & 0o7777).toString(8).padStart(4, '0');
+  if (m.ownerUid !== null) out.owner_uid = m.ownerUid;
+  if (m.ownerGid !== null) out.owner_gid = m.ownerGid;
+  if (out.type === 'truncate') out.size = m.size; // null: the sensor does not know the length
+  if (m.atime !== null) out.atime = m.atime;
+  if (m.mtime !== null) out.mtime = m.mtime;
+  if (m.beforeOp) out.before_op = true; // LSM: seen as it started; a refused one looks the same
+}
+
 function fileLine(e: FileEvent): EventLine {
   const out = baseFields(e.operation, e, e.process);
   if (e.path !== null) putText(out, 'path', e.path);
@@ -154,6 +166,7 @@ function fileLine(e: FileEvent): EventLine {
     // a flush of writes counted in the kernel: time is when they were reported, not the first write
     if (e.aggregated) out.aggregated = true;
   }
+  if (e.metadata !== null) putMetadata(out, e.metadata);
   if (e.pathTruncated) out.path_truncated = true;
   if (e.pathUnresolved) out.path_unresolved = true; // tracepoint: the syscall's string, unnormalised
   if (e.denied) out.decision = 'deny'; // --protect refused it

@@ -21,6 +21,7 @@ export const RecordType = {
   SIGNAL: 6,
   BPF_ACCESS: 7,
   RMDIR: 8,
+  SETATTR: 9,
   TASK: 20,
   CGROUP: 21,
   EXEC: 24,
@@ -38,6 +39,7 @@ export const RecordFlag = {
   EXCHANGE: 1 << 6,
   PATH_UNRESOLVED: 1 << 7,
   DEPTH_UNKNOWN: 1 << 8,
+  BEFORE_OP: 1 << 9,
   SIGNAL_FROM_KERNEL: 1 << 10,
   PTRACE_WALK: 1 << 11,
   ARGS_TRUNCATED: 1 << 12,
@@ -128,6 +130,39 @@ export const FileRecord = {
   anchor2Off: 138,
   pad0: 140,
 } as const;
+
+/** enum lw_attr_op */
+export const AttrOp = { TRUNCATE: 1, CHMOD: 2, CHOWN: 3, UTIMES: 4 } as const;
+/** enum lw_attr_valid */
+export const AttrValid = {
+  MODE: 1 << 0,
+  UID: 1 << 1,
+  GID: 1 << 2,
+  SIZE: 1 << 3,
+  ATIME: 1 << 4,
+  MTIME: 1 << 5,
+  ATIME_NOW: 1 << 6,
+  MTIME_NOW: 1 << 7,
+} as const;
+
+/** struct lw_attr (offsets relative to the struct) */
+export const Attr = {
+  size: 56,
+  op: 0,
+  valid: 4,
+  mode: 8,
+  uid: 12,
+  gid: 16,
+  atimeNsec: 20,
+  size_: 24,
+  atimeSec: 32,
+  mtimeSec: 40,
+  mtimeNsec: 48,
+  pad0: 52,
+} as const;
+
+/** struct lw_attr_record: a file record, then the new values; the path follows */
+export const AttrRecord = { size: 200, file: 0, attr: 144 } as const;
 
 /** struct lw_exec_record */
 export const ExecRecord = { size: 120, hdr: 0, proc: 16, exeIno: 88, exeDev: 96, exeLen: 100, argsLen: 102, tty: 104 } as const;

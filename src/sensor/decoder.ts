@@ -5,6 +5,8 @@
  */
 import {
   ARGS_MAX,
+  Attr,
+  AttrRecord,
   BpfAccessRecord,
   CgroupRecord,
   ExecRecord,
@@ -39,9 +41,23 @@ export interface ProcessFields {
   sessionId: number;
 }
 
+/** struct lw_attr: the new metadata of an LW_REC_SETATTR record (fields outside `valid` are 0). */
+export interface AttrFields {
+  op: number;
+  valid: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: bigint;
+  atimeSec: bigint;
+  atimeNsec: number;
+  mtimeSec: bigint;
+  mtimeNsec: number;
+}
+
 export interface FileRecordData {
   kind: 'file';
-  type: 1 | 2 | 3 | 4 | 8;
+  type: 1 | 2 | 3 | 4 | 8 | 9;
   flags: number;
   timeNs: bigint;
   proc: ProcessFields;
@@ -58,6 +74,8 @@ export interface FileRecordData {
   anchorOff: number;
   anchor2: number;
   anchor2Off: number;
+  /** LW_REC_SETATTR only: the new values */
+  attr: AttrFields | null;
 }
 
 export interface PtraceRecordData {
@@ -196,11 +214,28 @@ function readProcess(buf: Buffer, at: number): ProcessFields {
   };
 }
 
+function readAttr(buf: Buffer, at: number): AttrFields {
+  return {
+    op: buf.readUInt32LE(at + Attr.op),
+    valid: buf.readUInt32LE(at + Attr.valid),
+    mode: buf.readUInt32LE(at + Attr.mode),
+    uid: buf.readUInt32LE(at + Attr.uid),
+    gid: buf.readUInt32LE(at + Attr.gid),
+    size: buf.readBigInt64LE(at + Attr.size_),
+    atimeSec: buf.readBigInt64LE(at + Attr.atimeSec),
+    atimeNsec: buf.readUInt32LE(at + Attr.atimeNsec),
+    mtimeSec: buf.readBigInt64LE(at + Attr.mtimeSec),
+    mtimeNsec: buf.readUInt32LE(at + Attr.mtimeNsec),
+  };
+}
+
 function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData['type']): FileRecordData | string {
-  if (size < FileRecord.size) return `file record of ${size} bytes is shorter than ${FileRecord.size}`;
+  // a metadata record is a file record followed by the new values; the path follows both
+  const fixed = type === RecordType.SETATTR ? AttrRecord.size : FileRecord.size;
+  if (size < fixed) return `file record of ${size} bytes is shorter than ${fixed}`;
   const pathLen = buf.readUInt16LE(at + FileRecord.pathLen);
   const path2Len = buf.readUInt16LE(at + FileRecord.path2Len);
-  const pathAt = at + FileRecord.size;
+  const pathAt = at + fixed;
   const path2At = pathAt + pathLen + 1;
   const end = path2Len > 0 ? path2At + path2Len + 1 : path2At;
   if (pathLen >= PATH_MAX || path2Len >= PATH_MAX || end > at + size) {
@@ -225,6 +260,7 @@ function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData[
     anchorOff: Math.min(buf.readUInt16LE(at + FileRecord.anchorOff), pathLen),
     anchor2: buf.readUInt32LE(at + FileRecord.anchor2),
     anchor2Off: Math.min(buf.readUInt16LE(at + FileRecord.anchor2Off), path2Len),
+    attr: type === RecordType.SETATTR ? readAttr(buf, at + AttrRecord.attr) : null,
   };
 }
 
@@ -375,6 +411,7 @@ export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResu
       case RecordType.RENAME:
       case RecordType.UNLINK:
       case RecordType.RMDIR:
+      case RecordType.SETATTR:
         decoded = decodeFile(batch, at, size, type);
         break;
       case RecordType.PTRACE:

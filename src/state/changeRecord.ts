@@ -57,15 +57,9 @@ export function formatMode(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-/** Nanosecond timestamp → "2024-05-01T12:00:00.123456789Z" (null beyond Date's range). */
-export function formatNanoTime(ns: bigint): string | null {
-  const seconds = ns >= 0n ? ns / 1_000_000_000n : -((-ns + 999_999_999n) / 1_000_000_000n);
-  const fraction = ns - seconds * 1_000_000_000n;
-  const ms = Number(seconds) * 1000;
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return null;
-  const iso = new Date(ms).toISOString(); // "...:SS.000Z"
-  return `${iso.slice(0, -5)}.${fraction.toString().padStart(9, '0')}Z`;
-}
+// the baseline's times are printed like every other file time
+export { formatNanoTime } from '../shared/nanoTime.js';
+import { formatNanoTime } from '../shared/nanoTime.js';
 
 export function describeFileState(snapshot: FileSnapshot): FileState {
   const inode = snapshot.ino <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(snapshot.ino) : snapshot.ino.toString();

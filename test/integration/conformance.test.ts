@@ -8,7 +8,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appendFileSync, mkdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants as fsConstants, ftruncateSync, mkdirSync, openSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { helperBin, inVm, run, sensorUnderTest, sleep, startAgent, type Event, type RunningAgent } from './harness.js';
@@ -274,6 +274,94 @@ check('wildcard-new-dir', 'a home directory created after start under a wildcard
     { type: 'open', path: keys, pid: process.pid, access: 'write' },
     { type: 'open', path: bashrc, pid: process.pid, access: 'write' },
   ], 'writes in the new home directory');
+});
+
+/* ---- metadata of watched files (issue 13): each operation is a line of its own, and the baseline
+ * file it changed gives one live `change` with the new mode, owner, mtime or size; the rules that
+ * judge those facts fire live. ---- */
+
+const O_TRUNC = fsConstants.O_TRUNC;
+
+async function expectMetaChange(since: number, path: string, what: string, test: (now: Record<string, unknown>) => boolean): Promise<Event> {
+  return agent.waitFor(
+    (e) => agent.events.indexOf(e) >= since && e.type === 'change' && e.path === path && e.new !== null && typeof e.new === 'object' && test(e.new as Record<string, unknown>),
+    `change of ${path} showing ${what}`,
+    CHANGE_TIMEOUT,
+  );
+}
+
+async function expectAlert(since: number, path: string, rule: string): Promise<Event> {
+  return agent.waitFor((e) => agent.events.indexOf(e) >= since && e.type === 'alert' && e.rule === rule && e.path === path, `${rule} alert for ${path}`, CHANGE_TIMEOUT);
+}
+
+check('chmod-setuid', 'chmod u+s of a watched executable', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'meta_chmod');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec chmod u+s "$1"', 'sh', file]));
+  await expectLines(since, [{ type: 'chmod', path: file, pid, mode: '4755' }], 'chmod u+s');
+  await expectMetaChange(since, file, 'mode 4755', (now) => now.mode === '4755');
+  await expectAlert(since, file, 'setuid_added');
+});
+
+check('chown', 'chown of a watched file to another user and group', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'meta_chown');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec chown 1234:2345 "$1"', 'sh', file]));
+  await expectLines(since, [{ type: 'chown', path: file, pid, owner_uid: 1234, owner_gid: 2345 }], 'chown');
+  await expectMetaChange(since, file, 'uid 1234, gid 2345', (now) => now.uid === 1234 && now.gid === 2345);
+});
+
+check('utimes-backdate', 'touch -d 2000-01-01 of a watched file (timestomping)', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'meta_touch');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec touch -d 2000-01-01 "$1"', 'sh', file]));
+  const in2000 = (v: unknown) => typeof v === 'string' && /^(1999-12-31|2000-01-01)T/.test(v);
+  await expectLines(since, [{ type: 'utimes', path: file, pid, mtime: in2000 }], 'touch -d');
+  await expectMetaChange(since, file, 'mtime in 2000', (now) => in2000(now.mtime));
+  await expectAlert(since, file, 'timestomp');
+});
+
+check('truncate', 'truncate -s 0 of a watched file', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'meta_truncate');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec truncate -s 0 "$1"', 'sh', file]));
+  await expectLines(since, [{ type: 'truncate', path: file, pid }], 'truncate -s 0');
+  await expectMetaChange(since, file, 'size 0', (now) => now.size === 0);
+});
+
+check('ftruncate', 'ftruncate of a watched file through an fd opened without O_TRUNC', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'meta_ftrunc');
+  const fd = openSync(file, 'r+');
+  ftruncateSync(fd, 3);
+  closeSync(fd);
+  await expectLines(since, [{ type: 'truncate', path: file, pid: process.pid, size: (v: unknown) => v === 3 || v === null }], 'ftruncate');
+  await expectMetaChange(since, file, 'size 3', (now) => now.size === 3);
+});
+
+check('open-trunc-shell', ': > file (open with O_TRUNC) empties a watched file', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'meta_shtrunc');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; : > "$1"', 'sh', file]));
+  await expectLines(since, [{ type: 'open', path: file, pid, access: 'write', flags: (f: unknown) => (Number(f) & O_TRUNC) !== 0 }], ': >');
+  await expectMetaChange(since, file, 'size 0', (now) => now.size === 0);
+});
+
+check('open-rdonly-trunc', 'open(O_RDONLY|O_TRUNC) empties a watched file', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'meta_rdtrunc');
+  closeSync(openSync(file, fsConstants.O_RDONLY | O_TRUNC));
+  await expectLines(since, [{ type: 'open', path: file, pid: process.pid, flags: (f: unknown) => (Number(f) & O_TRUNC) !== 0 }], 'O_RDONLY|O_TRUNC');
+  await expectMetaChange(since, file, 'size 0', (now) => now.size === 0);
+});
+
+check('chmod-hard-link', 'chmod u+s of a watched file through a hard link under an unwatched name', async () => {
+  const since = agent.events.length;
+  const target = join(tree.w, 'meta_link');
+  const alias = join(tree.u, 'meta_link_alias');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; ln "$1" "$2" && exec chmod u+s "$2"', 'sh', target, alias]));
+  await expectLines(since, [{ type: 'chmod', path: alias, watched_path: target, pid, mode: '4755' }], 'chmod through the hard link');
+  await expectMetaChange(since, target, 'mode 4755', (now) => now.mode === '4755');
 });
 
 conf.run();

@@ -22,6 +22,9 @@ function ed25519Key(seed: number, comment: string): string {
 export const KEY_OLD = ed25519Key(1, 'alice@old');
 export const KEY_EVIL = ed25519Key(2, 'evil@attacker');
 
+/** Baseline files of the metadata cases (conformance.test.ts, issue 13), in w/. */
+export const META_FILES = ['meta_chmod', 'meta_chown', 'meta_touch', 'meta_truncate', 'meta_shtrunc', 'meta_rdtrunc', 'meta_ftrunc', 'meta_link'];
+
 export interface ConformanceTree {
   root: string;
   /** watched tree (entry "w/") */
@@ -81,6 +84,12 @@ export function makeConformanceTree(): ConformanceTree {
     return path;
   });
   baseline.push(join(ssh, 'authorized_keys'));
+  // metadata cases (issue 13): one baseline file each, executable so u+s is what a setuid plant looks like
+  for (const name of META_FILES) {
+    const path = join(w, name);
+    writeFileSync(path, PASSWD, { mode: 0o755 });
+    baseline.push(path);
+  }
   const policyFile = join(root, 'policy.json');
   writeFileSync(
     policyFile,

@@ -70,6 +70,28 @@ test('a system binary replaced by dpkg raises nothing; by a shell, system_binary
   assert.equal(t.output.records.map((r) => [r.rule, r.severity, r.attack]), [['system_binary_changed', 'high', 'T1554']]);
 });
 
+const meta = { mode: null, ownerUid: null, ownerGid: null, size: null, atime: null, mtime: null, beforeOp: false };
+
+test('eventFacts of metadata events: the new mode (and the old one), owner, mtime set; truncates are left to the baseline', () => {
+  const none = () => false;
+  const chmod = eventFacts(fileEvent({ operation: 'chmod', mode: 0o100755, metadata: { ...meta, mode: 0o4755 } }), none)!;
+  assert.equal([chmod.operation, chmod.mode, chmod.old_mode], ['chmod', 0o4755, 0o755]);
+  const chown = eventFacts(fileEvent({ operation: 'chown', metadata: { ...meta, ownerUid: 0, ownerGid: 5 } }), none)!;
+  assert.equal([chown.uid, chown.gid], [0, 5]);
+  const touch = eventFacts(fileEvent({ operation: 'utimes', metadata: { ...meta, mtime: '2000-01-01T00:00:00.000000000Z', atime: 'now' } }), none)!;
+  assert.is(touch.mtime, '2000-01-01T00:00:00.000000000Z');
+  assert.is(eventFacts(fileEvent({ operation: 'utimes', metadata: { ...meta, mtime: 'now' } }), none)!.mtime, undefined);
+  assert.is(eventFacts(fileEvent({ operation: 'truncate', metadata: { ...meta, size: 0 } }), none), null);
+});
+
+test('a chmod u+s and a timestomp outside the baseline are judged from the events themselves', () => {
+  const t = rules();
+  t.r.consume(fileEvent({ operation: 'chmod', mode: 0o100755, path: { text: '/opt/tool' }, metadata: { ...meta, mode: 0o4755 } }));
+  t.r.consume(fileEvent({ operation: 'utimes', path: { text: '/opt/tool' }, metadata: { ...meta, mtime: '2000-01-01T00:00:00.000000000Z' } }));
+  assert.ok(t.output.records.some((r) => r.rule === 'setuid_added' && r.source === 'event'), JSON.stringify(t.output.records));
+  assert.ok(t.output.records.some((r) => r.rule === 'timestomp' && r.source === 'event'), JSON.stringify(t.output.records));
+});
+
 test('a setuid file created outside the baseline is judged from the event itself', () => {
   const t = rules();
   t.r.consume(fileEvent({ operation: 'open', openFlags: 0o101, mode: 0o104755, path: { text: '/opt/x' } }));

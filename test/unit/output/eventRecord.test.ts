@@ -17,7 +17,8 @@ import {
   recordCorpus,
 } from '../../fixtures/output/recordCorpus.js';
 import { fakeCgroups, testProcesses } from '../../fixtures/process/processFixtures.js';
-import type { DecodedRecord } from '../../../src/sensor/decoder.js';
+import type { AttrFields, DecodedRecord, FileRecordData } from '../../../src/sensor/decoder.js';
+import { AttrOp, AttrValid, RecordFlag, RecordType } from '../../../src/sensor/contract.js';
 
 const GOLDEN = fileURLToPath(new URL('../../fixtures/output/events.golden.ndjson', import.meta.url));
 // Regenerate deliberately, after checking the difference: LSMWATCH_UPDATE_GOLDEN=1 make test-unit
@@ -63,6 +64,50 @@ test('a path that is null in the event is null in the line, with path_unknown', 
   const line = eventLine(event);
   assert.is(line.path, null);
   assert.is(line.path_unknown, true);
+});
+
+/** A metadata record (LW_REC_SETATTR) as the decoder gives it. */
+function setattr(attr: Partial<AttrFields>, flags = 0): DecodedRecord {
+  const base = recordCorpus[0] as FileRecordData;
+  return {
+    ...base,
+    type: RecordType.SETATTR,
+    flags,
+    openFlags: 0,
+    mode: 0o100755,
+    path: Buffer.from('/usr/bin/passwd'),
+    attr: { op: AttrOp.CHMOD, valid: 0, mode: 0, uid: 0, gid: 0, size: 0n, atimeSec: 0n, atimeNsec: 0, mtimeSec: 0n, mtimeNsec: 0, ...attr },
+  };
+}
+
+const metaLine = (rec: DecodedRecord) => {
+  const event = enrichRecord(rec, context('lsm')) as FileEvent;
+  assert.is(event.touchesContent, true, 'a metadata change is checked against the baseline');
+  return eventLine(event);
+};
+
+test('chmod line: type chmod, the new mode in octal like change lines, no access or flags', () => {
+  const line = metaLine(setattr({ op: AttrOp.CHMOD, valid: AttrValid.MODE, mode: 0o4755 }, RecordFlag.BEFORE_OP));
+  assert.is(line.type, 'chmod');
+  assert.is(line.path, '/usr/bin/passwd');
+  assert.is(line.mode, '4755');
+  assert.is(line.before_op, true);
+  assert.is('flags' in line || 'access' in line || 'owner_uid' in line || 'mtime' in line, false);
+});
+
+test('chown, utimes and truncate lines carry only what the operation sets', () => {
+  const chown = metaLine(setattr({ op: AttrOp.CHOWN, valid: AttrValid.UID | AttrValid.GID, uid: 1234, gid: 0 }));
+  assert.equal([chown.type, chown.owner_uid, chown.owner_gid, 'before_op' in chown], ['chown', 1234, 0, false]);
+  const touch = metaLine(setattr({ op: AttrOp.UTIMES, valid: AttrValid.MTIME | AttrValid.ATIME_NOW, mtimeSec: 946684800n }));
+  assert.equal([touch.type, touch.mtime, touch.atime], ['utimes', '2000-01-01T00:00:00.000000000Z', 'now']);
+  const lsmTruncate = metaLine(setattr({ op: AttrOp.TRUNCATE }));
+  assert.equal([lsmTruncate.type, lsmTruncate.size], ['truncate', null]);
+  const tpTruncate = metaLine(setattr({ op: AttrOp.TRUNCATE, valid: AttrValid.SIZE, size: 0n }));
+  assert.is(tpTruncate.size, 0);
+});
+
+test('a metadata record of an operation this agent does not know makes no event', () => {
+  assert.is(enrichRecord(setattr({ op: 42 }), context('lsm')), null);
 });
 
 test('jsonU64: exact numbers up to 2^53, decimal strings beyond', () => {

@@ -132,7 +132,7 @@ function anchorBtf(): Btf {
 
 /** C member name → key in the TypeScript mirror. `size` is the struct size there, hence `size_`. */
 function tsKey(struct: string, member: string): string {
-  if (struct === 'lw_header' && member === 'size') return 'size_';
+  if ((struct === 'lw_header' || struct === 'lw_attr') && member === 'size') return 'size_';
   return member.replace(/^_+/, '').replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
@@ -162,6 +162,8 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
   ['lw_mark', contract.Mark],
   ['lw_inode_key', contract.InodeKey],
   ['lw_policy_epoch', contract.PolicyEpoch],
+  ['lw_attr', contract.Attr],
+  ['lw_attr_record', contract.AttrRecord],
 ];
 
 /** Widths the decoder and the agent read and write each scalar field with (bytes). */
@@ -248,6 +250,8 @@ const WIDTHS: Record<string, Record<string, number>> = {
   lw_protected_id: { kind: 4, id: 4 },
   lw_mark: { flags: 4, watch: 4, id: 4, epoch: 4, generation: 8 },
   lw_inode_key: { dev: 4, generation: 4, ino: 8 },
+  lw_attr: { op: 4, valid: 4, mode: 4, uid: 4, gid: 4, atime_nsec: 4, size: 8, atime_sec: 8, mtime_sec: 8, mtime_nsec: 4, _pad0: 4 },
+  lw_attr_record: { file: contract.FileRecord.size, attr: contract.Attr.size },
   lw_policy_epoch: { epoch: 4, _pad0: 4 },
 };
 
@@ -266,6 +270,8 @@ const ENUMS: Array<[string, Record<string, number>, string]> = [
   ['lw_cgroup_op', contract.CgroupOp, 'LW_CGROUP_'],
   ['lw_mark_flags', contract.MarkFlag, 'LW_MARK_'],
   ['lw_mark_arg', contract.MarkArg, 'LW_MARK_ARG_'],
+  ['lw_attr_op', contract.AttrOp, 'LW_ATTR_'],
+  ['lw_attr_valid', contract.AttrValid, 'LW_ATTR_V_'],
 ];
 
 const headerText = () => readFileSync(HEADER, 'utf8');
@@ -377,7 +383,9 @@ test('the largest record fits LW_RECORD_MAX and its u16 size field', () => {
   assert.ok(contract.RECORD_MAX <= 0xffff);
   assert.is(contract.FileRecord.size % 8, 0);
   assert.is(contract.PtraceRecord.size % 8, 0);
-  for (const r of [contract.ExecRecord, contract.ForkRecord, contract.ExitRecord, contract.SignalRecord, contract.BpfAccessRecord, contract.TaskRecord, contract.CgroupRecord]) {
+  // a metadata record: its fixed part and one path
+  assert.ok(Math.ceil((contract.AttrRecord.size + contract.PATH_MAX) / 8) * 8 <= contract.RECORD_MAX);
+  for (const r of [contract.AttrRecord, contract.ExecRecord, contract.ForkRecord, contract.ExitRecord, contract.SignalRecord, contract.BpfAccessRecord, contract.TaskRecord, contract.CgroupRecord]) {
     assert.is(r.size % 8, 0);
   }
   // an exec record: the fixed part, the longest exe path with its NUL, the longest argument vector

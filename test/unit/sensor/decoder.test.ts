@@ -28,6 +28,7 @@ import {
   rawRecord,
   writeHeader,
   writeProcess,
+  attrRecord,
   type ProcSpec,
 } from '../../fixtures/records/recordBytes.js';
 import { ARGS_MAX, ExecRecord, ForkRecord, ExitRecord } from '../../../src/sensor/contract.js';
@@ -129,6 +130,32 @@ test('unlink record', () => {
   assert.is(rec.path2, null);
   assert.is(rec.ino, 77n);
   assert.is(rec.dev, 2049);
+});
+
+test('metadata record: the file fields, the new values, the path after both', () => {
+  const rec = onlyFile(
+    attrRecord({
+      path: '/etc/shadow',
+      ino: 7n,
+      dev: 9,
+      mode: 0o100640,
+      flags: RecordFlag.BEFORE_OP,
+      attr: { op: 2, valid: 1, mode: 0o4755, uid: 0, gid: 0, size_: -1n, atimeSec: 0n, mtimeSec: 946684800n, mtimeNsec: 5 },
+    }),
+  );
+  assert.is(rec.type, RecordType.SETATTR);
+  assert.is(rec.path.toString(), '/etc/shadow');
+  assert.is(rec.path2, null);
+  assert.is(rec.mode, 0o100640);
+  assert.is(rec.ino, 7n);
+  assert.equal(rec.attr, { op: 2, valid: 1, mode: 0o4755, uid: 0, gid: 0, size: -1n, atimeSec: 0n, atimeNsec: 0, mtimeSec: 946684800n, mtimeNsec: 5 });
+});
+
+test('metadata record shorter than its fixed part, or whose path overruns it, is counted', () => {
+  const short = attrRecord({ path: '/x', attr: { op: 1 } });
+  short.writeUInt16LE(152, Header.size_);
+  assert.is(decodeBatch(short.subarray(0, 152)).invalid, 1);
+  assert.is(decodeBatch(attrRecord({ path: '/x', pathLen: 200, attr: { op: 1 } })).invalid, 1);
 });
 
 test('ptrace record: every field decoded, negative result kept', () => {

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Metadata changes of watched files and directories (chmod, chown, utimes, truncate): one
+ * LW_REC_SETATTR record per operation, with the new values. Both sensors call lw_handle_attr with
+ * the name the operation acted on; an unwatched inode costs one verdict lookup. */
+#ifndef LSMWATCH_ATTR_BPF_H
+#define LSMWATCH_ATTR_BPF_H
+
+#include "record.bpf.h"
+
+/* UTIME_NOW / UTIME_OMIT in a timespec's tv_nsec (utimensat) */
+#define LW_UTIME_NOW ((1l << 30) - 1l)
+#define LW_UTIME_OMIT ((1l << 30) - 2l)
+
+struct lw_timespec {
+	__s64 sec;
+	__s64 nsec;
+};
+
+/* The two timespecs utimensat and vfs_utimes take (NULL: both now) into attr. */
+static __always_inline void lw_attr_times(struct lw_attr *a, const struct lw_timespec *t)
+{
+	a->op = LW_ATTR_UTIMES;
+	if (!t) {
+		a->valid |= LW_ATTR_V_ATIME_NOW | LW_ATTR_V_MTIME_NOW;
+		return;
+	}
+	if (t[0].nsec == LW_UTIME_NOW) {
+		a->valid |= LW_ATTR_V_ATIME_NOW;
+	} else if (t[0].nsec != LW_UTIME_OMIT) {
+		a->valid |= LW_ATTR_V_ATIME;
+		a->atime_sec = t[0].sec;
+		a->atime_nsec = t[0].nsec;
+	}
+	if (t[1].nsec == LW_UTIME_NOW) {
+		a->valid |= LW_ATTR_V_MTIME_NOW;
+	} else if (t[1].nsec != LW_UTIME_OMIT) {
+		a->valid |= LW_ATTR_V_MTIME;
+		a->mtime_sec = t[1].sec;
+		a->mtime_nsec = t[1].nsec;
+	}
+}
+
+/* Emits the record of a metadata change whose path is already known (s->walk from w, or a string
+ * of the tracepoint sensor's fallback). */
+static __always_inline void lw_emit_attr(struct lw_record_buf *r, __u32 flags, struct inode *inode, const char *path,
+					 __u32 path_len, const struct lw_walked_path *wp, const struct lw_attr *a)
+{
+	struct lw_attr_record *ar = (void *)r->data;
+	__u32 end = lw_file_record_begin_at(r, sizeof(struct lw_attr_record), LW_REC_SETATTR, flags, inode, 0, path,
+					    path_len);
+
+	if (wp)
+		lw_file_record_anchor(r, wp, false);
+	__builtin_memcpy(&ar->attr, a, sizeof(ar->attr));
+	ar->attr._pad0 = 0;
+	lw_emit(r, lw_record_finish(r, end));
+}
+
+/* A metadata change of inode, the one behind (dentry, mnt); under LSM a pointer the verifier trusts
+ * (read by direct access from the hook's arguments: inode storage needs one). Reported where its verdict says watched:
+ * the cached one if it can be trusted (the unwatched path ends there), else a walk. */
+static __always_inline void lw_handle_attr(struct dentry *dentry, struct inode *inode, struct vfsmount *mnt,
+					   const struct lw_attr *a, __u32 flags)
+{
+	struct lw_walk w = {};
+	__u32 watch = 0;
+
+	if (!inode || lw_is_agent())
+		return;
+	lw_count(LW_STAT_SEEN);
+	struct lw_verdict_state *st = lw_verdict_state();
+	__u64 generation = st ? st->generation : 0;
+	bool trusted = lw_trusted_verdict(inode, st, &watch);
+	if (trusted && !(watch & LW_WATCH_WRITE)) {
+		lw_count(LW_STAT_FILTERED);
+		return;
+	}
+	struct lw_scratch *s = lw_get_scratch();
+	struct lw_record_buf *r = lw_get_record();
+	if (!s || !r)
+		return;
+	lw_walk_name(dentry, mnt, s, &w, false);
+	if (!trusted) {
+		lw_count(LW_STAT_VERDICT_WALKS);
+		watch = w.self;
+		lw_remember_verdict(inode, watch, generation);
+	}
+	if (!(watch & LW_WATCH_WRITE)) {
+		lw_count(LW_STAT_FILTERED);
+		return;
+	}
+	flags |= (w.path.truncated ? LW_F_PATH_TRUNCATED : 0) | (!trusted && w.unknown ? LW_F_DEPTH_UNKNOWN : 0);
+	lw_emit_attr(r, flags, inode, &s->walk[w.path.off & LW_PATH_MASK], w.path.len, &w.path, a);
+}
+
+#endif
