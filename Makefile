@@ -172,7 +172,7 @@ test-unit: build
 	$(UVU) test/unit
 
 test-integration: check-root build
-	$(UVU) test/integration '\.test\.ts$$'
+	test/vm/run-uvu.sh $(UVU) test/integration '\.test\.ts$$'
 	@scripts/check-no-leftovers.sh
 
 # Node 22 and 24 (Node 20 is the one above): unit tests and the smoke integration test, with the

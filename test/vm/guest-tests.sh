@@ -22,4 +22,4 @@ case "$(uname -r)" in
 esac
 pattern=${LSMWATCH_VM_TESTS:-"^($files)\\.test\\.js\$"}
 echo "guest-tests: kernel $(uname -r): $pattern"
-node node_modules/uvu/bin.js build/test/integration "$pattern"
+sh test/vm/run-uvu.sh node node_modules/uvu/bin.js build/test/integration "$pattern"
