@@ -184,7 +184,7 @@ test-node: check-root build $(TEST_STAMP)
 
 # Debian's 5.10, 6.1 and 6.12 kernels, two VMs at a time (a guest alone keeps about one of the two
 # cores busy); the longest run (6.1) starts first
-VM_KERNELS := 6.1 5.10 6.12
+VM_KERNELS := 6.12 6.1 5.10
 VM_PARALLEL := 2
 test-vm: check-root build $(TEST_STAMP) deps-test
 	test/vm/run-all.sh --kernels "$(VM_KERNELS)" --parallel $(VM_PARALLEL) --timeout 900 -- sh test/vm/guest-tests.sh

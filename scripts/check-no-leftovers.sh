@@ -12,7 +12,13 @@ if [ -n "$ours" ]; then
 fi
 others=$(pgrep -f 'bin/lsmwatch.js' | grep -vxF -f <(printf '%s\n' $ours) || true)
 if command -v bpftool >/dev/null; then
-  left=$(bpftool prog list 2>/dev/null | grep -E 'name lw_' || true)
+  # the kernel frees a program after its last reference goes, asynchronously (a tail-call target
+  # leaves with the program array of an agent that has just exited): a few seconds' grace
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    left=$(bpftool prog list 2>/dev/null | grep -E 'name lw_' || true)
+    [ -z "$left" ] && break
+    sleep 0.5
+  done
   if [ -n "$left" ] && [ -n "$others" ]; then
     echo "lsmwatch: note: other lsmwatch agents are running ($(echo $others)); not checking loaded programs" >&2
   elif [ -n "$left" ]; then
