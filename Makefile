@@ -183,7 +183,7 @@ test-node: check-root build $(TEST_STAMP)
 	@scripts/check-no-leftovers.sh
 
 # Debian's 5.10, 6.1 and 6.12 kernels, two VMs at a time (a guest alone keeps about one of the two
-# cores busy); the longest run (6.1) starts first
+# cores busy); the longest run (6.12, which also runs the agent-side tests) starts first
 VM_KERNELS := 6.12 6.1 5.10
 VM_PARALLEL := 2
 test-vm: check-root build $(TEST_STAMP) deps-test
