@@ -83,7 +83,11 @@ static __always_inline bool lw_name_is(struct lw_scratch *s, struct lw_resolve *
 
 	if (len != st->comp_len || len == 0 || len > LW_NAME_MAX)
 		return false;
-	bpf_probe_read_kernel(s->name, len & LW_NAME_MAX, BPF_CORE_READ(child, d_name.name));
+	/* the mask in asm: clang drops a C mask it can prove redundant, and the 6.1 verifier then loses
+	 * the bound ("R2 unbounded memory access") */
+	__u64 n = len;
+	asm volatile("%0 &= %1" : "+r"(n) : "i"(LW_NAME_MAX));
+	bpf_probe_read_kernel(s->name, n, BPF_CORE_READ(child, d_name.name));
 	__u32 comp = st->comp & LW_PATH_MASK;
 	for (__u32 i = 0; i < LW_NAME_BUF / 8; i++) {
 		__u32 at = i * 8;
