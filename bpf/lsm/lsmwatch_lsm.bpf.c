@@ -355,6 +355,8 @@ int BPF_PROG(lw_fexit_vfs_utimes, const struct path *path, struct timespec64 *ti
  * vfs_utimes where fexit programs load (5.17+ here: see the agent's post-op records). */
 LW_OPTIONAL_PROGRAM(lw_lsm_file_truncate)
 LW_OPTIONAL_PROGRAM(lw_fexit_vfs_utimes)
+/* path_chown takes kuid_t/kgid_t by value: 5.10's trampolines refuse struct arguments */
+LW_OPTIONAL_PROGRAM(lw_lsm_path_chown)
 
 /* Where bpf_get_func_arg/ret exist (5.17+), the path operations end here; the arguments are read
  * by position so one program fits every signature: vfs_rename(struct renamedata *) since 5.12,

@@ -25,6 +25,7 @@ export function blindSpotsOf(
   features: SensorFeatures & { utimesHook?: boolean },
   plan: Pick<WatchPlan, 'unmarked' | 'multiWildcards' | 'orphanWildcards'>,
   variants: ReadonlyArray<{ program: string; variant: string }> = [],
+  skipped: ReadonlyArray<{ program: string; reason: string }> = [],
 ): BlindSpot[] {
   const out: BlindSpot[] = [];
   if (sensor === 'tracepoint') {
@@ -65,6 +66,9 @@ export function blindSpotsOf(
       id: 'dir-exchange',
       what: 'before Linux 5.19 the path_rename hook is not told the renameat2 flags: an exchange (RENAME_EXCHANGE) is reported as a rename, and the inode swapped in is not marked watched',
     });
+  }
+  if (sensor === 'lsm' && skipped.some((p) => p.program === 'lw_lsm_path_chown')) {
+    out.push({ id: 'chown', what: 'this kernel cannot attach the path_chown hook (its BPF trampolines refuse the struct arguments kuid_t and kgid_t): chown is not reported live; the baseline shows it at the next re-check' });
   }
   if (plan.unmarked) {
     out.push({
