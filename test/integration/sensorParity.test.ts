@@ -42,9 +42,12 @@ function summary(events: Event[], tag: string, targetPid: number): string[] {
   return [...out].sort();
 }
 
+let lsmBlindSpots: string[] = [];
+
 async function observe(sensor: 'lsm' | 'tracepoint', tag: string): Promise<string[]> {
   const agent = startAgent(['--policy', box.policyFile, '--sensor', sensor, '--no-state']);
-  await agent.waitFor((e) => e.type === 'ready', `${sensor} ready`);
+  const ready = await agent.waitFor((e) => e.type === 'ready', `${sensor} ready`);
+  if (sensor === 'lsm') lsmBlindSpots = ((ready.blind_spots ?? []) as Array<{ id: string }>).map((b) => b.id);
   const targetPid = await exercise(tag);
   await agent.waitFor((e) => e.type === 'ptrace' && e.target_pid === targetPid, `${sensor} ptrace event`);
   await sleep(500);
@@ -57,7 +60,10 @@ if (inVm) {
     const lsm = await observe('lsm', 'parity');
     const tracepoint = await observe('tracepoint', 'parity');
     assert.ok(lsm.length >= 6, `LSM saw: ${lsm.join(' | ')}`);
-    assert.equal(tracepoint, lsm);
+    // what the LSM sensor declares it cannot see on this kernel (the ready line's blind_spots)
+    const declared = new Set(lsmBlindSpots);
+    const undeclared = (line: string) => !(declared.has('chown') && line.startsWith('chown ')) && !(declared.has('utimes-backdate') && line.startsWith('utimes '));
+    assert.equal(tracepoint.filter(undeclared), lsm.filter(undeclared));
   });
 }
 
