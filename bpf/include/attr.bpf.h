@@ -80,11 +80,8 @@ static __always_inline void lw_handle_attr(struct dentry *dentry, struct inode *
 	if (!s || !r)
 		return;
 	lw_walk_name(dentry, mnt, s, &w, false);
-	if (!trusted) {
-		lw_count(LW_STAT_VERDICT_WALKS);
-		watch = w.self;
-		lw_remember_verdict(inode, watch, generation);
-	}
+	if (!trusted)
+		watch = lw_learn_verdict(inode, &w, generation);
 	if (!(watch & LW_WATCH_WRITE)) {
 		lw_count(LW_STAT_FILTERED);
 		return;

@@ -160,6 +160,15 @@ static __always_inline bool lw_is_regular(struct inode *inode)
 	return (mode & LW_S_IFMT) == LW_S_IFREG;
 }
 
+/* The verdict a walk just computed (no cached one could be trusted), kept for the inode's next
+ * operations. */
+static __always_inline __u32 lw_learn_verdict(struct inode *inode, const struct lw_walk *w, __u64 generation)
+{
+	lw_count(LW_STAT_VERDICT_WALKS);
+	lw_remember_verdict(inode, w->self, generation);
+	return w->self;
+}
+
 /* Whether this is a regular file that someone other than the agent is operating on, counted as
  * seen; false for everything else (pipes, sockets, the agent's own files), counted as filtered
  * where seen. */
@@ -207,11 +216,8 @@ static __always_inline void lw_handle_open_as(struct file *file, struct inode *i
 	if (!s || !r)
 		return;
 	lw_walk_name(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), s, &w, false);
-	if (!trusted) {
-		lw_count(LW_STAT_VERDICT_WALKS);
-		watch = w.self;
-		lw_remember_verdict(inode, watch, generation);
-	}
+	if (!trusted)
+		watch = lw_learn_verdict(inode, &w, generation);
 	if (!lw_open_reported(watch, writing)) {
 		lw_count(LW_STAT_FILTERED);
 		return;
@@ -361,9 +367,7 @@ static __always_inline void lw_handle_write_mode(struct file *file, struct inode
 		/* not trusted: walk now (inherited fds, evicted or stale verdicts); the path is kept */
 		lw_walk_name(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), s, &w, false);
 		walked = true;
-		lw_count(LW_STAT_VERDICT_WALKS);
-		watch = w.self;
-		lw_remember_verdict(inode, watch, generation);
+		watch = lw_learn_verdict(inode, &w, generation);
 		if (!(watch & LW_WATCH_WRITE)) {
 			lw_count(LW_STAT_FILTERED);
 			return;

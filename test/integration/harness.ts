@@ -241,9 +241,9 @@ export function processState(pid: number): string | null {
   }
 }
 
-/** TCP ports in LISTEN state on this host (IPv4 and IPv6), from /proc/net/tcp*. */
-export function listeningTcpPorts(): Set<number> {
-  const ports = new Set<number>();
+/** The LISTEN rows of /proc/net/tcp and tcp6, as their whitespace-separated columns. */
+function listeningTcpRows(): string[][] {
+  const rows: string[][] = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
@@ -253,10 +253,15 @@ export function listeningTcpPorts(): Set<number> {
     }
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols.length > 3 && cols[3] === '0A') ports.add(parseInt(cols[1].split(':')[1], 16));
+      if (cols.length > 3 && cols[3] === '0A') rows.push(cols);
     }
   }
-  return ports;
+  return rows;
+}
+
+/** TCP ports in LISTEN state on this host (IPv4 and IPv6), from /proc/net/tcp*. */
+export function listeningTcpPorts(): Set<number> {
+  return new Set(listeningTcpRows().map((cols) => parseInt(cols[1]!.split(':')[1]!, 16)));
 }
 
 /** Listening TCP sockets held by pid (its fds matched against /proc/net/tcp* LISTEN entries). */
@@ -265,25 +270,12 @@ export function listeningSocketsOf(pid: number): number {
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
       const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1]);
+      if (m) inodes.add(m[1]!);
     } catch {
       // closed meanwhile
     }
   }
-  let n = 0;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 9 && cols[3] === '0A' && inodes.has(cols[9])) n++;
-    }
-  }
-  return n;
+  return listeningTcpRows().filter((cols) => cols.length > 9 && inodes.has(cols[9]!)).length;
 }
 
 export function sha256Of(path: string): string {
