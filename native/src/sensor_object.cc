@@ -6,8 +6,11 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include "libbpf_log.h"
 #include "lsmwatch.h"
@@ -338,8 +341,26 @@ MarkedInode SensorObject::MarkPath(const std::string& path, uint32_t flags, uint
   return out;
 }
 
+// Closing a link waits for the kernel to retire it (an RCU grace period per tracepoint or
+// trampoline, tens of milliseconds each, seconds for ~60 links under TCG). Closed from a few
+// threads at once, those waits overlap: the stop is shorter, and so is the window in which some
+// programs are already gone and others still report.
 void SensorObject::DetachLinks() {
-  for (auto* link : links_) bpf_link__destroy(link);
+  constexpr size_t kThreads = 8;
+  std::vector<std::thread> closers;
+  std::atomic<size_t> next{0};
+  auto close_some = [this, &next] {
+    for (size_t i; (i = next.fetch_add(1)) < links_.size();) bpf_link__destroy(links_[i]);
+  };
+  for (size_t t = 1; t < kThreads && t < links_.size(); t++) {
+    try {
+      closers.emplace_back(close_some);
+    } catch (const std::system_error&) {
+      break;  // no thread: this one closes the rest
+    }
+  }
+  close_some();
+  for (auto& t : closers) t.join();
   links_.clear();
 }
 

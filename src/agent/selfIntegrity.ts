@@ -94,6 +94,7 @@ export async function startSelfIntegrity(deps: {
       last = { timeMs: Date.now(), problems: outstanding.size, checks: (last?.checks ?? 0) + 1 };
       return result;
     },
+    abort: () => checker.abort(),
   };
   const startChecks = (intervalMs: number, immediate: boolean) =>
     startPeriodicCheck(counted, {
@@ -109,7 +110,7 @@ export async function startSelfIntegrity(deps: {
   let stopped = false;
   // One line recording what the first check covered and the node executable in use.
   void checker.check().then((result) => {
-    if (!first) return;
+    if (!first || result.aborted) return;
     first = false;
     deps.output.write(integrityBaselineLine(deps.nowRfc3339(), result.filesChecked, result.findings.length + (deps.startup?.startupFindings.length ?? 0), executable));
   });

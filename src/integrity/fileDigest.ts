@@ -29,6 +29,9 @@ function fileKind(stats: { isDirectory(): boolean; isFIFO(): boolean; isSocket()
   return 'special file';
 }
 
+/** 1 MiB reads: the node executable (~90 MiB) in ~90 reads rather than ~1400 of the default 64 KiB. */
+const READ_CHUNK_BYTES = 1 << 20;
+
 /**
  * Hashes a regular file in chunks so a large file never blocks the event loop for long.
  * Opened with O_NONBLOCK and checked with fstat before reading: a path swapped for a FIFO or a
@@ -42,7 +45,7 @@ export async function digestFile(absPath: string): Promise<FileDigest> {
     const hash = createHash('sha256');
     let size = 0;
     // autoClose off: the finally block owns the handle.
-    for await (const chunk of handle.createReadStream({ autoClose: false, start: 0 })) {
+    for await (const chunk of handle.createReadStream({ autoClose: false, start: 0, highWaterMark: READ_CHUNK_BYTES })) {
       size += (chunk as Buffer).length;
       hash.update(chunk as Buffer);
     }

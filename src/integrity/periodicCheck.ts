@@ -21,12 +21,12 @@ export interface PeriodicCheckOptions<Timer> {
 }
 
 export interface PeriodicCheck {
-  /** Cancels the next check; resolves once a check in progress has finished. Idempotent. */
+  /** Cancels the next check and aborts one in progress; resolves once it has ended. Idempotent. */
   stop(): Promise<void>;
 }
 
 export function startPeriodicCheck<Timer>(
-  checker: { check(): Promise<IntegrityCheckResult> },
+  checker: { check(): Promise<IntegrityCheckResult>; abort?(): void },
   options: PeriodicCheckOptions<Timer>,
 ): PeriodicCheck {
   const { intervalMs } = options;
@@ -85,7 +85,9 @@ export function startPeriodicCheck<Timer>(
         options.clearTimer(pending.timer);
         pending = null;
       }
-      return inFlight ?? Promise.resolve();
+      if (inFlight === null) return Promise.resolve();
+      checker.abort?.(); // a full check takes seconds under emulation: a stop or reload should not wait for it
+      return inFlight;
     },
   };
 }

@@ -63,17 +63,27 @@ export interface SelfIntegrityCheckerOptions {
   checkAttachments?: () => Promise<BpfAttachment[]>;
   /** The maps the agent filled (settings, watch list), compared with what it wrote; every one each time. */
   checkKernelState?: () => Promise<KernelStateCheck[]>;
+  /**
+   * Files hashed at once (default 1: a background check should not compete with the sensor for
+   * I/O). The start-up check, which runs before the sensor, uses a few: under emulation (the VM
+   * test bed) it is bound by per-read overhead, not by the disk.
+   */
+  concurrency?: number;
 }
 
 export interface IntegrityCheckResult {
   findings: IntegrityFinding[];
   /** Files hashed in this check (manifest entries plus extra files), good or bad. */
   filesChecked: number;
+  /** abort() ended this check early: findings and filesChecked cover only part of the files. */
+  aborted?: boolean;
 }
 
 export interface SelfIntegrityChecker {
   /** Concurrent calls share the check already running instead of starting another. */
   check(): Promise<IntegrityCheckResult>;
+  /** Ends the check in progress after the files being hashed now (the agent is stopping). */
+  abort(): void;
   /** The absolute files every check covers, in check order. */
   readonly files: readonly ExpectedFile[];
   /**
@@ -111,6 +121,17 @@ function expectedFiles(rootDir: string, manifest: Manifest, extraFiles: readonly
   return files;
 }
 
+/** fn over items, at most `limit` at a time, until stopped(); results in the items' order (undefined: not run). */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>, stopped: () => boolean): Promise<(R | undefined)[]> {
+  const results = new Array<R | undefined>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length && !stopped(); i = next++) results[i] = await fn(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 async function checkFile(file: ExpectedFile, hashFile: (absPath: string) => Promise<string>): Promise<IntegrityFinding | null> {
   const named = file.name === undefined ? {} : { name: file.name };
   let actual: string;
@@ -131,25 +152,30 @@ export function createSelfIntegrityChecker(options: SelfIntegrityCheckerOptions)
   if (!path.isAbsolute(options.rootDir)) throw new Error(`rootDir must be absolute, got ${JSON.stringify(options.rootDir)}`);
   const files = expectedFiles(path.normalize(options.rootDir), options.manifest, options.extraFiles ?? []);
   const { hashFile, checkAttachments, checkKernelState } = options;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
 
   // Problems reported by earlier checks, by key, so their disappearance can be reported once.
   const outstanding = new Map<string, IntegrityFinding>();
   let running: Promise<IntegrityCheckResult> | null = null;
+  let current: { aborted: boolean } | null = null;
 
   async function runCheck(): Promise<IntegrityCheckResult> {
     const findings: IntegrityFinding[] = [];
 
-    // Sequential: a background check should not compete with the sensor for I/O.
-    for (const file of files) {
+    const run = { aborted: false };
+    current = run;
+    const results = await mapBounded(files, concurrency, (file) => checkFile(file, hashFile), () => run.aborted);
+    if (run.aborted) return { findings, filesChecked: results.filter((r) => r !== undefined).length, aborted: true };
+    files.forEach((file, i) => {
       const key = `file:${file.path}`;
-      const finding = await checkFile(file, hashFile);
+      const finding = results[i]!;
       if (finding !== null) {
         findings.push(finding);
         outstanding.set(key, finding);
       } else if (outstanding.delete(key)) {
         findings.push({ type: 'integrity', status: 'resolved', file: file.path, ...(file.name === undefined ? {} : { name: file.name }) });
       }
-    }
+    });
 
     if (checkAttachments !== undefined) {
       let attachments: BpfAttachment[] | null = null;
@@ -203,6 +229,9 @@ export function createSelfIntegrityChecker(options: SelfIntegrityCheckerOptions)
       const existing = files.find((f) => f.path === normalized);
       if (existing) existing.sha256 = file.sha256;
       else files.push({ path: normalized, sha256: file.sha256 });
+    },
+    abort() {
+      if (current) current.aborted = true;
     },
     check() {
       running ??= runCheck().finally(() => {

@@ -10,6 +10,9 @@ import { readManifest, type Manifest } from './manifest.js';
 import { createSelfIntegrityChecker, NODE_EXECUTABLE, type IntegrityFinding } from './selfIntegrityChecker.js';
 import { recordExecutable, type ExecutableRecord } from './executable.js';
 
+/** Files hashed at once before the sensor starts (nothing else competes for I/O then). */
+const STARTUP_CONCURRENCY = 4;
+
 export interface StartupIntegrity {
   manifestPath: string;
   /** the manifest as read; empty (no files) when it could not be read (a finding says why) */
@@ -60,7 +63,7 @@ export async function runStartupCheck(deps: {
           : `the agent runs on ${executable.path}, not on the node executable the build recorded (${manifest.executable.path})`,
     });
   }
-  const checker = createSelfIntegrityChecker({ rootDir: path.resolve(deps.packageRoot), manifest, hashFile: deps.hashFile });
+  const checker = createSelfIntegrityChecker({ rootDir: path.resolve(deps.packageRoot), manifest, hashFile: deps.hashFile, concurrency: STARTUP_CONCURRENCY });
   const result = await checker.check();
   return { manifestPath, manifest, fileFindings: result.findings, startupFindings, filesChecked: result.filesChecked, executable, hashFile: deps.hashFile };
 }

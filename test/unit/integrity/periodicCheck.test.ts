@@ -158,6 +158,22 @@ test('stop() during a check waits for it, drops its findings and schedules nothi
   assert.is(timers.pending.size, 0);
 });
 
+test('stop() during a check aborts it (a stop need not wait for a whole check); stop() when idle aborts nothing', async () => {
+  const timers = fakeTimers();
+  let aborts = 0;
+  const c = controlledChecker();
+  const checker = { check: c.checker.check, abort: () => void aborts++ };
+  const idle = startPeriodicCheck(checker, { intervalMs: 1000, onFindings: () => {}, ...timers });
+  await idle.stop();
+  assert.is(aborts, 0, 'no check in progress: nothing to abort');
+  const periodic = startPeriodicCheck(checker, { intervalMs: 1000, onFindings: () => {}, ...timers });
+  timers.fireAll();
+  const stopping = periodic.stop();
+  assert.is(aborts, 1);
+  c.finish([]);
+  await stopping;
+});
+
 test('a failing check or onFindings goes to onError and checks continue', async () => {
   const timers = fakeTimers();
   const errors: unknown[] = [];

@@ -42,6 +42,45 @@ test('an untouched tree verifies clean after a manifest round-trip', async () =>
   );
 });
 
+test('files are hashed at most `concurrency` at a time, and findings keep the manifest order', async () => {
+  const manifest = await manifestRoundTrip();
+  for (const rel of files) fs.writeFileSync(path.join(root, rel), 'tampered');
+  let active = 0;
+  let maxActive = 0;
+  const slowHash = async (p: string) => {
+    active++;
+    maxActive = Math.max(maxActive, active);
+    await new Promise((r) => setTimeout(r, p.endsWith('lsmwatch.js') ? 20 : 1)); // the first finishes last
+    active--;
+    return sha256File(p);
+  };
+  for (const concurrency of [1, 2]) {
+    maxActive = 0;
+    const checker = createSelfIntegrityChecker({ rootDir: root, manifest, hashFile: slowHash, concurrency });
+    const { findings } = await checker.check();
+    assert.is(maxActive, concurrency);
+    assert.equal(findings.map((f) => f.file), files.map((rel) => path.join(root, rel)));
+  }
+});
+
+test('abort() ends the check in progress early, marked aborted, without touching what later checks report', async () => {
+  const manifest = await manifestRoundTrip();
+  const target = path.join(root, 'build/dist/main.js');
+  fs.writeFileSync(target, 'tampered');
+  let hashed = 0;
+  let checker: ReturnType<typeof createSelfIntegrityChecker>;
+  const hashFile = async (p: string) => {
+    if (++hashed === 1) checker.abort(); // the agent stops while the first file is read
+    return sha256File(p);
+  };
+  checker = createSelfIntegrityChecker({ rootDir: root, manifest, hashFile });
+  const aborted = await checker.check();
+  assert.equal(aborted, { findings: [], filesChecked: 1, aborted: true });
+  const next = await checker.check();
+  assert.is(next.aborted, undefined);
+  assert.equal(next.findings.map((f) => f.status), ['mismatch'], 'the next check runs in full');
+});
+
 test('a changed file is reported as a mismatch with its absolute path, on every check', async () => {
   const checker = createSelfIntegrityChecker({ rootDir: root, manifest: await manifestRoundTrip(), hashFile: sha256File });
   const target = path.join(root, 'build/dist/main.js');
