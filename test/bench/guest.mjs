@@ -667,8 +667,8 @@ function countLinesByType(file) {
   return counts;
 }
 /** Record types: the lines the agent counts as "emitted" (alerts, stats, ready... are not records). */
-const FILE_RECORD_TYPES = ['open', 'write', 'rename', 'unlink'];
-const OTHER_RECORD_TYPES = ['ptrace', 'signal', 'bpf_access'];
+const FILE_RECORD_TYPES = ['open', 'write', 'rename', 'unlink', 'rmdir', 'truncate', 'chmod', 'chown', 'utimes'];
+const OTHER_RECORD_TYPES = ['ptrace', 'signal', 'bpf_access', 'task', 'cgroup'];
 function fileSize(f) {
   try {
     return fs.statSync(f).size;
@@ -702,6 +702,8 @@ async function ingestStep({ rate, seconds, count, sink = 'file', extra = [], sta
   const out = path.join(box, `ingest-${sink}.ndjson`);
   const target = path.join(W, 'ingest');
   rmrf(out);
+  // the writer opens with O_TRUNC: a file left by the step before would add a truncate record
+  rmrf(target);
   let reader = null;
   let agent;
   if (sink === 'file') {
