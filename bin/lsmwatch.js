@@ -45,13 +45,14 @@ if (!existsSync(entry)) {
   process.stderr.write("lsmwatch: not built yet: run 'sudo make build' in the checkout first (an installed package always has it: reinstall it)\n");
   process.exit(1);
 }
-const { main } = await import(pathToFileURL(entry).href);
+const { main, waitForStdoutFlush } = await import(pathToFileURL(entry).href);
 const code = await main(process.argv.slice(2), packageRoot);
 process.exitCode = code;
-// Let stdout flush the last lines (the final stats line) for up to 5 s, then leave even if a
-// reader stopped reading or a handle lingers.
-const flushed = process.stdout.writableLength === 0
-  ? Promise.resolve()
-  : new Promise((resolve) => process.stdout.once('drain', resolve));
-await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+// Let stdout take the last lines (the final stats line) while its reader keeps reading; leave
+// once it has stopped reading for 5 s (or after a minute in all), even if a handle lingers.
+await waitForStdoutFlush({
+  pendingBytes: () => process.stdout.writableLength,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+  now: () => performance.now(),
+});
 process.exit(code);

@@ -8,6 +8,8 @@ import { escapeControlChars } from '../log/escape.js';
 import { NodeOptionsError, NODE_OPTIONS_EXIT_CODE } from '../agent/nodeRuntime.js';
 import { StartupRefusedError } from '../agent/startup.js';
 
+export { waitForStdoutFlush } from './exitFlush.js';
+
 export async function main(argv: string[], packageRoot: string): Promise<number> {
   const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
   const fail = (message: string, code: number) => {

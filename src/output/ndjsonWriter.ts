@@ -2,7 +2,9 @@
  * One JSON object per line. JSON.stringify escapes newlines and control characters and (since
  * Node 12) lone surrogates, so every line is valid JSON whatever bytes a path held. Honours
  * back-pressure: write() returns false once the stream is backed up, so the caller can pause its
- * source; past maxBufferedBytes lines are dropped and counted instead of growing memory.
+ * source; past maxBufferedBytes lines are dropped and counted instead of growing memory. The
+ * final stats line is the exception: it holds the count of every line dropped before it, so it is
+ * always buffered (one line more, however full).
  */
 import type { Writable } from 'node:stream';
 import type { WriteOutcome } from './sink.js';
@@ -25,6 +27,11 @@ export interface NdjsonWriter {
 function bigintSafe(_key: string, value: unknown): unknown {
   if (typeof value !== 'bigint') return value;
   return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+}
+
+function isFinalStats(record: object): boolean {
+  const r = record as { type?: unknown; final?: unknown };
+  return r.type === 'stats' && r.final === true;
 }
 
 /** One line: the record, and its pre-serialized members (./jsonTail.ts) last. */
@@ -67,7 +74,7 @@ export function createNdjsonWriter(stream: Writable, maxBufferedBytes = 16 * 102
         linesDropped++;
         return 'dropped';
       }
-      if (stream.writableLength + batchBytes > maxBufferedBytes) {
+      if (stream.writableLength + batchBytes > maxBufferedBytes && !isFinalStats(record)) {
         linesDropped++;
         blocked = true;
         return 'dropped';

@@ -166,6 +166,17 @@ test('lines past maxBufferedBytes are dropped and counted, not buffered', () => 
   assert.is(writer.linesWritten, 4);
 });
 
+test('the final stats line is buffered however full the buffer is: it carries the count of what was dropped', () => {
+  const fake = new FakeWritable();
+  fake.accept = false;
+  const writer = createNdjsonWriter(fake.asWritable(), 20);
+  for (let n = 1; n <= 3; n++) writer.write({ n });
+  assert.is(writer.write({ type: 'stats', final: false }), 'dropped', 'a periodic stats line is dropped like any other');
+  assert.is(writer.write({ type: 'stats', final: true, lost: 1 }), 'blocked');
+  assert.is(writer.linesDropped, 1);
+  assert.is(fake.chunks.at(-1), '{"type":"stats","final":true,"lost":1}\n');
+});
+
 test('a destroyed or ended stream drops lines instead of throwing', () => {
   const fake = new FakeWritable();
   const writer = createNdjsonWriter(fake.asWritable());
