@@ -13,8 +13,8 @@ fi
 others=$(pgrep -f 'bin/lsmwatch.js' | grep -vxF -f <(printf '%s\n' $ours) || true)
 if command -v bpftool >/dev/null; then
   # the kernel frees a program after its last reference goes, asynchronously (a tail-call target
-  # leaves with the program array of an agent that has just exited): a few seconds' grace
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
+  # leaves with the program array of an agent that has just exited): up to 10 s of grace
+  for _ in $(seq 1 20); do
     left=$(bpftool prog list 2>/dev/null | grep -E 'name lw_' || true)
     [ -z "$left" ] && break
     sleep 0.5

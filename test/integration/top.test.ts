@@ -9,7 +9,10 @@ import { agentBin, baseArgs, controlPath, helperBin, inVm, makeSandbox, run, sle
 const top = suite('lsmwatch top');
 let box: Sandbox;
 const socket = `lsmwatch-top-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+// The tmux server passes its own environment on to top: it starts without the colour settings of
+// whoever runs the tests (NO_COLOR=1 in a CI log), so each session has only the ones it sets.
+const tmuxEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'COLORTERM'].includes(k)));
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env: tmuxEnv });
 const alive = (session: string) => spawnSync('tmux', ['-L', socket, 'has-session', '-t', session]).status === 0;
 
 top.before(() => {
