@@ -98,7 +98,7 @@ static __always_inline __u32 lw_file_record_begin_at(struct lw_record_buf *r, __
 	fr->anchor2 = 0;
 	fr->anchor_off = 0;
 	fr->anchor2_off = 0;
-	fr->_pad0 = 0;
+	fr->rdev = 0;
 	bpf_probe_read_kernel(&r->data[fixed], path_len + 1, path);
 	return fixed + path_len + 1;
 }
