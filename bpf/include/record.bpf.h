@@ -14,6 +14,13 @@
 #define LW_S_IFMT 00170000
 #define LW_S_IFREG 0100000
 #define LW_S_IFDIR 0040000
+
+/* A mode that mknod makes something other than a regular file of (type 0 is a regular file). */
+static __always_inline bool lw_is_special_mode(__u32 mode)
+{
+	__u32 type = mode & LW_S_IFMT;
+	return type != 0 && type != LW_S_IFREG;
+}
 #define LW_RECORD_MASK (LW_RECORD_MAX - 1)
 
 /* loginuid and sessionid exist only with CONFIG_AUDIT: CO-RE asks the running kernel (this flavour

@@ -345,12 +345,16 @@ int BPF_PROG(lw_lsm_path_symlink, const struct path *dir, struct dentry *dentry,
 	return 0;
 }
 
+/* Also called for every open(O_CREAT) that makes a file (may_o_create), with S_IFREG: regular
+ * files are left to the open (a mknod(2) of one is seen at its first open). */
 SEC("lsm/path_mknod")
 int BPF_PROG(lw_lsm_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev,
 	     int ret)
 {
 	if (ret != 0)
 		return lw_verdict(ret);
+	if (!lw_is_special_mode(mode))
+		return 0;
 	lw_handle_create(LW_REC_MKNOD, dir, dentry, NULL, NULL, mode, dev);
 	return 0;
 }

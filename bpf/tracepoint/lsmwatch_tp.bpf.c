@@ -765,9 +765,12 @@ int lw_tp_enter_mkdirat(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+/* A regular file made by mknod is left to its first open, as the LSM sensor does. */
 SEC("tracepoint/syscalls/sys_enter_mknod")
 int lw_tp_enter_mknod(struct trace_event_raw_sys_enter *ctx)
 {
+	if (!lw_is_special_mode((__u32)ctx->args[1]))
+		return 0;
 	lw_create_enter(LW_REC_MKNOD, LW_AT_FDCWD, (const char *)ctx->args[0], 0, NULL, (__u32)ctx->args[1],
 			(__u32)ctx->args[2]);
 	return 0;
@@ -776,6 +779,8 @@ int lw_tp_enter_mknod(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_mknodat")
 int lw_tp_enter_mknodat(struct trace_event_raw_sys_enter *ctx)
 {
+	if (!lw_is_special_mode((__u32)ctx->args[2]))
+		return 0;
 	lw_create_enter(LW_REC_MKNOD, (int)ctx->args[0], (const char *)ctx->args[1], 0, NULL, (__u32)ctx->args[2],
 			(__u32)ctx->args[3]);
 	return 0;
