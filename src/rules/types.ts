@@ -67,11 +67,7 @@ export type EventOperation =
   | 'chown'
   | 'utimes'
   | 'setxattr'
-  | 'removexattr'
-  | 'link'
-  | 'symlink'
-  | 'mknod'
-  | 'mkdir';
+  | 'removexattr';
 
 export interface EventFacts {
   operation: EventOperation;
