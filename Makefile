@@ -187,7 +187,7 @@ test-node: check-root build $(TEST_STAMP)
 VM_KERNELS := 6.12 6.1 5.10
 VM_PARALLEL := 2
 test-vm: check-root build $(TEST_STAMP) deps-test
-	test/vm/run-all.sh --kernels "$(VM_KERNELS)" --parallel $(VM_PARALLEL) --timeout 1500 -- sh test/vm/guest-tests.sh
+	test/vm/run-all.sh --kernels "$(VM_KERNELS)" --parallel $(VM_PARALLEL) --timeout 2700 -- sh test/vm/guest-tests.sh
 
 # The tarball installed with npm in a clean prefix on this host (tracepoint sensor here); its addon
 # loaded in Debian 11's userland (glibc 2.31); then that installed tree alone (with node) in a VM
