@@ -215,6 +215,7 @@ export async function waitUntilUnloaded(ids?: Iterable<number>, timeoutMs = UNLO
   }
   return left;
 }
+
 /** Ids that appeared during fn and are still loaded once the kernel had time to free them. */
 export async function programsLeakedBy(fn: () => Promise<void>): Promise<number[]> {
   const before = loadedLsmwatchProgramIds();
