@@ -49,6 +49,11 @@ enum lw_record_type {
 	LW_REC_RMDIR = 8,   /* a watched directory, or an ancestor of a watch entry, was removed */
 	LW_REC_SETATTR = 9, /* metadata of a watched file or directory changed (chmod, chown, utimes,
 			     * truncate): struct lw_attr_record, attr.op says which */
+	/* Names made where a watch entry covers them (struct lw_file_record; path = the new name): */
+	LW_REC_LINK = 10,    /* a hard link: path2 = the existing name it links to; ino, dev, mode: that inode */
+	LW_REC_SYMLINK = 11, /* a symbolic link: path2 = its target, the text as given (not resolved) */
+	LW_REC_MKNOD = 12,   /* a device node, FIFO or socket: mode = type and permission bits, rdev = device */
+	LW_REC_MKDIR = 13,   /* a directory: mode = S_IFDIR and the permission bits asked for */
 	LW_REC_EXEC = 24,   /* a process executed a program (sched_process_exec): feeds the agent's process cache */
 	LW_REC_FORK = 25,   /* a new process (not a thread) was created (sched_process_fork) */
 	LW_REC_EXIT = 26,   /* the last thread of a process exited (sched_process_exit) */
@@ -68,8 +73,9 @@ enum lw_record_flags {
 	LW_F_EXCHANGE = 1u << 6,     /* LW_REC_RENAME: renameat2(RENAME_EXCHANGE), the two names swapped */
 	LW_F_PATH_UNRESOLVED = 1u << 7, /* tracepoint sensor: path taken from the syscall's string, not the dcache */
 	LW_F_DEPTH_UNKNOWN = 1u << 8, /* deeper than the verdict walk reaches: reported as watched to be safe */
-	/* LW_REC_SETATTR (LSM sensor): reported from the hook, before the operation ran (it may still
-	 * have been refused); without it the record was made after the operation succeeded */
+	/* LW_REC_SETATTR, LW_REC_LINK, LW_REC_SYMLINK, LW_REC_MKNOD, LW_REC_MKDIR (LSM sensor): reported
+	 * from the hook, before the operation ran (it may still have been refused); without it the
+	 * record was made after the operation succeeded */
 	LW_F_BEFORE_OP = 1u << 9,
 	LW_F_ARGS_TRUNCATED = 1u << 12, /* exec record: the argument vector was longer than LW_ARGS_MAX - 1 bytes */
 	LW_F_EXE_DELETED = 1u << 13,    /* exec record: the executable has no name left (unlinked, memfd) */
@@ -104,7 +110,8 @@ struct lw_process {
 	__u32 sessionid;       /* audit session id, LW_ID_UNSET if none or no CONFIG_AUDIT */
 };
 
-/* LW_REC_OPEN, LW_REC_WRITE, LW_REC_RENAME, LW_REC_UNLINK */
+/* LW_REC_OPEN, LW_REC_WRITE, LW_REC_RENAME, LW_REC_UNLINK, LW_REC_RMDIR, LW_REC_LINK, LW_REC_SYMLINK,
+ * LW_REC_MKNOD, LW_REC_MKDIR */
 struct lw_file_record {
 	struct lw_header hdr;
 	struct lw_process proc;
@@ -124,7 +131,7 @@ struct lw_file_record {
 	__u32 anchor2;      /* the same for path2 */
 	__u16 anchor_off;
 	__u16 anchor2_off;
-	__u32 _pad0;
+	__u32 rdev;         /* LW_REC_MKNOD: the device number (kernel dev_t, MAJOR << 20 | MINOR); else 0 */
 	/* followed by: path, NUL, path2, NUL, zero padding up to hdr.size */
 };
 

@@ -14,6 +14,13 @@
 #define LW_S_IFMT 00170000
 #define LW_S_IFREG 0100000
 #define LW_S_IFDIR 0040000
+
+/* A mode that mknod makes something other than a regular file of (type 0 is a regular file). */
+static __always_inline bool lw_is_special_mode(__u32 mode)
+{
+	__u32 type = mode & LW_S_IFMT;
+	return type != 0 && type != LW_S_IFREG;
+}
 #define LW_RECORD_MASK (LW_RECORD_MAX - 1)
 
 /* loginuid and sessionid exist only with CONFIG_AUDIT: CO-RE asks the running kernel (this flavour
@@ -98,7 +105,7 @@ static __always_inline __u32 lw_file_record_begin_at(struct lw_record_buf *r, __
 	fr->anchor2 = 0;
 	fr->anchor_off = 0;
 	fr->anchor2_off = 0;
-	fr->_pad0 = 0;
+	fr->rdev = 0;
 	bpf_probe_read_kernel(&r->data[fixed], path_len + 1, path);
 	return fixed + path_len + 1;
 }

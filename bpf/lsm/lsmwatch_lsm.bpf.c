@@ -262,23 +262,109 @@ int BPF_PROG(lw_lsm_path_rmdir, const struct path *dir, struct dentry *dentry, i
 	return lw_verdict(lw_handle_path_op(LW_REC_RMDIR, dir, dentry, NULL, NULL, 0));
 }
 
-/* A hard link gives an inode a new name: if that name is watched, so is the inode (rule 5). The
- * link itself is reported by the link hooks of the next issue. */
+/* ---- names made where a watch entry covers them: link, symlink, mknod, mkdir. The path hooks run
+ * once the kernel found the name free (filename_create) and before the operation; the record goes
+ * out from the hook (LW_F_BEFORE_OP), since what can still refuse it then (a permission or quota
+ * check of the file system) is rare and the fexits of vfs_mkdir and friends change signature
+ * across the kernels we load on. path = the new name; a link's path2 = the existing name, a
+ * symlink's = its target text. ---- */
+
+#define LW_S_IFLNK 0120000
+
+/* existing: a link's inode, which also becomes watched if its new name is (rule 5 of verdict.bpf.h) */
+static __always_inline void lw_handle_create(__u16 type, const struct path *dir, struct dentry *dentry,
+					     struct dentry *existing, const char *target, __u32 mode, __u32 rdev)
+{
+	struct lw_walk w = {};
+
+	if (lw_is_agent())
+		return;
+	struct lw_scratch *s = lw_get_scratch();
+	struct lw_record_buf *r = lw_get_record();
+	if (!s || !r)
+		return;
+	lw_count(LW_STAT_SEEN);
+	struct lw_verdict_state *st = lw_verdict_state();
+	__u64 generation = st ? st->generation : 0;
+	struct vfsmount *mnt = BPF_CORE_READ(dir, mnt);
+	struct lw_file_record *fr = (void *)r->data;
+
+	lw_walk_name(dentry, mnt, s, &w, false);
+	__u32 watch = w.name | (lw_is_anchor(dentry) ? LW_WATCH_NAME : 0);
+	__u32 unknown = w.unknown;
+	__u32 end = lw_file_record_begin(r, type, LW_F_BEFORE_OP | (w.path.truncated ? LW_F_PATH_TRUNCATED : 0), NULL, 0,
+					 &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
+	lw_file_record_anchor(r, &w.path, false);
+	fr->mode = mode;
+	fr->rdev = rdev;
+	if (existing) {
+		struct inode *inode = existing->d_inode;
+		lw_mark_moving(existing, w.name, generation);
+		/* its existing name: a watched file linked to an unwatched name is reported too */
+		lw_walk_name(existing, mnt, s, &w, false);
+		watch |= w.self | w.name;
+		unknown |= w.unknown;
+		if (inode) {
+			fr->ino = BPF_CORE_READ(inode, i_ino);
+			fr->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+			fr->mode = BPF_CORE_READ(inode, i_mode);
+		}
+		if (w.path.truncated)
+			fr->hdr.flags |= LW_F_PATH2_TRUNCATED;
+		end = lw_file_record_add_path2(r, end, &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
+		lw_file_record_anchor(r, &w.path, true);
+	} else if (target) {
+		long n = bpf_probe_read_kernel_str(s->join, LW_PATH_MAX, target);
+		end = lw_file_record_add_path2(r, end, s->join, n > 0 ? n - 1 : 0);
+	}
+	if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
+		lw_count(LW_STAT_FILTERED);
+		return;
+	}
+	if (unknown)
+		fr->hdr.flags |= LW_F_DEPTH_UNKNOWN;
+	lw_emit(r, lw_record_finish(r, end));
+}
+
 SEC("lsm/path_link")
 int BPF_PROG(lw_lsm_path_link, struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry,
 	     int ret)
 {
-	struct lw_walk w = {};
-
 	if (ret != 0)
 		return lw_verdict(ret);
-	struct lw_scratch *s = lw_get_scratch();
-	if (!s || lw_is_agent())
+	lw_handle_create(LW_REC_LINK, new_dir, new_dentry, old_dentry, NULL, 0, 0);
+	return 0;
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(lw_lsm_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	lw_handle_create(LW_REC_SYMLINK, dir, dentry, NULL, old_name, LW_S_IFLNK | 0777, 0);
+	return 0;
+}
+
+/* Also called for every open(O_CREAT) that makes a file (may_o_create), with S_IFREG: regular
+ * files are left to the open (a mknod(2) of one is seen at its first open). */
+SEC("lsm/path_mknod")
+int BPF_PROG(lw_lsm_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev,
+	     int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	if (!lw_is_special_mode(mode))
 		return 0;
-	struct lw_verdict_state *st = lw_verdict_state();
-	__u64 generation = st ? st->generation : 0;
-	lw_walk_name(new_dentry, BPF_CORE_READ(new_dir, mnt), s, &w, false);
-	lw_mark_moving(old_dentry, w.name, generation);
+	lw_handle_create(LW_REC_MKNOD, dir, dentry, NULL, NULL, mode, dev);
+	return 0;
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(lw_lsm_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	lw_handle_create(LW_REC_MKDIR, dir, dentry, NULL, NULL, LW_S_IFDIR | (mode & 07777), 0);
 	return 0;
 }
 

@@ -172,16 +172,18 @@ LW_WRITE_SYSCALL(pwritev2, 0)
  * Renames and links are operations in flight between the two (verdict.bpf.h, rules 4 and 5). ---- */
 
 #define LW_AT_REMOVEDIR 0x200
-#define LW_PENDING_LINK 0x100 /* not a record type: a link, for its marks only */
+#define LW_S_IFLNK 0120000
 #define LW_ROOT_ANCHOR LW_ROOT_ANCHOR_ID
 
 struct lw_pending_names {
-	__u32 type;   /* enum lw_record_type, or LW_PENDING_LINK */
+	__u32 type;   /* enum lw_record_type */
 	__u32 flags;  /* renameat2 flags */
 	__s32 dfd;
 	__s32 dfd2;
 	__u32 len;
 	__u32 len2;
+	__u32 mode;   /* LW_REC_MKDIR, LW_REC_MKNOD: the mode asked for */
+	__u32 rdev;   /* LW_REC_MKNOD: the device number as mknod(2) takes it */
 	struct lw_attr attr; /* LW_REC_SETATTR: the new values */
 	char name[LW_PATH_MAX];
 	char name2[LW_PATH_MAX];
@@ -195,10 +197,14 @@ struct {
 } lw_pending_names_map SEC(".maps");
 
 /* Exit handlers tail-call the one that does the work (one copy to verify, not one per syscall):
- * slot 0 holds the resolving handler where bpf_loop exists (5.17+), else the string-only one. */
+ * slot LW_HANDLER_PATH_OP (renames, unlinks, rmdirs, metadata by name) and LW_HANDLER_CREATE
+ * (mkdir, mknod, symlink, link) each hold the resolving handler where bpf_loop exists (5.17+),
+ * else the string-only one. */
+#define LW_HANDLER_PATH_OP 0
+#define LW_HANDLER_CREATE 1
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u32);
 } lw_path_op_handler SEC(".maps");
@@ -208,7 +214,7 @@ static __always_inline void lw_path_op_enter_attr(__u32 type, long dfd, const ch
 {
 	if (lw_is_agent())
 		return;
-	if (type == LW_REC_RENAME || type == LW_PENDING_LINK)
+	if (type == LW_REC_RENAME || type == LW_REC_LINK)
 		lw_op_begin(0, false);
 	struct lw_record_buf *staging = lw_get_record(); /* 16 KiB of per-CPU memory for the copy */
 	if (!staging)
@@ -218,6 +224,8 @@ static __always_inline void lw_path_op_enter_attr(__u32 type, long dfd, const ch
 	p->flags = flags;
 	p->dfd = dfd;
 	p->dfd2 = dfd2;
+	p->mode = 0;
+	p->rdev = 0;
 	if (attr)
 		__builtin_memcpy(&p->attr, attr, sizeof(p->attr));
 	long n = bpf_probe_read_user_str(p->name, LW_PATH_MAX, upath);
@@ -238,14 +246,27 @@ static __always_inline void lw_path_op_enter(__u32 type, long dfd, const char *u
 	lw_path_op_enter_attr(type, dfd, upath, dfd2, upath2, flags, NULL);
 }
 
-static __always_inline int lw_path_op_exit(struct trace_event_raw_sys_exit *ctx)
+/* The pending operation of this thread (just kept by lw_path_op_enter), for the fields only some
+ * operations have. */
+static __always_inline struct lw_pending_names *lw_pending_now(void)
 {
-	bpf_tail_call(ctx, &lw_path_op_handler, 0);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	return bpf_map_lookup_elem(&lw_pending_names_map, &tid);
+}
+
+static __always_inline int lw_path_op_exit_to(struct trace_event_raw_sys_exit *ctx, __u32 slot)
+{
+	bpf_tail_call(ctx, &lw_path_op_handler, slot);
 	/* no handler: forget the operation, and make every cached verdict suspect */
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_map_delete_elem(&lw_pending_names_map, &tid);
 	lw_op_end(0, true);
 	return 0;
+}
+
+static __always_inline int lw_path_op_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_path_op_exit_to(ctx, LW_HANDLER_PATH_OP);
 }
 
 /* The base a relative name starts from: the cwd, or dirfd's directory. */
@@ -487,19 +508,13 @@ static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ct
 	bool exchange = type == LW_REC_RENAME && (p->flags & LW_RENAME_EXCHANGE_TP);
 	/* Counted seen before any way out, so that SEEN == FILTERED + EMITTED + LOST + AGGREGATED holds
 	 * (a metadata change that succeeded is counted by lw_handle_attr or lw_attr_by_name). */
-	bool counted_here = type != LW_PENDING_LINK && type != LW_REC_SETATTR;
+	bool counted_here = type != LW_REC_SETATTR;
 	if (counted_here)
 		lw_count(LW_STAT_SEEN);
 	if (ctx->ret != 0 || !s || !r) {
-		if (type != LW_PENDING_LINK) {
-			if (!counted_here)
-				lw_count(LW_STAT_SEEN);
-			lw_count(LW_STAT_FILTERED); /* the operation failed: nothing changed */
-		}
-		goto out;
-	}
-	if (type == LW_PENDING_LINK) {
-		lw_new_side(p, s, r, resolve, false, &unknown, &bump, &end);
+		if (!counted_here)
+			lw_count(LW_STAT_SEEN);
+		lw_count(LW_STAT_FILTERED); /* the operation failed: nothing changed */
 		goto out;
 	}
 	if (type == LW_REC_SETATTR) {
@@ -519,7 +534,7 @@ static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ct
 	lw_emit(r, lw_record_finish(r, end));
 out:
 	bpf_map_delete_elem(&lw_pending_names_map, &tid);
-	if (type == LW_REC_RENAME || type == LW_PENDING_LINK)
+	if (type == LW_REC_RENAME)
 		lw_op_end(0, bump);
 	return 0;
 }
@@ -585,14 +600,14 @@ int lw_tp_enter_rmdir(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_link")
 int lw_tp_enter_link(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_path_op_enter(LW_PENDING_LINK, LW_AT_FDCWD, (const char *)ctx->args[0], LW_AT_FDCWD, (const char *)ctx->args[1], 0);
+	lw_path_op_enter(LW_REC_LINK, LW_AT_FDCWD, (const char *)ctx->args[0], LW_AT_FDCWD, (const char *)ctx->args[1], 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_linkat")
 int lw_tp_enter_linkat(struct trace_event_raw_sys_enter *ctx)
 {
-	lw_path_op_enter(LW_PENDING_LINK, (int)ctx->args[0], (const char *)ctx->args[1], (int)ctx->args[2],
+	lw_path_op_enter(LW_REC_LINK, (int)ctx->args[0], (const char *)ctx->args[1], (int)ctx->args[2],
 			 (const char *)ctx->args[3], 0);
 	return 0;
 }
@@ -609,8 +624,197 @@ LW_PATH_OP_EXIT(renameat2)
 LW_PATH_OP_EXIT(unlink)
 LW_PATH_OP_EXIT(unlinkat)
 LW_PATH_OP_EXIT(rmdir)
-LW_PATH_OP_EXIT(link)
-LW_PATH_OP_EXIT(linkat)
+
+/* ---- names made: mkdir, mknod, symlink, link. Kept at entry like the other path operations; at
+ * exit, if the syscall succeeded, the new name (it exists now) is resolved through the dcache and
+ * judged like a rename's new name, and so is a link's existing name; a symlink's target is the text
+ * as given. A link also marks the inode if its new name is watched (rule 5), as a rename does. ---- */
+
+/* One name of a create, resolved (a last symlink not followed) and walked, else joined to its base
+ * as a string: the record's path (first: begins the record) or its path2. Returns its verdict. */
+static __always_inline __u32 lw_create_name(struct lw_scratch *s, struct lw_record_buf *r, __u16 type, long dfd,
+					    const char *name, __u32 len, bool resolve, bool first, bool mark,
+					    __u32 *unknown, bool *bump, __u32 *end)
+{
+	struct lw_file_record *fr = (void *)r->data;
+	struct lw_walk w = {};
+	struct dentry *dentry = NULL;
+	struct vfsmount *mnt = NULL;
+
+	if (!resolve || !lw_resolve_kept(s, dfd, name, len, false, &dentry, &mnt)) {
+		if (resolve)
+			lw_count(LW_STAT_UNRESOLVED);
+		*bump = true;
+		int n = lw_join_name(dfd, name, len, s);
+		__u32 joined = n > 0 ? n : 0;
+		if (first) {
+			*end = lw_file_record_begin(r, type, LW_F_PATH_UNRESOLVED, NULL, 0, s->join, joined);
+		} else {
+			fr->hdr.flags |= LW_F_PATH_UNRESOLVED;
+			*end = lw_file_record_add_path2(r, *end, s->join, joined);
+		}
+		return lw_string_watch(s, joined);
+	}
+	lw_walk_name(dentry, mnt, s, &w, false);
+	*unknown |= w.unknown;
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	if (first) {
+		*end = lw_file_record_begin(r, type, w.path.truncated ? LW_F_PATH_TRUNCATED : 0, inode, 0,
+					    &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
+		lw_file_record_anchor(r, &w.path, false);
+	} else {
+		if (w.path.truncated)
+			fr->hdr.flags |= LW_F_PATH2_TRUNCATED;
+		*end = lw_file_record_add_path2(r, *end, &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
+		lw_file_record_anchor(r, &w.path, true);
+	}
+	if (mark && inode && w.name) {
+		struct lw_verdict_state *st = lw_verdict_state();
+		lw_remember_verdict(inode, w.name, st ? st->generation : 0);
+	}
+	return w.self | w.name | (lw_agent_marked_anchor(dentry) ? LW_WATCH_NAME : 0);
+}
+
+static __always_inline int lw_create_finish(struct trace_event_raw_sys_exit *ctx, bool resolve)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lw_pending_names *p = bpf_map_lookup_elem(&lw_pending_names_map, &tid);
+	struct lw_scratch *s = lw_get_scratch();
+	struct lw_record_buf *r = lw_get_record();
+	__u32 unknown = 0, end = 0, watch = 0;
+	bool bump = false;
+
+	if (!p) {
+		lw_op_end(0, false);
+		return 0;
+	}
+	__u32 type = p->type;
+	lw_count(LW_STAT_SEEN);
+	if (ctx->ret != 0 || !s || !r) {
+		lw_count(LW_STAT_FILTERED); /* the operation failed: nothing changed */
+		goto out;
+	}
+	if (type == LW_REC_LINK) {
+		/* name: the existing file, name2: the new name (the record's path) */
+		watch = lw_create_name(s, r, type, p->dfd2, p->name2, p->len2, resolve, true, true, &unknown, &bump, &end);
+		watch |= lw_create_name(s, r, type, p->dfd, p->name, p->len, resolve, false, false, &unknown, &bump, &end);
+	} else {
+		watch = lw_create_name(s, r, type, p->dfd, p->name, p->len, resolve, true, false, &unknown, &bump, &end);
+		if (type == LW_REC_SYMLINK)
+			end = lw_file_record_add_path2(r, end, p->name2, p->len2);
+	}
+	if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
+		lw_count(LW_STAT_FILTERED);
+		goto out;
+	}
+	struct lw_file_record *fr = (void *)r->data;
+	fr->hdr.flags |= unknown ? LW_F_DEPTH_UNKNOWN : 0;
+	if (type == LW_REC_MKNOD) {
+		fr->rdev = p->rdev;
+		if (!fr->mode)
+			fr->mode = p->mode;
+	} else if (type == LW_REC_MKDIR && !fr->mode) {
+		fr->mode = LW_S_IFDIR | (p->mode & 07777);
+	} else if (type == LW_REC_SYMLINK && !fr->mode) {
+		fr->mode = LW_S_IFLNK | 0777;
+	}
+	lw_emit(r, lw_record_finish(r, end));
+out:
+	bpf_map_delete_elem(&lw_pending_names_map, &tid);
+	if (type == LW_REC_LINK)
+		lw_op_end(0, bump);
+	return 0;
+}
+
+/* Tail-called from the exits, never attached. */
+SEC("tracepoint")
+int lw_tail_create_resolve(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_create_finish(ctx, true);
+}
+
+SEC("tracepoint")
+int lw_tail_create_string(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_create_finish(ctx, false);
+}
+
+/* mode and device, kept with the name for the record */
+static __always_inline void lw_create_enter(__u32 type, long dfd, const char *upath, long dfd2, const char *upath2,
+					    __u32 mode, __u32 rdev)
+{
+	lw_path_op_enter(type, dfd, upath, dfd2, upath2, 0);
+	struct lw_pending_names *p = lw_pending_now();
+	if (p) {
+		p->mode = mode;
+		p->rdev = rdev;
+	}
+}
+
+SEC("tracepoint/syscalls/sys_enter_mkdir")
+int lw_tp_enter_mkdir(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_create_enter(LW_REC_MKDIR, LW_AT_FDCWD, (const char *)ctx->args[0], 0, NULL, (__u32)ctx->args[1], 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mkdirat")
+int lw_tp_enter_mkdirat(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_create_enter(LW_REC_MKDIR, (int)ctx->args[0], (const char *)ctx->args[1], 0, NULL, (__u32)ctx->args[2], 0);
+	return 0;
+}
+
+/* A regular file made by mknod is left to its first open, as the LSM sensor does. */
+SEC("tracepoint/syscalls/sys_enter_mknod")
+int lw_tp_enter_mknod(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!lw_is_special_mode((__u32)ctx->args[1]))
+		return 0;
+	lw_create_enter(LW_REC_MKNOD, LW_AT_FDCWD, (const char *)ctx->args[0], 0, NULL, (__u32)ctx->args[1],
+			(__u32)ctx->args[2]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mknodat")
+int lw_tp_enter_mknodat(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!lw_is_special_mode((__u32)ctx->args[2]))
+		return 0;
+	lw_create_enter(LW_REC_MKNOD, (int)ctx->args[0], (const char *)ctx->args[1], 0, NULL, (__u32)ctx->args[2],
+			(__u32)ctx->args[3]);
+	return 0;
+}
+
+/* symlink(target, linkpath): the new name first, the target's text second */
+SEC("tracepoint/syscalls/sys_enter_symlink")
+int lw_tp_enter_symlink(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_create_enter(LW_REC_SYMLINK, LW_AT_FDCWD, (const char *)ctx->args[1], 0, (const char *)ctx->args[0], 0, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_symlinkat")
+int lw_tp_enter_symlinkat(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_create_enter(LW_REC_SYMLINK, (int)ctx->args[1], (const char *)ctx->args[2], 0, (const char *)ctx->args[0], 0, 0);
+	return 0;
+}
+
+#define LW_CREATE_EXIT(name)                                                 \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                           \
+	int lw_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)          \
+	{                                                                    \
+		return lw_path_op_exit_to(ctx, LW_HANDLER_CREATE);           \
+	}
+LW_CREATE_EXIT(link)
+LW_CREATE_EXIT(linkat)
+LW_CREATE_EXIT(mkdir)
+LW_CREATE_EXIT(mkdirat)
+LW_CREATE_EXIT(mknod)
+LW_CREATE_EXIT(mknodat)
+LW_CREATE_EXIT(symlink)
+LW_CREATE_EXIT(symlinkat)
 
 /* ---- metadata: chmod, chown, utimes, truncate families. Kept at entry, reported at exit if the
  * syscall succeeded: by name through the path-operation handler (resolved like an unlink), by fd

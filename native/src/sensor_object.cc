@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <system_error>
 #include <thread>
 
@@ -78,8 +79,17 @@ struct bpf_object* OpenSkeleton(Skel* (*open)(const struct bpf_object_open_opts*
 
 constexpr const char* kFlushProgram = "lw_flush_writes_prog";
 constexpr const char* kMarkProgram = "lw_mark_fd_prog";
-constexpr const char* kResolvingHandler = "lw_tail_path_op_resolve";
-constexpr const char* kStringHandler = "lw_tail_path_op_string";
+// Tail-called handlers of the tracepoint sensor's path operations, by slot of lw_path_op_handler:
+// each in a resolving variant (bpf_loop) and a string-only one.
+constexpr const char* kResolvingHandlers[] = {"lw_tail_path_op_resolve", "lw_tail_create_resolve"};
+constexpr const char* kStringHandlers[] = {"lw_tail_path_op_string", "lw_tail_create_string"};
+
+bool IsOneOf(const char* name, const char* const (&names)[2]) {
+  for (const char* n : names) {
+    if (strcmp(name, n) == 0) return true;
+  }
+  return false;
+}
 
 // Programs that are run (BPF_PROG_TEST_RUN) or tail-called, never attached.
 bool IsNeverAttached(const struct bpf_program* prog) {
@@ -187,17 +197,18 @@ SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
   }
 }
 
-// The exits of path operations (tracepoint sensor) tail-call the handler in slot 0: the resolving
+// The exits of path operations (tracepoint sensor) tail-call their handler by slot: the resolving
 // one where bpf_loop exists, else the string-only one.
 void SensorObject::InstallPathOpHandler() {
   struct bpf_map* handlers = bpf_object__find_map_by_name(obj_, "lw_path_op_handler");
   if (!handlers) return;
-  const char* wanted = features_.dcache_resolver ? kResolvingHandler : kStringHandler;
-  struct bpf_program* handler = bpf_object__find_program_by_name(obj_, wanted);
-  uint32_t slot = 0;
-  int fd = handler ? bpf_program__fd(handler) : -1;
-  if (fd < 0 || bpf_map_update_elem(bpf_map__fd(handlers), &slot, &fd, BPF_ANY) != 0) {
-    Fail("installing the path operation handler", fd < 0 ? ENOENT : errno);
+  for (uint32_t slot = 0; slot < std::size(kResolvingHandlers); slot++) {
+    const char* wanted = features_.dcache_resolver ? kResolvingHandlers[slot] : kStringHandlers[slot];
+    struct bpf_program* handler = bpf_object__find_program_by_name(obj_, wanted);
+    int fd = handler ? bpf_program__fd(handler) : -1;
+    if (fd < 0 || bpf_map_update_elem(bpf_map__fd(handlers), &slot, &fd, BPF_ANY) != 0) {
+      Fail("installing the path operation handlers", fd < 0 ? ENOENT : errno);
+    }
   }
 }
 
@@ -254,9 +265,9 @@ void SensorObject::Open(const RuledOut& ruled_out) {
         skip(prog, std::string("kernel has no function ") + (sec + 6));
       } else if (strncmp(sec, "tracepoint/", 11) == 0 && !TracepointExists(sec + 11)) {
         skip(prog, std::string("kernel has no tracepoint ") + (sec + 11));
-      } else if (strcmp(name, kResolvingHandler) == 0 && !has_loop) {
+      } else if (IsOneOf(name, kResolvingHandlers) && !has_loop) {
         skip(prog, "kernel has no bpf_loop: rename and unlink paths are taken from the syscall's strings");
-      } else if (strcmp(name, kStringHandler) == 0 && has_loop) {
+      } else if (IsOneOf(name, kStringHandlers) && has_loop) {
         bpf_program__set_autoload(prog, false);  // the resolving handler is used instead
       }
     }

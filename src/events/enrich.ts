@@ -26,6 +26,7 @@ import type { InodePaths } from './inodePaths.js';
 import { enrichCgroup, enrichTask } from './enrichGuard.js';
 import type { WatchedNames } from './watchedNames.js';
 import { metadataChange, metadataOperation } from './metadataChange.js';
+import { fileCreation, isCreation } from './fileCreation.js';
 import type { ProcessContexts } from '../process/processContexts.js';
 import type { Accounts } from '../process/accounts.js';
 import type { BpfAccessEvent, FileAccess, FileEvent, FileOperation, PtraceEvent, SensorEvent, SignalEvent } from './types.js';
@@ -53,6 +54,10 @@ const FILE_OPERATIONS: Record<Exclude<FileRecordData['type'], 9>, FileOperation>
   [RecordType.RENAME]: 'rename',
   [RecordType.UNLINK]: 'unlink',
   [RecordType.RMDIR]: 'rmdir',
+  [RecordType.LINK]: 'link',
+  [RecordType.SYMLINK]: 'symlink',
+  [RecordType.MKNOD]: 'mknod',
+  [RecordType.MKDIR]: 'mkdir',
 };
 
 function fileAccess(openFlags: number): FileAccess {
@@ -121,6 +126,7 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent | null {
     // O_CREAT/O_TRUNC, and copy_file_range (cp) changes a file without a write the sensors see
     touchesContent,
     metadata: rec.type === RecordType.SETATTR && rec.attr ? metadataChange(rec.attr, rec.flags) : null,
+    creation: isCreation(rec.type) ? fileCreation(rec) : null,
   };
 }
 

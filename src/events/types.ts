@@ -21,7 +21,35 @@ interface EventBase {
   process: ProcessInfo;
 }
 
-export type FileOperation = 'open' | 'write' | 'rename' | 'unlink' | 'rmdir' | 'truncate' | 'chmod' | 'chown' | 'utimes';
+export type FileOperation =
+  | 'open'
+  | 'write'
+  | 'rename'
+  | 'unlink'
+  | 'rmdir'
+  | 'truncate'
+  | 'chmod'
+  | 'chown'
+  | 'utimes'
+  | 'link'
+  | 'symlink'
+  | 'mknod'
+  | 'mkdir';
+
+/** The file types of st_mode's S_IFMT bits. */
+export type FileType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
+
+/** What a link, symlink, mknod or mkdir made at its path. */
+export interface FileCreation {
+  /** link: the existing name it links to; symlink: its target, the text as given; else null */
+  target: PathText | null;
+  /** the type of what was made; null if the sensor did not know it */
+  fileType: FileType | null;
+  /** mknod of a character or block device: "major:minor"; else null */
+  device: string | null;
+  /** LSM: reported from the hook before the operation ran (a refused one is reported too) */
+  beforeOp: boolean;
+}
 
 /** What a metadata operation (truncate, chmod, chown, utimes) sets; null: left as it was, or not
  * known to the sensor (truncate's length under LSM). */
@@ -94,6 +122,8 @@ export interface FileEvent extends EventBase {
   touchesContent: boolean;
   /** truncate, chmod, chown, utimes: the new values; null for every other operation */
   metadata: FileMetadataChange | null;
+  /** link, symlink, mknod, mkdir: what was made; null for every other operation */
+  creation: FileCreation | null;
 }
 
 export type PtraceAccess = 'attach' | 'request' | 'read';

@@ -2,7 +2,7 @@
  * lookups, no agent state; everything an event line says was decided by the enrich stage. Every
  * line starts with the event's own fields and ends with the acting process's context. */
 import { putText } from '../shared/pathText.js';
-import type { BpfAccessEvent, CgroupEvent, FileEvent, FileMetadataChange, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
+import type { BpfAccessEvent, CgroupEvent, FileCreation, FileEvent, FileMetadataChange, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
 import { JSON_TAIL, JsonTail } from './jsonTail.js';
 
 export type EventLine = Record<string, unknown> & { type: string };
@@ -144,6 +144,16 @@ function putMetadata(out: EventLine, m: FileMetadataChange): void {
   if (m.beforeOp) out.before_op = true; // LSM: seen as it started; a refused one looks the same
 }
 
+/** What a link, symlink, mknod or mkdir made: the target, the new file's type and mode, a device
+ * node's number (mode in octal, as the change lines print it). */
+function putCreation(out: EventLine, e: FileEvent, c: FileCreation): void {
+  if (c.target !== null) putText(out, 'target', c.target);
+  if (c.fileType !== null) out.file_type = c.fileType;
+  if (e.operation !== 'link' && e.mode !== 0) out.mode = (e.mode & 0o7777).toString(8).padStart(4, '0');
+  if (c.device !== null) out.device = c.device;
+  if (c.beforeOp) out.before_op = true; // LSM: seen as it started; a refused one looks the same
+}
+
 function fileLine(e: FileEvent): EventLine {
   const out = baseFields(e.operation, e, e.process);
   if (e.path !== null) putText(out, 'path', e.path);
@@ -167,6 +177,7 @@ function fileLine(e: FileEvent): EventLine {
     if (e.aggregated) out.aggregated = true;
   }
   if (e.metadata !== null) putMetadata(out, e.metadata);
+  if (e.creation !== null) putCreation(out, e, e.creation);
   if (e.pathTruncated) out.path_truncated = true;
   if (e.pathUnresolved) out.path_unresolved = true; // tracepoint: the syscall's string, unnormalised
   if (e.denied) out.decision = 'deny'; // --protect refused it

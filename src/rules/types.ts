@@ -67,7 +67,11 @@ export type EventOperation =
   | 'chown'
   | 'utimes'
   | 'setxattr'
-  | 'removexattr';
+  | 'removexattr'
+  | 'link'
+  | 'symlink'
+  | 'mknod'
+  | 'mkdir';
 
 export interface EventFacts {
   operation: EventOperation;

@@ -22,6 +22,10 @@ export const RecordType = {
   BPF_ACCESS: 7,
   RMDIR: 8,
   SETATTR: 9,
+  LINK: 10,
+  SYMLINK: 11,
+  MKNOD: 12,
+  MKDIR: 13,
   TASK: 20,
   CGROUP: 21,
   EXEC: 24,
@@ -128,7 +132,7 @@ export const FileRecord = {
   anchor2: 132,
   anchorOff: 136,
   anchor2Off: 138,
-  pad0: 140,
+  rdev: 140,
 } as const;
 
 /** enum lw_attr_op */

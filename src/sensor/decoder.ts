@@ -57,7 +57,7 @@ export interface AttrFields {
 
 export interface FileRecordData {
   kind: 'file';
-  type: 1 | 2 | 3 | 4 | 8 | 9;
+  type: 1 | 2 | 3 | 4 | 8 | 9 | 10 | 11 | 12 | 13;
   flags: number;
   timeNs: bigint;
   proc: ProcessFields;
@@ -74,6 +74,8 @@ export interface FileRecordData {
   anchorOff: number;
   anchor2: number;
   anchor2Off: number;
+  /** LW_REC_MKNOD: the device number as mknod(2) takes it; 0 otherwise */
+  rdev: number;
   /** LW_REC_SETATTR only: the new values */
   attr: AttrFields | null;
 }
@@ -260,6 +262,7 @@ function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData[
     anchorOff: Math.min(buf.readUInt16LE(at + FileRecord.anchorOff), pathLen),
     anchor2: buf.readUInt32LE(at + FileRecord.anchor2),
     anchor2Off: Math.min(buf.readUInt16LE(at + FileRecord.anchor2Off), path2Len),
+    rdev: type === RecordType.MKNOD ? buf.readUInt32LE(at + FileRecord.rdev) : 0,
     attr: type === RecordType.SETATTR ? readAttr(buf, at + AttrRecord.attr) : null,
   };
 }
@@ -412,6 +415,10 @@ export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResu
       case RecordType.UNLINK:
       case RecordType.RMDIR:
       case RecordType.SETATTR:
+      case RecordType.LINK:
+      case RecordType.SYMLINK:
+      case RecordType.MKNOD:
+      case RecordType.MKDIR:
         decoded = decodeFile(batch, at, size, type);
         break;
       case RecordType.PTRACE:

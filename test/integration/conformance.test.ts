@@ -364,4 +364,70 @@ check('chmod-hard-link', 'chmod u+s of a watched file through a hard link under 
   await expectMetaChange(since, target, 'mode 4755', (now) => now.mode === '4755');
 });
 
+/* ---- names made in watched directories (issue 13): link, symlink, mknod, mkdir. Each is a line
+ * with the new name and what it names; in a baseline directory a link or symlink gives a live
+ * `created` change. ---- */
+
+async function expectCreated(since: number, path: string, test: (now: Record<string, unknown>, diff: Record<string, unknown>) => boolean): Promise<Event> {
+  const asObject = (v: unknown) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+  return agent.waitFor(
+    (e) => agent.events.indexOf(e) >= since && e.type === 'change' && e.path === path && e.action === 'created' && test(asObject(e.new), asObject(e.diff)),
+    `created change of ${path}`,
+    CHANGE_TIMEOUT,
+  );
+}
+
+check('link-into-watched', 'a hard link puts attacker content under a watched name', async () => {
+  const since = agent.events.length;
+  const evil = join(tree.u, 'evil-sudoers');
+  writeFileSync(evil, 'evil ALL=(ALL) NOPASSWD: ALL\n');
+  const name = join(tree.made, 'linked');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec ln "$1" "$2"', 'sh', evil, name]));
+  await expectLines(since, [{ type: 'link', path: name, target: evil, pid, file_type: 'file' }], 'ln into the watched directory');
+  await expectCreated(since, name, (now) => now.fileType === 'file');
+});
+
+check('link-out-of-watched', 'a hard link gives a watched file an unwatched name', async () => {
+  const since = agent.events.length;
+  const watched = join(tree.w, 'passwd_fd');
+  const alias = join(tree.u, 'passwd_alias');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec ln "$1" "$2"', 'sh', watched, alias]));
+  await expectLines(since, [{ type: 'link', path: alias, target: watched, pid }], 'ln of a watched file');
+});
+
+check('symlink', 'a symbolic link made in a watched directory, its target as given', async () => {
+  const since = agent.events.length;
+  const name = join(tree.made, 'preload');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec ln -s ../../u/evil.so "$1"', 'sh', name]));
+  await expectLines(since, [{ type: 'symlink', path: name, target: '../../u/evil.so', pid, file_type: 'symlink' }], 'ln -s');
+  await expectCreated(since, name, (now, diff) => now.fileType === 'symlink' && diff.newTarget === '../../u/evil.so');
+});
+
+check('mkfifo', 'a FIFO made in a watched directory (a regular file made by open(O_CREAT) is not a mknod line)', async () => {
+  const since = agent.events.length;
+  const name = join(tree.made, 'fifo');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec mkfifo -m 0640 "$1"', 'sh', name]));
+  await expectLines(since, [{ type: 'mknod', path: name, pid, file_type: 'fifo', mode: '0640' }], 'mkfifo');
+  // the LSM hook path_mknod also runs for every file an open(O_CREAT) makes
+  const created = join(tree.made, 'plain');
+  writeFileSync(created, 'x');
+  await settle();
+  assert.equal(agent.events.slice(since).filter((e) => e.type === 'mknod' && e.path === created), [], 'no mknod line for a file made by open');
+});
+
+check('mknod-device', 'a block device node made in a watched directory, with its device number', async () => {
+  const since = agent.events.length;
+  const name = join(tree.made, 'disk');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec mknod -m 0600 "$1" b 8 300', 'sh', name]));
+  await expectLines(since, [{ type: 'mknod', path: name, pid, file_type: 'block', device: '8:300', mode: '0600' }], 'mknod b 8 300');
+});
+
+check('mkdir', 'a directory made in a watched directory', async () => {
+  const since = agent.events.length;
+  const name = join(tree.made, 'sub');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec mkdir -m 0700 "$1"', 'sh', name]));
+  // busybox's mkdir -m makes the directory 0777 & ~umask and then chmods it: the mode is the tool's
+  await expectLines(since, [{ type: 'mkdir', path: name, pid, file_type: 'dir' }], 'mkdir');
+});
+
 conf.run();

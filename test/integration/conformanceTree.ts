@@ -43,6 +43,8 @@ export interface ConformanceTree {
   home: string;
   /** a symbolic link to w, under an unwatched name */
   link: string;
+  /** a directory under w/ that is a baseline entry of its own: what is made in it gives a change */
+  made: string;
   policyFile: string;
   db: string;
   control: string;
@@ -76,6 +78,8 @@ export function makeConformanceTree(): ConformanceTree {
   for (const d of ['reuse', 'race', 'deep']) dir('w', d);
   for (const d of ['race', 'bm', 'bm2', 'ns', 'cd']) dir('u', d);
   writeFileSync(join(w, '.marker'), '');
+  // names made (issue 13): links, symlinks, nodes and directories made in a baseline directory
+  const made = dir('w', 'made');
   const link = join(root, 'link');
   symlinkSync(w, link);
   const baseline = ['passwd_fd', 'passwd_link', 'passwd_bind', 'passwd_ns', 'passwd_exch'].map((name) => {
@@ -84,6 +88,7 @@ export function makeConformanceTree(): ConformanceTree {
     return path;
   });
   baseline.push(join(ssh, 'authorized_keys'));
+  baseline.push(made);
   // metadata cases (issue 13): one baseline file each, executable so u+s is what a setuid plant looks like
   for (const name of META_FILES) {
     const path = join(w, name);
@@ -119,6 +124,7 @@ export function makeConformanceTree(): ConformanceTree {
     etc2,
     home,
     link,
+    made,
     policyFile,
     db: join(root, 'state', 'state.db'),
     control: join(root, 'control.sock'),

@@ -27,6 +27,7 @@ function record(over: Partial<FileRecordData>): FileRecordData {
     anchorOff: 0,
     anchor2: 0,
     anchor2Off: 0,
+    rdev: 0,
     attr: null,
     ...over,
   };

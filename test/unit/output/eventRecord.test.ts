@@ -106,6 +106,33 @@ test('chown, utimes and truncate lines carry only what the operation sets', () =
   assert.is(tpTruncate.size, 0);
 });
 
+/** A record of a name made (link, symlink, mknod, mkdir) as the decoder gives it. */
+function made(type: number, over: Partial<FileRecordData> = {}): DecodedRecord {
+  const base = recordCorpus[0] as FileRecordData;
+  return { ...base, type: type as FileRecordData['type'], flags: 0, openFlags: 0, path: Buffer.from('/etc/sudoers.d/new'), path2: null, ...over };
+}
+
+const madeLine = (rec: DecodedRecord) => {
+  const event = enrichRecord(rec, context('lsm')) as FileEvent;
+  assert.is(event.path?.text, '/etc/sudoers.d/new', 'the new name is the path whose content changed');
+  assert.is(event.oldPath, null);
+  assert.is(event.touchesContent, true, 'the new name is checked against the baseline');
+  return eventLine(event);
+};
+
+test('link, symlink, mknod and mkdir lines: the new name, the target, the type, mode and device', () => {
+  const link = madeLine(made(RecordType.LINK, { path2: Buffer.from('/tmp/evil'), mode: 0o100644 }));
+  assert.equal([link.type, link.path, link.target, link.file_type, 'mode' in link, 'access' in link], ['link', '/etc/sudoers.d/new', '/tmp/evil', 'file', false, false]);
+  const symlink = madeLine(made(RecordType.SYMLINK, { path2: Buffer.from('/tmp/x\x1b]0;pwn\x07'), mode: 0o120777, flags: RecordFlag.BEFORE_OP }));
+  assert.equal([symlink.type, symlink.file_type, symlink.before_op], ['symlink', 'symlink', true]);
+  assert.not.match(toNdjsonLine(symlink).trimEnd(), /[\x00-\x1f]/, 'control characters of the target text are escaped in the line');
+  assert.match(toNdjsonLine(symlink), /"target":"\/tmp\/x\\u001b\]0;pwn\\u0007"/);
+  const node = madeLine(made(RecordType.MKNOD, { mode: 0o060600, rdev: 0x0801 }));
+  assert.equal([node.type, node.file_type, node.mode, node.device], ['mknod', 'block', '0600', '8:1']);
+  const dir = madeLine(made(RecordType.MKDIR, { mode: 0o040750 }));
+  assert.equal([dir.type, dir.file_type, dir.mode, 'target' in dir, 'device' in dir], ['mkdir', 'dir', '0750', false, false]);
+});
+
 test('a metadata record of an operation this agent does not know makes no event', () => {
   assert.is(enrichRecord(setattr({ op: 42 }), context('lsm')), null);
 });

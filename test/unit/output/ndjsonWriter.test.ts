@@ -61,6 +61,7 @@ function fileRec(path: Buffer): FileRecordData {
     anchorOff: 0,
     anchor2: 0,
     anchor2Off: 0,
+    rdev: 0,
     attr: null,
   };
 }

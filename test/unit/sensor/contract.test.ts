@@ -201,7 +201,7 @@ const WIDTHS: Record<string, Record<string, number>> = {
     anchor2: 4,
     anchor_off: 2,
     anchor2_off: 2,
-    _pad0: 4,
+    rdev: 4,
   },
   lw_ptrace_record: {
     hdr: contract.Header.size,

@@ -132,6 +132,17 @@ test('unlink record', () => {
   assert.is(rec.dev, 2049);
 });
 
+test('records of names made: link and symlink carry the second path, mknod its device number', () => {
+  const link = onlyFile(fileRecord({ type: RecordType.LINK, path: '/etc/sudoers.d/x', path2: '/tmp/evil', ino: 9n, mode: 0o100644 }));
+  assert.equal([link.type, link.path.toString(), link.path2?.toString(), link.ino, link.rdev], [RecordType.LINK, '/etc/sudoers.d/x', '/tmp/evil', 9n, 0]);
+  const symlink = onlyFile(fileRecord({ type: RecordType.SYMLINK, path: '/etc/ld.so.preload', path2: '../tmp/x.so' }));
+  assert.equal([symlink.type, symlink.path2?.toString()], [RecordType.SYMLINK, '../tmp/x.so']);
+  const mknod = onlyFile(fileRecord({ type: RecordType.MKNOD, path: '/etc/sda', mode: 0o060600, rdev: 0x800 }));
+  assert.equal([mknod.type, mknod.mode, mknod.rdev], [RecordType.MKNOD, 0o060600, 0x800]);
+  const mkdir = onlyFile(fileRecord({ type: RecordType.MKDIR, path: '/etc/cron.d/sub', mode: 0o040755, rdev: 7 }));
+  assert.equal([mkdir.type, mkdir.path2, mkdir.rdev], [RecordType.MKDIR, null, 0], 'rdev is read for mknod only');
+});
+
 test('metadata record: the file fields, the new values, the path after both', () => {
   const rec = onlyFile(
     attrRecord({
