@@ -54,6 +54,10 @@ enum lw_record_type {
 	LW_REC_SYMLINK = 11, /* a symbolic link: path2 = its target, the text as given (not resolved) */
 	LW_REC_MKNOD = 12,   /* a device node, FIFO or socket: mode = type and permission bits, rdev = device */
 	LW_REC_MKDIR = 13,   /* a directory: mode = S_IFDIR and the permission bits asked for */
+	/* A mount, move or unmount on a watched name or on an ancestor of a watch entry (what the
+	 * agent's paths show changes): struct lw_mount_record; path = the mount point, path2 = the
+	 * source as given (mount(2): its device or directory text; move_mount: the from path) */
+	LW_REC_MOUNT = 14,
 	LW_REC_EXEC = 24,   /* a process executed a program (sched_process_exec): feeds the agent's process cache */
 	LW_REC_FORK = 25,   /* a new process (not a thread) was created (sched_process_fork) */
 	LW_REC_EXIT = 26,   /* the last thread of a process exited (sched_process_exit) */
@@ -73,7 +77,7 @@ enum lw_record_flags {
 	LW_F_EXCHANGE = 1u << 6,     /* LW_REC_RENAME: renameat2(RENAME_EXCHANGE), the two names swapped */
 	LW_F_PATH_UNRESOLVED = 1u << 7, /* tracepoint sensor: path taken from the syscall's string, not the dcache */
 	LW_F_DEPTH_UNKNOWN = 1u << 8, /* deeper than the verdict walk reaches: reported as watched to be safe */
-	/* LW_REC_SETATTR, LW_REC_LINK, LW_REC_SYMLINK, LW_REC_MKNOD, LW_REC_MKDIR (LSM sensor): reported
+	/* LW_REC_SETATTR, LW_REC_LINK, LW_REC_SYMLINK, LW_REC_MKNOD, LW_REC_MKDIR, LW_REC_MOUNT (LSM sensor): reported
 	 * from the hook, before the operation ran (it may still have been refused); without it the
 	 * record was made after the operation succeeded */
 	LW_F_BEFORE_OP = 1u << 9,
@@ -111,7 +115,7 @@ struct lw_process {
 };
 
 /* LW_REC_OPEN, LW_REC_WRITE, LW_REC_RENAME, LW_REC_UNLINK, LW_REC_RMDIR, LW_REC_LINK, LW_REC_SYMLINK,
- * LW_REC_MKNOD, LW_REC_MKDIR */
+ * LW_REC_MKNOD, LW_REC_MKDIR (and the first part of LW_REC_SETATTR and LW_REC_MOUNT) */
 struct lw_file_record {
 	struct lw_header hdr;
 	struct lw_process proc;
@@ -176,6 +180,29 @@ struct lw_attr_record {
 	struct lw_file_record file;
 	struct lw_attr attr;
 	/* followed by: path, NUL, zero padding up to file.hdr.size */
+};
+
+/* lw_mount.op */
+enum lw_mount_op {
+	LW_MOUNT_MOUNT = 1,  /* mount(2): lw_mount.flags (MS_BIND, MS_MOVE, MS_REMOUNT, ...) say which kind */
+	LW_MOUNT_MOVE = 2,   /* move_mount(2) (also how fsmount(2)'s new mounts are attached) */
+	LW_MOUNT_UMOUNT = 3, /* umount2(2): lw_mount.flags = MNT_FORCE, MNT_DETACH, ... */
+};
+
+#define LW_FSTYPE_LEN 16
+
+struct lw_mount {
+	__u32 op;           /* enum lw_mount_op */
+	__u32 flags;        /* mount(2): the MS_* flags (low 32 bits); move_mount: MOVE_MOUNT_*; umount2: MNT_* */
+	char fstype[LW_FSTYPE_LEN]; /* the file system type ("tmpfs", "overlay"); empty if unknown or none */
+};
+
+/* LW_REC_MOUNT: the file fields of the mount point (ino, dev, mode of the directory or file
+ * mounted on), then the operation. */
+struct lw_mount_record {
+	struct lw_file_record file;
+	struct lw_mount mount;
+	/* followed by: path, NUL, path2, NUL, zero padding up to file.hdr.size */
 };
 
 /* LW_REC_EXEC, sent once the new program is in place: the process's new comm, its executable and

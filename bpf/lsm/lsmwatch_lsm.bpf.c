@@ -13,6 +13,7 @@
 #include "inflight.bpf.h"
 #include "process.bpf.h"
 #include "attr.bpf.h"
+#include "mount.bpf.h"
 
 #include "lsm_common.bpf.h"
 #include "guard.bpf.h"
@@ -500,6 +501,78 @@ int BPF_PROG(lw_fexit_vfs_rmdir)
 LW_RENAME_EXIT(rename)
 LW_RENAME_EXIT(renameat)
 LW_RENAME_EXIT(renameat2)
+
+/* ---- mounts (mount.bpf.h): reported from the hooks, before the operation (LW_F_BEFORE_OP), at
+ * the mount point. The syscall tracepoints below retire cached verdicts once the mount is done. ---- */
+
+/* target: the mount point as the hook has it; from: move_mount's source, else the source text
+ * (a kernel string) */
+static __always_inline void lw_handle_mount(struct dentry *dentry, struct vfsmount *mnt, __u32 op, __u32 mount_flags,
+					    const char *fstype, const struct path *from, const char *source)
+{
+	struct lw_walk w = {};
+
+	if (lw_is_agent())
+		return;
+	struct lw_scratch *s = lw_get_scratch();
+	struct lw_record_buf *r = lw_get_record();
+	if (!s || !r)
+		return;
+	lw_count(LW_STAT_SEEN);
+	lw_mount_point_of(&dentry, &mnt);
+	__u32 watch = lw_mount_watch(dentry, mnt, s, &w);
+	__u32 unknown = w.unknown;
+	__u32 end = lw_mount_record_begin(r, LW_F_BEFORE_OP, dentry, &w, s, op, mount_flags, fstype);
+	if (from) {
+		lw_walk_name(BPF_CORE_READ(from, dentry), BPF_CORE_READ(from, mnt), s, &w, false);
+		if (w.path.truncated)
+			((struct lw_header *)r->data)->flags |= LW_F_PATH2_TRUNCATED;
+		end = lw_file_record_add_path2(r, end, &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
+	} else if (source) {
+		long n = bpf_probe_read_kernel_str(s->join, LW_PATH_MAX, source);
+		end = lw_file_record_add_path2(r, end, s->join, n > 0 ? n - 1 : 0);
+	}
+	if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
+		lw_count(LW_STAT_FILTERED);
+		return;
+	}
+	if (unknown)
+		((struct lw_header *)r->data)->flags |= LW_F_DEPTH_UNKNOWN;
+	lw_emit(r, lw_record_finish(r, end));
+}
+
+/* mount(2): new mounts, binds, moves, remounts and propagation changes (flags say which) */
+SEC("lsm/sb_mount")
+int BPF_PROG(lw_lsm_sb_mount, const char *dev_name, const struct path *path, const char *type, unsigned long flags,
+	     void *data, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	lw_handle_mount(path->dentry, path->mnt, LW_MOUNT_MOUNT, (__u32)flags, type, NULL, dev_name);
+	return 0;
+}
+
+/* move_mount(2): from_path's mount (a detached one from fsmount(2), or an attached one) onto to_path */
+SEC("lsm/move_mount")
+int BPF_PROG(lw_lsm_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	lw_handle_mount(to_path->dentry, to_path->mnt, LW_MOUNT_MOVE, 0, lw_fstype_of(from_path->mnt), from_path, NULL);
+	return 0;
+}
+
+/* umount2(2): what the mount hid is visible again */
+SEC("lsm/sb_umount")
+int BPF_PROG(lw_lsm_sb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	struct mount *m = container_of(mnt, struct mount, mnt);
+	lw_handle_mount(mnt->mnt_root, mnt, LW_MOUNT_UMOUNT, (__u32)flags, lw_fstype_of(mnt), NULL,
+			BPF_CORE_READ(m, mnt_devname));
+	return 0;
+}
 
 LW_MOUNT_SYSCALL(mount)
 LW_MOUNT_SYSCALL(umount)

@@ -13,6 +13,7 @@
 #include "inflight.bpf.h"
 #include "resolve.bpf.h"
 #include "attr.bpf.h"
+#include "mount.bpf.h"
 
 #define LW_RENAME_EXCHANGE_TP (1 << 1)
 #include "process.bpf.h"
@@ -184,6 +185,7 @@ struct lw_pending_names {
 	__u32 len2;
 	__u32 mode;   /* LW_REC_MKDIR, LW_REC_MKNOD: the mode asked for */
 	__u32 rdev;   /* LW_REC_MKNOD: the device number as mknod(2) takes it */
+	char fstype[LW_FSTYPE_LEN]; /* LW_REC_MOUNT: the file system type given (flags: the mount flags, mode: the op) */
 	struct lw_attr attr; /* LW_REC_SETATTR: the new values */
 	char name[LW_PATH_MAX];
 	char name2[LW_PATH_MAX];
@@ -197,14 +199,15 @@ struct {
 } lw_pending_names_map SEC(".maps");
 
 /* Exit handlers tail-call the one that does the work (one copy to verify, not one per syscall):
- * slot LW_HANDLER_PATH_OP (renames, unlinks, rmdirs, metadata by name) and LW_HANDLER_CREATE
- * (mkdir, mknod, symlink, link) each hold the resolving handler where bpf_loop exists (5.17+),
+ * slot LW_HANDLER_PATH_OP (renames, unlinks, rmdirs, metadata by name), LW_HANDLER_CREATE
+ * (mkdir, mknod, symlink, link) and LW_HANDLER_MOUNT (mount, move_mount, umount2) each hold the resolving handler where bpf_loop exists (5.17+),
  * else the string-only one. */
 #define LW_HANDLER_PATH_OP 0
 #define LW_HANDLER_CREATE 1
+#define LW_HANDLER_MOUNT 2
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u32);
 } lw_path_op_handler SEC(".maps");
@@ -1068,9 +1071,146 @@ LW_ATTR_ANY_EXIT(fchmodat2)
 LW_ATTR_ANY_EXIT(fchownat)
 LW_ATTR_ANY_EXIT(utimensat)
 
-LW_MOUNT_SYSCALL(mount)
-LW_MOUNT_SYSCALL(umount)
-LW_MOUNT_SYSCALL(move_mount)
+/* ---- mounts (mount.bpf.h): kept at entry like the other path operations (and in flight for the
+ * verdicts: rule 4, a bump at the end); at exit, if the syscall succeeded, the target is resolved
+ * through the dcache (the last component's mounts are not crossed, so it is the mount point) and
+ * judged there. path2 = the source as given. ---- */
+
+#define LW_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+
+static __always_inline void lw_mount_enter(long dfd, const char *target, const char *source, __u32 op, __u32 flags)
+{
+	lw_op_begin(0, true); /* the agent's own mounts rename things too */
+	if (lw_is_agent())
+		return;
+	lw_path_op_enter(LW_REC_MOUNT, dfd, target, LW_AT_FDCWD, source, flags);
+	struct lw_pending_names *p = lw_pending_now();
+	if (p) {
+		p->mode = op;
+		__builtin_memset(p->fstype, 0, LW_FSTYPE_LEN);
+	}
+}
+
+SEC("tracepoint/syscalls/sys_enter_mount")
+int lw_tp_enter_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_mount_enter(LW_AT_FDCWD, (const char *)ctx->args[1], (const char *)ctx->args[0], LW_MOUNT_MOUNT,
+		       (__u32)ctx->args[3]);
+	struct lw_pending_names *p = lw_pending_now();
+	if (p && ctx->args[2])
+		bpf_probe_read_user_str(p->fstype, LW_FSTYPE_LEN, (const char *)ctx->args[2]);
+	return 0;
+}
+
+/* move_mount(from_dfd, from_path, to_dfd, to_path, flags) */
+SEC("tracepoint/syscalls/sys_enter_move_mount")
+int lw_tp_enter_move_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 flags = (__u32)ctx->args[4];
+
+	lw_mount_enter((int)ctx->args[2], (const char *)ctx->args[3], (const char *)ctx->args[1], LW_MOUNT_MOVE, flags);
+	struct lw_pending_names *p = lw_pending_now();
+	if (!p || !(flags & LW_MOVE_MOUNT_F_EMPTY_PATH))
+		return 0;
+	/* the source is the fd itself: a detached mount from fsmount(2), or an O_PATH of a mount */
+	struct file *from = lw_file_from_fd((int)ctx->args[0]);
+	if (from)
+		bpf_probe_read_kernel_str(p->fstype, LW_FSTYPE_LEN, lw_fstype_of(BPF_CORE_READ(from, f_path.mnt)));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_umount")
+int lw_tp_enter_umount(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_mount_enter(LW_AT_FDCWD, (const char *)ctx->args[0], NULL, LW_MOUNT_UMOUNT, (__u32)ctx->args[1]);
+	return 0;
+}
+
+static __always_inline int lw_mount_finish(bool resolve)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lw_pending_names *p = bpf_map_lookup_elem(&lw_pending_names_map, &tid);
+	struct lw_scratch *s = lw_get_scratch();
+	struct lw_record_buf *r = lw_get_record();
+	struct dentry *dentry = NULL;
+	struct vfsmount *mnt = NULL;
+	struct lw_walk w = {};
+	__u32 watch = 0, end = 0;
+
+	if (!p || !s || !r)
+		goto out;
+	lw_count(LW_STAT_SEEN);
+	if (resolve && !lw_resolve_kept(s, p->dfd, p->name, p->len, false, &dentry, &mnt)) {
+		lw_count(LW_STAT_UNRESOLVED);
+		dentry = NULL;
+	}
+	if (dentry) {
+		lw_mount_point_of(&dentry, &mnt);
+		watch = lw_mount_watch(dentry, mnt, s, &w);
+		end = lw_mount_record_begin(r, w.unknown ? LW_F_DEPTH_UNKNOWN : 0, dentry, &w, s, p->mode, p->flags, NULL);
+	} else {
+		int n = lw_join_name(p->dfd, p->name, p->len, s);
+		__u32 joined = n > 0 ? n : 0;
+		struct lw_mount_record *mr = (void *)r->data;
+		end = lw_file_record_begin_at(r, sizeof(*mr), LW_REC_MOUNT, LW_F_PATH_UNRESOLVED, NULL, 0, s->join, joined);
+		mr->mount.op = p->mode;
+		mr->mount.flags = p->flags;
+		watch = lw_string_watch(s, joined);
+	}
+	__builtin_memcpy(((struct lw_mount_record *)r->data)->mount.fstype, p->fstype, LW_FSTYPE_LEN);
+	end = lw_file_record_add_path2(r, end, p->name2, p->len2);
+	if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
+		lw_count(LW_STAT_FILTERED);
+		goto out;
+	}
+	lw_emit(r, lw_record_finish(r, end));
+out:
+	bpf_map_delete_elem(&lw_pending_names_map, &tid);
+	lw_op_end(0, true);
+	return 0;
+}
+
+/* The mount failed: nothing changed (the bump at the end is harmless). */
+static __always_inline int lw_mount_failed(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (bpf_map_lookup_elem(&lw_pending_names_map, &tid)) {
+		lw_count(LW_STAT_SEEN);
+		lw_count(LW_STAT_FILTERED);
+	}
+	bpf_map_delete_elem(&lw_pending_names_map, &tid);
+	lw_op_end(0, true);
+	return 0;
+}
+
+/* Tail-called from the exits, never attached. */
+SEC("tracepoint")
+int lw_tail_mount_resolve(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret != 0)
+		return lw_mount_failed();
+	return lw_mount_finish(true);
+}
+
+SEC("tracepoint")
+int lw_tail_mount_string(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret != 0)
+		return lw_mount_failed();
+	return lw_mount_finish(false);
+}
+
+#define LW_MOUNT_EXIT(name)                                                  \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                           \
+	int lw_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)          \
+	{                                                                    \
+		return lw_path_op_exit_to(ctx, LW_HANDLER_MOUNT);            \
+	}
+LW_MOUNT_EXIT(mount)
+LW_MOUNT_EXIT(move_mount)
+LW_MOUNT_EXIT(umount)
+
 LW_MOUNT_SYSCALL(pivot_root)
 
 /* ---- ptrace: attach-type requests, and any request aimed at the agent ---- */

@@ -81,10 +81,11 @@ constexpr const char* kFlushProgram = "lw_flush_writes_prog";
 constexpr const char* kMarkProgram = "lw_mark_fd_prog";
 // Tail-called handlers of the tracepoint sensor's path operations, by slot of lw_path_op_handler:
 // each in a resolving variant (bpf_loop) and a string-only one.
-constexpr const char* kResolvingHandlers[] = {"lw_tail_path_op_resolve", "lw_tail_create_resolve"};
-constexpr const char* kStringHandlers[] = {"lw_tail_path_op_string", "lw_tail_create_string"};
+constexpr const char* kResolvingHandlers[] = {"lw_tail_path_op_resolve", "lw_tail_create_resolve", "lw_tail_mount_resolve"};
+constexpr const char* kStringHandlers[] = {"lw_tail_path_op_string", "lw_tail_create_string", "lw_tail_mount_string"};
 
-bool IsOneOf(const char* name, const char* const (&names)[2]) {
+template <size_t N>
+bool IsOneOf(const char* name, const char* const (&names)[N]) {
   for (const char* n : names) {
     if (strcmp(name, n) == 0) return true;
   }

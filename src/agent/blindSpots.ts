@@ -24,7 +24,7 @@ const UNRESOLVED_PATHS = [
 const NOT_REPORTED_YET: BlindSpot[] = [
   { id: 'xattr', what: 'setxattr and removexattr (file capabilities, ACLs, security labels) are not reported; the baseline keeps no extended attributes' },
   { id: 'mmap-shared-write', what: 'stores through a shared writable mapping are not reported as writes (the open for writing is, and the baseline is compared after it)' },
-  { id: 'mount-over-watched', what: 'mount and move_mount onto or over a watched tree are not reported as events (cached verdicts are retired, so files are judged again)' },
+  { id: 'mount-source-watched', what: 'a bind mount or move whose source is watched but whose mount point is not is no mount line (writes through the new name are reported: watched inodes are marked)' },
 ];
 
 /** What the tracepoint sensor does not see of the write paths that bypass write(2). */

@@ -7,7 +7,8 @@
 import { ChangeTracker, changeTrackerOptionsFromConfig } from '../state/changeTracker.js';
 import { openStateStore, type StateStore } from '../state/store.js';
 import { retentionLimits, type StateConfig } from '../state/stateConfig.js';
-import type { Actor, ChangeRecord } from '../state/changeRecord.js';
+import type { Actor, ChangeRecord, RecheckReason } from '../state/changeRecord.js';
+import { mountShowsOtherFiles } from '../events/mountChange.js';
 import type { SensorEvent } from '../events/types.js';
 import type { Output } from '../output/sink.js';
 import { baselineLine, changeLine, type BaselineScanProgress } from '../output/records.js';
@@ -85,12 +86,16 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
   let recheckDue = 0; // Date.now() by which a pending re-check must run
   let stopped = false;
 
+  // what the next re-check is for: a loss wins over a mount (the writer is then unknown)
+  let recheckFor: { reason: RecheckReason; by?: Actor } = { reason: 'events_lost' };
   const recheck = () => {
     recheckTimer = null;
     recheckDue = 0;
+    const { reason, by } = recheckFor;
+    recheckFor = { reason: 'events_lost' };
     if (stopped) return;
     inFlight = tracker
-      .reconcileAll(undefined, undefined, { offline: false, recheck: 'events_lost' })
+      .reconcileAll(undefined, undefined, { offline: false, recheck: reason, ...(by ? { by } : {}) })
       .then((changes) => changes.forEach(report))
       .catch((err: Error) => deps.notices.warn(`re-checking the baseline failed: ${err.message}`));
   };
@@ -101,7 +106,13 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
   const report = (change: ChangeRecord) => {
     deps.output.write(changeLine(change, deps.nowRfc3339()));
     const by = change.by ? `: ${describeActor(change.by as ActorLike)}` : '';
-    const when = change.offline ? ' while lsmwatch was not running' : change.recheck ? ' (found by a re-check after events were lost; writer unknown)' : by;
+    const when = change.offline
+      ? ' while lsmwatch was not running'
+      : change.recheck === 'events_lost'
+        ? ' (found by a re-check after events were lost; writer unknown)'
+        : change.recheck === 'mount'
+          ? ` (found by a re-check after a mount${by})`
+          : by;
     deps.notices.warn(`change: ${change.path} ${change.action}${when}`);
     deps.onChange?.(change);
   };
@@ -151,6 +162,14 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
     }
   };
 
+  const recheckAfterMount = (by: Actor) => {
+    if (recheckTimer && recheckFor.reason === 'events_lost') return; // a loss re-check is due anyway
+    recheckFor = { reason: 'mount', by };
+    if (recheckTimer) clearTimeout(recheckTimer);
+    recheckDue = Date.now() + SETTLE_MS;
+    recheckTimer = setTimeout(recheck, SETTLE_MS);
+  };
+
   const prune = () => {
     try {
       store.pruneHistory(retentionLimits(config.retention), new Date());
@@ -171,6 +190,8 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
       const manager = packageManagerOf(event.process);
       if (manager !== null) by.package_manager = manager.name;
       for (const path of paths) onPathTouched(path, by);
+      // the files below the mount point are others now: every baseline path may show another file
+      if (event.kind === 'file' && event.mount !== null && mountShowsOtherFiles(event.mount)) recheckAfterMount(by);
     },
     async start() {
       prune();
@@ -181,6 +202,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
       deps.output.write(baselineLine(deps.nowRfc3339(), files, changes.length, deps.dbPath));
     },
     recheckAfterLoss() {
+      recheckFor = { reason: 'events_lost' };
       const now = Date.now();
       if (recheckDue === 0) recheckDue = now + RECHECK_MAX_DELAY_MS;
       if (recheckTimer) clearTimeout(recheckTimer);

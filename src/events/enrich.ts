@@ -27,6 +27,7 @@ import { enrichCgroup, enrichTask } from './enrichGuard.js';
 import type { WatchedNames } from './watchedNames.js';
 import { metadataChange, metadataOperation } from './metadataChange.js';
 import { fileCreation, isCreation } from './fileCreation.js';
+import { mountChange, mountOperation } from './mountChange.js';
 import type { ProcessContexts } from '../process/processContexts.js';
 import type { Accounts } from '../process/accounts.js';
 import type { BpfAccessEvent, FileAccess, FileEvent, FileOperation, PtraceEvent, SensorEvent, SignalEvent } from './types.js';
@@ -48,7 +49,7 @@ export interface EnrichContext {
   accounts: Accounts;
 }
 
-const FILE_OPERATIONS: Record<Exclude<FileRecordData['type'], 9>, FileOperation> = {
+const FILE_OPERATIONS: Record<Exclude<FileRecordData['type'], 9 | 14>, FileOperation> = {
   [RecordType.OPEN]: 'open',
   [RecordType.WRITE]: 'write',
   [RecordType.RENAME]: 'rename',
@@ -66,7 +67,16 @@ function fileAccess(openFlags: number): FileAccess {
 }
 
 function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent | null {
-  const operation = rec.type === RecordType.SETATTR ? (rec.attr ? metadataOperation(rec.attr) : null) : FILE_OPERATIONS[rec.type];
+  const operation =
+    rec.type === RecordType.SETATTR
+      ? rec.attr
+        ? metadataOperation(rec.attr)
+        : null
+      : rec.type === RecordType.MOUNT
+        ? rec.mount
+          ? mountOperation(rec.mount)
+          : null
+        : FILE_OPERATIONS[rec.type];
   if (operation === null) return null; // a metadata op this agent does not know (a newer sensor)
   // the names a later flush may need: files opened, and files first seen at a write (inherited fds)
   if (rec.type === RecordType.OPEN || (rec.flags & RecordFlag.FROM_CACHE_MISS) !== 0) {
@@ -127,6 +137,7 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent | null {
     touchesContent,
     metadata: rec.type === RecordType.SETATTR && rec.attr ? metadataChange(rec.attr, rec.flags) : null,
     creation: isCreation(rec.type) ? fileCreation(rec) : null,
+    mount: rec.type === RecordType.MOUNT && rec.mount ? mountChange(rec, rec.mount) : null,
   };
 }
 

@@ -34,7 +34,9 @@ export type FileOperation =
   | 'link'
   | 'symlink'
   | 'mknod'
-  | 'mkdir';
+  | 'mkdir'
+  | 'mount'
+  | 'umount';
 
 /** The file types of st_mode's S_IFMT bits. */
 export type FileType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
@@ -47,6 +49,22 @@ export interface FileCreation {
   fileType: FileType | null;
   /** mknod of a character or block device: "major:minor"; else null */
   device: string | null;
+  /** LSM: reported from the hook before the operation ran (a refused one is reported too) */
+  beforeOp: boolean;
+}
+
+/** What a mount(2) call did (in the order the kernel decides it), a move_mount(2), an umount2(2). */
+export type MountKind = 'new' | 'bind' | 'move' | 'remount' | 'propagation' | 'umount';
+
+/** A mount, move or unmount on a watched name or an ancestor of one (the event's path: the mount point). */
+export interface MountChange {
+  kind: MountKind;
+  /** mount(2) and umount2(2) flags by name ("ro", "nosuid", "rec", "detach"); the kind's own are left out */
+  flags: string[];
+  /** the file system type ("tmpfs"); null if unknown or not given (a bind) */
+  fstype: string | null;
+  /** the source as given: mount(2)'s device or directory, move_mount's from path; null if none */
+  source: PathText | null;
   /** LSM: reported from the hook before the operation ran (a refused one is reported too) */
   beforeOp: boolean;
 }
@@ -124,6 +142,8 @@ export interface FileEvent extends EventBase {
   metadata: FileMetadataChange | null;
   /** link, symlink, mknod, mkdir: what was made; null for every other operation */
   creation: FileCreation | null;
+  /** mount, umount: what the operation did at the mount point; null for every other operation */
+  mount: MountChange | null;
 }
 
 export type PtraceAccess = 'attach' | 'request' | 'read';

@@ -2,7 +2,7 @@
  * lookups, no agent state; everything an event line says was decided by the enrich stage. Every
  * line starts with the event's own fields and ends with the acting process's context. */
 import { putText } from '../shared/pathText.js';
-import type { BpfAccessEvent, CgroupEvent, FileCreation, FileEvent, FileMetadataChange, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
+import type { BpfAccessEvent, CgroupEvent, FileCreation, FileEvent, MountChange, FileMetadataChange, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
 import { JSON_TAIL, JsonTail } from './jsonTail.js';
 
 export type EventLine = Record<string, unknown> & { type: string };
@@ -154,6 +154,15 @@ function putCreation(out: EventLine, e: FileEvent, c: FileCreation): void {
   if (c.beforeOp) out.before_op = true; // LSM: seen as it started; a refused one looks the same
 }
 
+/** What a mount did at its mount point: the kind, the file system, the source, the flags. */
+function putMount(out: EventLine, m: MountChange): void {
+  out.mount = m.kind;
+  if (m.fstype !== null) out.fstype = m.fstype;
+  if (m.source !== null) putText(out, 'source', m.source);
+  if (m.flags.length > 0) out.mount_flags = m.flags;
+  if (m.beforeOp) out.before_op = true; // LSM: seen as it started; a refused one looks the same
+}
+
 function fileLine(e: FileEvent): EventLine {
   const out = baseFields(e.operation, e, e.process);
   if (e.path !== null) putText(out, 'path', e.path);
@@ -178,6 +187,7 @@ function fileLine(e: FileEvent): EventLine {
   }
   if (e.metadata !== null) putMetadata(out, e.metadata);
   if (e.creation !== null) putCreation(out, e, e.creation);
+  if (e.mount !== null) putMount(out, e.mount);
   if (e.pathTruncated) out.path_truncated = true;
   if (e.pathUnresolved) out.path_unresolved = true; // tracepoint: the syscall's string, unnormalised
   if (e.denied) out.decision = 'deny'; // --protect refused it

@@ -71,7 +71,9 @@ export type EventOperation =
   | 'link'
   | 'symlink'
   | 'mknod'
-  | 'mkdir';
+  | 'mkdir'
+  | 'mount'
+  | 'umount';
 
 export interface EventFacts {
   operation: EventOperation;

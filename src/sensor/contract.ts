@@ -9,6 +9,7 @@ export const WATCH_KEY_MAX = 252;
 export const RECORD_MAX = 16384;
 export const ARGS_MAX = 2048;
 export const TTY_LEN = 16;
+export const FSTYPE_LEN = 16;
 /** lw_process.loginuid / sessionid when the task has none */
 export const ID_UNSET = 4294967295;
 
@@ -26,6 +27,7 @@ export const RecordType = {
   SYMLINK: 11,
   MKNOD: 12,
   MKDIR: 13,
+  MOUNT: 14,
   TASK: 20,
   CGROUP: 21,
   EXEC: 24,
@@ -167,6 +169,15 @@ export const Attr = {
 
 /** struct lw_attr_record: a file record, then the new values; the path follows */
 export const AttrRecord = { size: 200, file: 0, attr: 144 } as const;
+
+/** enum lw_mount_op */
+export const MountOp = { MOUNT: 1, MOVE: 2, UMOUNT: 3 } as const;
+
+/** struct lw_mount (offsets relative to the struct) */
+export const Mount = { size: 24, op: 0, flags: 4, fstype: 8 } as const;
+
+/** struct lw_mount_record: a file record (the mount point), then the operation; the paths follow */
+export const MountRecord = { size: 168, file: 0, mount: 144 } as const;
 
 /** struct lw_exec_record */
 export const ExecRecord = { size: 120, hdr: 0, proc: 16, exeIno: 88, exeDev: 96, exeLen: 100, argsLen: 102, tty: 104 } as const;

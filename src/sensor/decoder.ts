@@ -15,6 +15,8 @@ import {
   ForkRecord,
   Header,
   Process,
+  Mount,
+  MountRecord,
   PtraceRecord,
   RecordType,
   SignalRecord,
@@ -22,6 +24,7 @@ import {
   COMM_LEN,
   PATH_MAX,
   TTY_LEN,
+  FSTYPE_LEN,
 } from './contract.js';
 
 export interface ProcessFields {
@@ -57,7 +60,7 @@ export interface AttrFields {
 
 export interface FileRecordData {
   kind: 'file';
-  type: 1 | 2 | 3 | 4 | 8 | 9 | 10 | 11 | 12 | 13;
+  type: 1 | 2 | 3 | 4 | 8 | 9 | 10 | 11 | 12 | 13 | 14;
   flags: number;
   timeNs: bigint;
   proc: ProcessFields;
@@ -78,6 +81,17 @@ export interface FileRecordData {
   rdev: number;
   /** LW_REC_SETATTR only: the new values */
   attr: AttrFields | null;
+  /** LW_REC_MOUNT only: the operation */
+  mount: MountFields | null;
+}
+
+export interface MountFields {
+  /** enum lw_mount_op */
+  op: number;
+  /** mount(2): MS_* flags (low 32 bits); move_mount: MOVE_MOUNT_* (tracepoint); umount2: MNT_* */
+  flags: number;
+  /** the file system type's name, as the kernel or the caller gave it; empty if unknown */
+  fstype: Buffer;
 }
 
 export interface PtraceRecordData {
@@ -231,9 +245,19 @@ function readAttr(buf: Buffer, at: number): AttrFields {
   };
 }
 
+function readMount(buf: Buffer, at: number): MountFields {
+  const name = buf.subarray(at + Mount.fstype, at + Mount.fstype + FSTYPE_LEN);
+  const nul = name.indexOf(0);
+  return {
+    op: buf.readUInt32LE(at + Mount.op),
+    flags: buf.readUInt32LE(at + Mount.flags),
+    fstype: nul >= 0 ? name.subarray(0, nul) : name,
+  };
+}
+
 function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData['type']): FileRecordData | string {
   // a metadata record is a file record followed by the new values; the path follows both
-  const fixed = type === RecordType.SETATTR ? AttrRecord.size : FileRecord.size;
+  const fixed = type === RecordType.SETATTR ? AttrRecord.size : type === RecordType.MOUNT ? MountRecord.size : FileRecord.size;
   if (size < fixed) return `file record of ${size} bytes is shorter than ${fixed}`;
   const pathLen = buf.readUInt16LE(at + FileRecord.pathLen);
   const path2Len = buf.readUInt16LE(at + FileRecord.path2Len);
@@ -264,6 +288,7 @@ function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData[
     anchor2Off: Math.min(buf.readUInt16LE(at + FileRecord.anchor2Off), path2Len),
     rdev: type === RecordType.MKNOD ? buf.readUInt32LE(at + FileRecord.rdev) : 0,
     attr: type === RecordType.SETATTR ? readAttr(buf, at + AttrRecord.attr) : null,
+    mount: type === RecordType.MOUNT ? readMount(buf, at + MountRecord.mount) : null,
   };
 }
 
@@ -419,6 +444,7 @@ export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResu
       case RecordType.SYMLINK:
       case RecordType.MKNOD:
       case RecordType.MKDIR:
+      case RecordType.MOUNT:
         decoded = decodeFile(batch, at, size, type);
         break;
       case RecordType.PTRACE:

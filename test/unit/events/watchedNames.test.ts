@@ -29,6 +29,7 @@ function record(over: Partial<FileRecordData>): FileRecordData {
     anchor2Off: 0,
     rdev: 0,
     attr: null,
+    mount: null,
     ...over,
   };
 }

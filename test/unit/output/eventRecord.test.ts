@@ -18,7 +18,7 @@ import {
 } from '../../fixtures/output/recordCorpus.js';
 import { fakeCgroups, testProcesses } from '../../fixtures/process/processFixtures.js';
 import type { AttrFields, DecodedRecord, FileRecordData } from '../../../src/sensor/decoder.js';
-import { AttrOp, AttrValid, RecordFlag, RecordType } from '../../../src/sensor/contract.js';
+import { AttrOp, AttrValid, MountOp, RecordFlag, RecordType } from '../../../src/sensor/contract.js';
 
 const GOLDEN = fileURLToPath(new URL('../../fixtures/output/events.golden.ndjson', import.meta.url));
 // Regenerate deliberately, after checking the difference: LSMWATCH_UPDATE_GOLDEN=1 make test-unit
@@ -131,6 +131,23 @@ test('link, symlink, mknod and mkdir lines: the new name, the target, the type, 
   assert.equal([node.type, node.file_type, node.mode, node.device], ['mknod', 'block', '0600', '8:1']);
   const dir = madeLine(made(RecordType.MKDIR, { mode: 0o040750 }));
   assert.equal([dir.type, dir.file_type, dir.mode, 'target' in dir, 'device' in dir], ['mkdir', 'dir', '0750', false, false]);
+});
+
+test('mount and umount lines: the mount point, the kind, type, source and flags', () => {
+  const at = (over: Partial<FileRecordData>) => {
+    const event = enrichRecord({ ...made(RecordType.MOUNT), path: Buffer.from('/etc/cron.d'), mode: 0o040755, ...over } as DecodedRecord, context('lsm')) as FileEvent;
+    assert.is(event.path?.text, '/etc/cron.d');
+    return eventLine(event);
+  };
+  const tmpfs = at({ path2: Buffer.from('evil'), flags: RecordFlag.BEFORE_OP, mount: { op: MountOp.MOUNT, flags: 2 | 8, fstype: Buffer.from('tmpfs') } });
+  assert.equal(
+    [tmpfs.type, tmpfs.mount, tmpfs.fstype, tmpfs.source, tmpfs.mount_flags, tmpfs.before_op, 'access' in tmpfs, 'file_type' in tmpfs],
+    ['mount', 'new', 'tmpfs', 'evil', ['nosuid', 'noexec'], true, false, false],
+  );
+  const bind = at({ path2: Buffer.from('/tmp/fake'), mount: { op: MountOp.MOUNT, flags: 4096, fstype: Buffer.alloc(0) } });
+  assert.equal([bind.mount, bind.source, 'fstype' in bind, 'mount_flags' in bind], ['bind', '/tmp/fake', false, false]);
+  const gone = at({ mount: { op: MountOp.UMOUNT, flags: 2, fstype: Buffer.from('tmpfs') } });
+  assert.equal([gone.type, gone.mount, gone.mount_flags, 'source' in gone], ['umount', 'umount', ['detach'], false]);
 });
 
 test('a metadata record of an operation this agent does not know makes no event', () => {

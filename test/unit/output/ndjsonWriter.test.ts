@@ -63,6 +63,7 @@ function fileRec(path: Buffer): FileRecordData {
     anchor2Off: 0,
     rdev: 0,
     attr: null,
+    mount: null,
   };
 }
 

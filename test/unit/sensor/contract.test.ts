@@ -164,6 +164,8 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
   ['lw_policy_epoch', contract.PolicyEpoch],
   ['lw_attr', contract.Attr],
   ['lw_attr_record', contract.AttrRecord],
+  ['lw_mount', contract.Mount],
+  ['lw_mount_record', contract.MountRecord],
 ];
 
 /** Widths the decoder and the agent read and write each scalar field with (bytes). */
@@ -252,6 +254,8 @@ const WIDTHS: Record<string, Record<string, number>> = {
   lw_inode_key: { dev: 4, generation: 4, ino: 8 },
   lw_attr: { op: 4, valid: 4, mode: 4, uid: 4, gid: 4, atime_nsec: 4, size: 8, atime_sec: 8, mtime_sec: 8, mtime_nsec: 4, _pad0: 4 },
   lw_attr_record: { file: contract.FileRecord.size, attr: contract.Attr.size },
+  lw_mount: { op: 4, flags: 4, fstype: contract.FSTYPE_LEN },
+  lw_mount_record: { file: contract.FileRecord.size, mount: contract.Mount.size },
   lw_policy_epoch: { epoch: 4, _pad0: 4 },
 };
 
@@ -272,6 +276,7 @@ const ENUMS: Array<[string, Record<string, number>, string]> = [
   ['lw_mark_arg', contract.MarkArg, 'LW_MARK_ARG_'],
   ['lw_attr_op', contract.AttrOp, 'LW_ATTR_'],
   ['lw_attr_valid', contract.AttrValid, 'LW_ATTR_V_'],
+  ['lw_mount_op', contract.MountOp, 'LW_MOUNT_'],
 ];
 
 const headerText = () => readFileSync(HEADER, 'utf8');
@@ -333,6 +338,7 @@ test('char arrays have the lengths of the #defines', () => {
   assert.is(btf.arrayLength(member('lw_ptrace_record', 'target_comm').type_id), contract.COMM_LEN);
   assert.is(btf.arrayLength(member('lw_watch_key', 'path').type_id), contract.WATCH_KEY_MAX);
   assert.is(btf.arrayLength(member('lw_exec_record', 'tty').type_id), contract.TTY_LEN);
+  assert.is(btf.arrayLength(member('lw_mount', 'fstype').type_id), contract.FSTYPE_LEN);
 });
 
 for (const [name, mirror, prefix] of ENUMS) {
@@ -368,6 +374,7 @@ test('#define constants match contract.ts', () => {
     WILDCARD_ID: contract.WILDCARD_ID,
     ARGS_MAX: contract.ARGS_MAX,
     TTY_LEN: contract.TTY_LEN,
+    FSTYPE_LEN: contract.FSTYPE_LEN,
     ID_UNSET: contract.ID_UNSET,
   };
   for (const [name, value] of Object.entries(expected)) {
@@ -385,7 +392,8 @@ test('the largest record fits LW_RECORD_MAX and its u16 size field', () => {
   assert.is(contract.PtraceRecord.size % 8, 0);
   // a metadata record: its fixed part and one path
   assert.ok(Math.ceil((contract.AttrRecord.size + contract.PATH_MAX) / 8) * 8 <= contract.RECORD_MAX);
-  for (const r of [contract.AttrRecord, contract.ExecRecord, contract.ForkRecord, contract.ExitRecord, contract.SignalRecord, contract.BpfAccessRecord, contract.TaskRecord, contract.CgroupRecord]) {
+  assert.ok(Math.ceil((contract.MountRecord.size + 2 * contract.PATH_MAX) / 8) * 8 <= contract.RECORD_MAX);
+  for (const r of [contract.AttrRecord, contract.MountRecord, contract.ExecRecord, contract.ForkRecord, contract.ExitRecord, contract.SignalRecord, contract.BpfAccessRecord, contract.TaskRecord, contract.CgroupRecord]) {
     assert.is(r.size % 8, 0);
   }
   // an exec record: the fixed part, the longest exe path with its NUL, the longest argument vector

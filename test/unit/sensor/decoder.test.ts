@@ -7,6 +7,7 @@ import {
   FileRecord,
   Header,
   PATH_MAX,
+  MountOp,
   Process,
   PtraceKind,
   PtraceRecord,
@@ -24,6 +25,7 @@ import {
   exitRecordBytes,
   fileRecord,
   forkRecordBytes,
+  mountRecord,
   ptraceRecord,
   rawRecord,
   writeHeader,
@@ -141,6 +143,17 @@ test('records of names made: link and symlink carry the second path, mknod its d
   assert.equal([mknod.type, mknod.mode, mknod.rdev], [RecordType.MKNOD, 0o060600, 0x800]);
   const mkdir = onlyFile(fileRecord({ type: RecordType.MKDIR, path: '/etc/cron.d/sub', mode: 0o040755, rdev: 7 }));
   assert.equal([mkdir.type, mkdir.path2, mkdir.rdev], [RecordType.MKDIR, null, 0], 'rdev is read for mknod only');
+});
+
+test('mount record: the mount point, the source, the operation after the file fields', () => {
+  const rec = onlyFile(
+    mountRecord({ path: '/etc/cron.d', path2: 'tmpfs', ino: 5n, mode: 0o040755, op: MountOp.MOUNT, mountFlags: 0xc0ed0002, fstype: 'tmpfs' }),
+  );
+  assert.equal([rec.type, rec.path.toString(), rec.path2?.toString(), rec.ino, rec.mode], [RecordType.MOUNT, '/etc/cron.d', 'tmpfs', 5n, 0o040755]);
+  assert.equal([rec.mount?.op, rec.mount?.flags, rec.mount?.fstype.toString(), rec.attr], [MountOp.MOUNT, 0xc0ed0002, 'tmpfs', null]);
+  const full = onlyFile(mountRecord({ path: '/etc', op: MountOp.UMOUNT, fstype: 'a-type-of-16-chr' }));
+  assert.equal([full.mount?.fstype.toString(), full.path2], ['a-type-of-16-chr', null], 'a type of the full length has no NUL');
+  assert.is(onlyFile(fileRecord({ type: RecordType.OPEN, path: '/etc/x' })).mount, null);
 });
 
 test('metadata record: the file fields, the new values, the path after both', () => {
