@@ -5,7 +5,7 @@
  */
 import type { ChangeRecord } from '../state/changeRecord.js';
 import { describeActor, modeBits, timeMs } from './changeFacts.js';
-import { isSystemBinaryPath } from './pathClasses.js';
+import { isAccountBackupPath, isSystemBinaryPath } from './pathClasses.js';
 import type { EventFacts, Finding, RuleContext, RuleDefinition } from './types.js';
 
 const SETUID = 0o4000;
@@ -107,6 +107,8 @@ function stompReason(newMs: number, oldMs: number | null, context: RuleContext, 
 
 function stompedChange(record: ChangeRecord, context: RuleContext): Finding[] {
   if (record.new === null || record.action === 'deleted') return [];
+  // a backup made with its original's times (useradd on a system whose /etc/subuid is old)
+  if (isAccountBackupPath(record.path)) return [];
   const newMs = timeMs(record.new.mtime);
   if (newMs === null) return [];
   // Same inode: only utimensat moves mtime back. A replace or a new file is judged only when
@@ -119,6 +121,7 @@ function stompedChange(record: ChangeRecord, context: RuleContext): Finding[] {
 
 function stompedEvent(event: EventFacts, context: RuleContext): Finding[] {
   if (event.operation !== 'utimes' || typeof event.mtime !== 'string') return [];
+  if (isAccountBackupPath(event.path)) return [];
   const newMs = timeMs(event.mtime);
   if (newMs === null) return [];
   const reason = stompReason(newMs, timeMs(event.old_mtime), context, true);

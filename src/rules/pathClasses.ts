@@ -86,6 +86,14 @@ export function isRcScriptPath(path: string): boolean {
   return isOneOf(path, RC_FILES) || isBelowAny(path, RC_DIRS);
 }
 
+/** The backups shadow's tools (useradd, usermod, passwd, vipw) write next to the account files,
+ * with the content and the times of the file they back up. */
+export const ACCOUNT_BACKUP_FILES = ['passwd', 'shadow', 'group', 'gshadow', 'subuid', 'subgid'].map((f) => `/etc/${f}-`);
+
+export function isAccountBackupPath(path: string): boolean {
+  return ACCOUNT_BACKUP_FILES.includes(path);
+}
+
 export const LD_PRELOAD_FILE = '/etc/ld.so.preload';
 export const LD_CONF_FILES = ['/etc/ld.so.conf'];
 export const LD_CONF_DIRS = ['/etc/ld.so.conf.d'];

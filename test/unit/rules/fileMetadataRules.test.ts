@@ -93,6 +93,17 @@ test('timestomp negative: the package manager, a downgrade while the agent was d
   assert.equal(alertsFor(change('/etc/x.conf', { content: 'a', mtimeNs: NOW_NS - HOUR_NS }, { content: 'b', mtimeNs: NOW_NS - HOUR_NS - 500_000_000n })), [], 'sub-second');
 });
 
+test('timestomp negative: the backups shadow tools write with their original\'s times (useradd on an old /etc/subuid)', () => {
+  const useradd = { ...SHELL, comm: 'useradd', exe: '/usr/sbin/useradd' };
+  for (const path of ['/etc/subuid-', '/etc/subgid-', '/etc/passwd-', '/etc/shadow-']) {
+    assert.equal(alertsFor(change(path, null, { content: 'a:100000:65536\n', mtimeNs: Y2000_NS }, { by: useradd })), [], path);
+    assert.equal(eventAlerts(event({ operation: 'utimes', path, mtime: '2000-01-01T00:00:00Z' })), [], `${path}: utimes event`);
+  }
+  // the live files and any other new file dated back still are
+  assert.equal(rulesOf(alertsFor(change('/etc/subuid', { content: 'a', mtimeNs: NOW_NS - HOUR_NS }, { content: 'a', mtimeNs: Y2000_NS }))), ['timestomp']);
+  assert.equal(rulesOf(alertsFor(change('/etc/subuid-x', null, { content: 'a', mtimeNs: Y2000_NS }))), ['timestomp']);
+});
+
 test('timestomp from utimes events: far from now; a baselined file only for the future', () => {
   const alerts = eventAlerts(event({ operation: 'utimes', path: '/tmp/x', mtime: '2000-01-01T00:00:00Z' }));
   assert.equal(rulesOf(alerts), ['timestomp']);
