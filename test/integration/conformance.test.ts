@@ -474,13 +474,18 @@ check('bind-over-baseline', 'a file bind-mounted over a baseline file: the mount
   }
 });
 
-check('mount-over-ancestor', 'a tmpfs mounted over an ancestor of a watch entry (root/ of root/.ssh/)', async () => {
+check('mount-over-ancestor', 'a tmpfs mounted over an ancestor of watch entries (srv/ of srv/keys/), and a second one stacked on it', async () => {
   const since = agent.events.length;
-  const pid = pidOf(run('sh', ['-c', 'echo $$; exec mount -t tmpfs lsmwatch-evil "$1"', 'sh', tree.rootDir]));
+  const pid = pidOf(run('sh', ['-c', 'echo $$; exec mount -t tmpfs lsmwatch-evil "$1"', 'sh', tree.srv]));
   try {
-    await expectLines(since, [{ type: 'mount', path: tree.rootDir, pid, mount: 'new', fstype: 'tmpfs' }], 'mount over the ancestor');
+    await expectLines(since, [{ type: 'mount', path: tree.srv, pid, mount: 'new', fstype: 'tmpfs' }], 'mount over the ancestor');
+    // the target is now the first tmpfs's root: judged at the name it sits on
+    const again = agent.events.length;
+    const pid2 = pidOf(run('sh', ['-c', 'echo $$; exec mount -t tmpfs lsmwatch-evil2 "$1"', 'sh', tree.srv]));
+    umount(tree.srv);
+    await expectLines(again, [{ type: 'mount', path: tree.srv, pid: pid2, mount: 'new', source: 'lsmwatch-evil2' }], 'a mount stacked on the first');
   } finally {
-    umount(tree.rootDir);
+    umount(tree.srv);
   }
 });
 
