@@ -109,6 +109,8 @@ function stompedChange(record: ChangeRecord, context: RuleContext): Finding[] {
   if (record.new === null || record.action === 'deleted') return [];
   // a backup made with its original's times (useradd on a system whose /etc/subuid is old)
   if (isAccountBackupPath(record.path)) return [];
+  // a mount or unmount shows another file at the path: its mtime moved nowhere
+  if (record.recheck === 'mount') return [];
   const newMs = timeMs(record.new.mtime);
   if (newMs === null) return [];
   // Same inode: only utimensat moves mtime back. A replace or a new file is judged only when

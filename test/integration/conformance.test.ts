@@ -434,7 +434,18 @@ check('mkdir', 'a directory made in a watched directory', async () => {
  * watched names show. Each is a line at the mount point; the files it hides or shows are `change`
  * lines from a re-check of the baseline (recheck: mount, by: who mounted). ---- */
 
-const umount = (path: string) => run('umount', [path]);
+/** umount (its pid returned), again while busy: the agent's re-check after the mount may be
+ * reading a file below it just then. */
+async function umount(path: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return pidOf(run('sh', ['-c', 'echo $$; exec umount "$1"', 'sh', path]));
+    } catch (err) {
+      if (attempt >= 20 || !/busy/i.test(String((err as Error).message))) throw err;
+      await sleep(500);
+    }
+  }
+}
 
 check('mount-over-watched', 'a tmpfs mounted over a watched directory hides its files, and its unmount shows them again', async () => {
   const since = agent.events.length;
@@ -450,7 +461,7 @@ check('mount-over-watched', 'a tmpfs mounted over a watched directory hides its 
     assert.equal([hidden.recheck, (hidden.by as Event | undefined)?.pid], ['mount', pid]);
   } finally {
     const back = agent.events.length;
-    const upid = pidOf(run('sh', ['-c', 'echo $$; exec umount "$1"', 'sh', tree.mnt]));
+    const upid = await umount(tree.mnt);
     await expectLines(back, [{ type: 'umount', path: tree.mnt, pid: upid, mount: 'umount' }], 'umount');
     await agent.waitFor(
       (e) => agent.events.indexOf(e) >= back && e.type === 'change' && e.path === job && e.action === 'created' && e.recheck === 'mount',
@@ -470,7 +481,7 @@ check('bind-over-baseline', 'a file bind-mounted over a baseline file: the mount
     const change = await expectChange(since, tree.bindme, /evil:x:0:0/);
     assert.is((change.by as Event | undefined)?.pid, pid, 'the change names who mounted');
   } finally {
-    umount(tree.bindme);
+    await umount(tree.bindme);
   }
 });
 
@@ -482,10 +493,10 @@ check('mount-over-ancestor', 'a tmpfs mounted over an ancestor of watch entries 
     // the target is now the first tmpfs's root: judged at the name it sits on
     const again = agent.events.length;
     const pid2 = pidOf(run('sh', ['-c', 'echo $$; exec mount -t tmpfs lsmwatch-evil2 "$1"', 'sh', tree.srv]));
-    umount(tree.srv);
+    await umount(tree.srv);
     await expectLines(again, [{ type: 'mount', path: tree.srv, pid: pid2, mount: 'new', source: 'lsmwatch-evil2' }], 'a mount stacked on the first');
   } finally {
-    umount(tree.srv);
+    await umount(tree.srv);
   }
 });
 

@@ -40,6 +40,10 @@ export interface RunningAgent {
 }
 
 const DEFAULT_TIMEOUT = inVm ? 60_000 : 15_000;
+/** A wait that begins before the agent's ready line waits at least this long: loading and
+ * verifying the BPF programs under TCG took 45-51 s with two guests on this machine's 2 cores
+ * (2026-12-02), 26 s with one. Below ABANDONED_MS, so a start that hangs still fails. */
+const START_TIMEOUT = inVm ? 150_000 : 60_000;
 
 export interface StartOptions {
   /** the node executable to run the agent with (default: the one running the tests) */
@@ -110,6 +114,7 @@ export function startAgent(args: string[], env: Record<string, string> = {}, opt
       touch();
       const seen = events.find(predicate);
       if (seen) return Promise.resolve(seen);
+      if (!events.some((e) => e.type === 'ready')) timeoutMs = Math.max(timeoutMs, START_TIMEOUT);
       return new Promise((res, rej) => {
         const timer = setTimeout(() => {
           rej(new Error(`timed out waiting for ${what}; ${events.length} events so far; stderr:\n${stderr}\nlast events:\n${events.slice(-5).map((e) => JSON.stringify(e)).join('\n')}`));

@@ -104,6 +104,13 @@ test('timestomp negative: the backups shadow tools write with their original\'s 
   assert.equal(rulesOf(alertsFor(change('/etc/subuid-x', null, { content: 'a', mtimeNs: Y2000_NS }))), ['timestomp']);
 });
 
+test('timestomp negative: an unmount shows the older file that was under the mount (recheck mount)', () => {
+  const shown = change('/opt/app/job', { content: 'evil', mtimeNs: NOW_NS }, { content: 'job', mtimeNs: NOW_NS - HOUR_NS }, { by: { ...SHELL, comm: 'umount' } });
+  assert.equal(rulesOf(alertsFor(shown)), ['timestomp'], 'without the re-check mark it looks like one');
+  shown.recheck = 'mount';
+  assert.equal(alertsFor(shown).filter((a) => a.rule === 'timestomp'), []);
+});
+
 test('timestomp from utimes events: far from now; a baselined file only for the future', () => {
   const alerts = eventAlerts(event({ operation: 'utimes', path: '/tmp/x', mtime: '2000-01-01T00:00:00Z' }));
   assert.equal(rulesOf(alerts), ['timestomp']);
