@@ -39,6 +39,11 @@ export function eventFacts(event: FileEvent, inBaseline: (path: string) => boole
   if (manager !== null) facts.actor.package_manager = manager.name;
   if (event.oldPath !== null) facts.old_path = event.oldPath.text;
   if (creates && event.mode !== 0) facts.mode = event.mode & 0o7777;
+  if (event.mount !== null) {
+    facts.mount = event.mount.kind;
+    facts.fstype = event.mount.fstype;
+    facts.source = event.mount.source?.text ?? null;
+  }
   const meta = event.metadata;
   if (meta !== null) {
     if (meta.mode !== null) facts.mode = meta.mode;

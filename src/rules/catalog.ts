@@ -1,6 +1,7 @@
 /** Every built-in rule, in the order the README lists them. */
 import { ACCOUNT_RULES } from './accountRules.js';
 import { FILE_METADATA_RULES } from './fileMetadataRules.js';
+import { MOUNT_RULES } from './mountRules.js';
 import { PERSISTENCE_RULES } from './persistenceRules.js';
 import { SSH_RULES } from './sshRules.js';
 import { SUDOERS_RULES } from './sudoersRules.js';
@@ -14,6 +15,7 @@ export const RULES: readonly RuleDefinition[] = Object.freeze([
   ...SYSTEM_CONFIG_RULES,
   ...PERSISTENCE_RULES,
   ...FILE_METADATA_RULES,
+  ...MOUNT_RULES,
 ]);
 
 const BY_ID = new Map<string, RuleDefinition>(RULES.map((rule) => [rule.id, rule]));

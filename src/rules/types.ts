@@ -29,7 +29,8 @@ export type RuleId =
   | 'rc_script_changed'
   | 'kernel_module_config_changed'
   | 'system_binary_changed'
-  | 'timestomp';
+  | 'timestomp'
+  | 'mount_over_watched';
 
 /** One process of the chain that made a change: the process itself or one of its ancestors. */
 export interface ProcessIdentity {
@@ -91,6 +92,11 @@ export interface EventFacts {
   mtime?: string | null;
   /** utimes: the modification time before, where known. */
   old_mtime?: string | null;
+  /** mount: what the mount did (new, bind, move, remount, propagation; umount for an unmount) */
+  mount?: string;
+  /** mount: the file system type and the source as given */
+  fstype?: string | null;
+  source?: string | null;
   /** setxattr/removexattr: the attribute name, e.g. "security.capability". */
   xattr?: string;
   /**

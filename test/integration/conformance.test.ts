@@ -452,7 +452,10 @@ check('mount-over-watched', 'a tmpfs mounted over a watched directory hides its 
   const job = join(tree.mnt, 'job');
   const pid = pidOf(run('sh', ['-c', 'echo $$; exec mount -t tmpfs -o nosuid lsmwatch-evil "$1"', 'sh', tree.mnt]));
   try {
-    await expectLines(since, [{ type: 'mount', path: tree.mnt, pid, mount: 'new', fstype: 'tmpfs', source: 'lsmwatch-evil', mount_flags: (v: unknown) => Array.isArray(v) && v.includes('nosuid') }], 'mount -t tmpfs');
+    await expectLines(since, [
+      { type: 'mount', path: tree.mnt, pid, mount: 'new', fstype: 'tmpfs', source: 'lsmwatch-evil', mount_flags: (v: unknown) => Array.isArray(v) && v.includes('nosuid') },
+      { type: 'alert', rule: 'mount_over_watched', path: tree.mnt, severity: 'high' },
+    ], 'mount -t tmpfs');
     const hidden = await agent.waitFor(
       (e) => agent.events.indexOf(e) >= since && e.type === 'change' && e.path === job && e.action === 'deleted',
       `deleted change of ${job}`,

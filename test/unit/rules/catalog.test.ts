@@ -38,6 +38,7 @@ test('the rules the issue asks for are there, with their techniques', () => {
     sshd_config_weakened: 'T1556',
     system_binary_changed: 'T1554',
     timestomp: 'T1070.006',
+    mount_over_watched: 'T1564.013',
     kernel_module_config_changed: 'T1547.006',
   };
   for (const [id, attack] of Object.entries(expected)) assert.is(findRule(id)?.attack, attack, id);
