@@ -145,28 +145,36 @@ LW_OPTIONAL_PROGRAM(lw_flush_writes_prog)
  * at load time: a record per write, no aggregation (lw_tp_enter_close and the flush program are then
  * left out). ---- */
 
-/* A write syscall and its __no_atomics variant; bytes: what the syscall says it writes, or 0. */
-#define LW_WRITE_SYSCALL(name, bytes)                                                   \
+/* A syscall that writes to the file at args[fd_arg], and its __no_atomics variant; bytes: what the
+ * syscall says it writes, or 0. */
+#define LW_WRITE_SYSCALL_AT(name, fd_arg, bytes)                                        \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                     \
 	int lw_tp_enter_##name(struct trace_event_raw_sys_enter *ctx)                   \
 	{                                                                               \
-		struct file *file = lw_file_from_fd(ctx->args[0]);                      \
+		struct file *file = lw_file_from_fd(ctx->args[fd_arg]);                 \
 		lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL, bytes);        \
 		return 0;                                                               \
 	}                                                                               \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                     \
 	int lw_tp_enter_##name##__no_atomics(struct trace_event_raw_sys_enter *ctx)     \
 	{                                                                               \
-		struct file *file = lw_file_from_fd(ctx->args[0]);                      \
+		struct file *file = lw_file_from_fd(ctx->args[fd_arg]);                 \
 		lw_handle_write_each(file, file ? LW_FILE_INODE(file) : NULL, bytes);   \
 		return 0;                                                               \
 	}
+#define LW_WRITE_SYSCALL(name, bytes) LW_WRITE_SYSCALL_AT(name, 0, bytes)
 
 LW_WRITE_SYSCALL(write, ctx->args[2])
 LW_WRITE_SYSCALL(pwrite64, ctx->args[2])
 LW_WRITE_SYSCALL(writev, 0)
 LW_WRITE_SYSCALL(pwritev, 0)
 LW_WRITE_SYSCALL(pwritev2, 0)
+/* Writes that bypass write(2) (coreutils cp, install, sendfile servers, splice): the file written
+ * to is the fd_out argument. An fd that is a pipe or socket costs the verdict lookup only. */
+LW_WRITE_SYSCALL_AT(copy_file_range, 2, ctx->args[4]) /* (fd_in, off_in, fd_out, off_out, len, flags) */
+LW_WRITE_SYSCALL_AT(sendfile64, 0, ctx->args[3])      /* (out_fd, in_fd, offset, count) */
+LW_WRITE_SYSCALL_AT(splice, 2, ctx->args[4])          /* (fd_in, off_in, fd_out, off_out, len, flags) */
+LW_WRITE_SYSCALL_AT(fallocate, 0, 0)                  /* (fd, mode, offset, len): no bytes written as such */
 
 /* ---- renames, unlinks, rmdirs, links: the strings are kept at entry; at exit, if the syscall
  * succeeded, the names are resolved through the dcache (resolve.bpf.h) and judged by the marks.

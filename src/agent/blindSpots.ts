@@ -27,9 +27,10 @@ const NOT_REPORTED_YET: BlindSpot[] = [
   { id: 'mount-source-watched', what: 'a bind mount or move whose source is watched but whose mount point is not is no mount line (writes through the new name are reported: watched inodes are marked)' },
 ];
 
-/** What the tracepoint sensor does not see of the write paths that bypass write(2). */
+/** What the tracepoint sensor does not see of the write paths that bypass write(2)
+ * (copy_file_range, sendfile, splice and fallocate it sees at their syscalls). */
 const TRACEPOINT_WRITE_PATHS: BlindSpot[] = [
-  { id: 'write-without-write-syscall', what: 'copy_file_range, sendfile, splice, fallocate and Linux AIO change a file without a write line (the open for writing is reported, and the baseline is compared after it)' },
+  { id: 'linux-aio', what: 'writes submitted through Linux AIO (io_submit) have no write line (the open for writing is reported, and the baseline is compared after it)' },
   { id: 'io-uring', what: 'opens and writes submitted through io_uring are not seen by syscall tracepoints' },
 ];
 

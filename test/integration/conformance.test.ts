@@ -430,6 +430,22 @@ check('mkdir', 'a directory made in a watched directory', async () => {
   await expectLines(since, [{ type: 'mkdir', path: name, pid, file_type: 'dir' }], 'mkdir');
 });
 
+/* ---- write paths that bypass write(2) (issue 13): coreutils cp and install use copy_file_range,
+ * servers sendfile, pipelines splice; fallocate grows or punches a file. Each is a write line. ---- */
+
+for (const method of ['copy_file_range', 'sendfile', 'splice', 'fallocate']) {
+  check(method.replace(/_/g, '-'), `${method} into a watched file is a write`, async () => {
+    const src = join(tree.u, `via-src-${method}`);
+    const dst = join(tree.w, `via_${method}`);
+    writeFileSync(src, EVIL + '\n');
+    writeFileSync(dst, PASSWD);
+    await settle();
+    const since = agent.events.length;
+    const pid = pidOf(run(helperBin('write_via'), [method, src, dst]));
+    await expectLines(since, [{ type: 'write', path: dst, pid }], method);
+  });
+}
+
 /* ---- mounts (issue 13): a mount on a watched name, or on an ancestor of one, changes what the
  * watched names show. Each is a line at the mount point; the files it hides or shows are `change`
  * lines from a re-check of the baseline (recheck: mount, by: who mounted). ---- */

@@ -20,11 +20,12 @@ test('LSM on a kernel with the post-op programs (5.17+) and fexit/vfs_utimes loa
   assert.equal(kernelIds('lsm', { dcacheResolver: false, postOpRecords: true }, plan), ['utimes-backdate'], 'not told it loaded: declared');
 });
 
-test('tracepoint: write paths that bypass write(2), and io_uring, are declared; LSM sees them', () => {
+test('tracepoint: Linux AIO and io_uring are declared, the write syscalls that bypass write(2) are not; LSM sees them all', () => {
   const tp = ids('tracepoint', { dcacheResolver: true, postOpRecords: false }, plan);
-  assert.ok(tp.includes('write-without-write-syscall') && tp.includes('io-uring'));
+  assert.ok(tp.includes('linux-aio') && tp.includes('io-uring'));
+  for (const id of ['copy-file-range', 'sendfile', 'splice', 'fallocate', 'write-without-write-syscall']) assert.not.ok(tp.includes(id), id);
   const lsm = ids('lsm', { dcacheResolver: false, postOpRecords: true, utimesHook: true }, plan);
-  assert.not.ok(lsm.includes('write-without-write-syscall') || lsm.includes('io-uring'));
+  assert.not.ok(lsm.includes('linux-aio') || lsm.includes('io-uring'));
 });
 
 test('tracepoint: the cases of names made (link, symlink, mknod, mkdir) are not declared', () => {
