@@ -17,7 +17,9 @@ async function until(pred: () => boolean, what: string): Promise<void> {
   }
 }
 
-async function run(prepare: (root: string) => Promise<void>, detached = false) {
+/** settled: what the output must hold before the agent stops (the first periodic check, whose
+ * findings are the ones emitted, runs beside the one that writes the baseline line) */
+async function run(prepare: (root: string) => Promise<void>, detached = false, settled: (records: Array<Record<string, unknown>>) => boolean = () => true) {
   const root = mkdtempSync(join(tmpdir(), 'lsmwatch-selfint-'));
   const policyText = JSON.stringify({ watch: [], integrity: { interval: 3600 } });
   writeFileSync(join(root, 'policy.json'), policyText);
@@ -35,6 +37,7 @@ async function run(prepare: (root: string) => Promise<void>, detached = false) {
     nowRfc3339: () => 'now',
   });
   await until(() => output.records.some((r) => r.status === 'baseline'), 'the integrity baseline line');
+  await until(() => settled(output.records), 'the findings of the first check');
   await integrity.stop();
   rmSync(root, { recursive: true, force: true });
   return { output, notices };
@@ -57,7 +60,7 @@ test('an intact tree: one baseline line with what was checked and the node execu
 });
 
 test('a file that differs from the manifest: a mismatch line and a red stderr line', async () => {
-  const { output, notices } = await run((root) => withFile(root, 'tampered'));
+  const { output, notices } = await run((root) => withFile(root, 'tampered'), false, (records) => records.some((r) => r.status === 'mismatch'));
   const mismatch = output.records.find((r) => r.status === 'mismatch');
   assert.ok(mismatch, JSON.stringify(output.records));
   assert.match(String(mismatch.file), /build\/x\.js$/);
@@ -65,7 +68,7 @@ test('a file that differs from the manifest: a mismatch line and a red stderr li
 });
 
 test('no manifest, and a program no longer attached: both reported', async () => {
-  const { output } = await run(async () => {}, true);
+  const { output } = await run(async () => {}, true, (records) => records.some((r) => r.status === 'detached'));
   assert.ok(output.records.some((r) => r.status === 'missing'), JSON.stringify(output.records));
   assert.ok(output.records.some((r) => r.status === 'detached' && r.prog_id === 7), JSON.stringify(output.records));
 });
