@@ -220,6 +220,20 @@ struct {
 	__type(value, __u32);
 } lw_path_op_handler SEC(".maps");
 
+/* The two handlers of a slot, tail-called from the exits, never attached: the resolving one and
+ * the string-only one (the addon installs one of them). */
+#define LW_TAIL_HANDLERS(name, finish)                                     \
+	SEC("tracepoint")                                                  \
+	int lw_tail_##name##_resolve(struct trace_event_raw_sys_exit *ctx) \
+	{                                                                  \
+		return finish(ctx, true);                                  \
+	}                                                                  \
+	SEC("tracepoint")                                                  \
+	int lw_tail_##name##_string(struct trace_event_raw_sys_exit *ctx)  \
+	{                                                                  \
+		return finish(ctx, false);                                 \
+	}
+
 static __always_inline void lw_path_op_enter_attr(__u32 type, long dfd, const char *upath, long dfd2,
 						  const char *upath2, __u32 flags, const struct lw_attr *attr)
 {
@@ -550,18 +564,7 @@ out:
 	return 0;
 }
 
-/* Tail-called from the exits, never attached. */
-SEC("tracepoint")
-int lw_tail_path_op_resolve(struct trace_event_raw_sys_exit *ctx)
-{
-	return lw_path_op_finish(ctx, true);
-}
-
-SEC("tracepoint")
-int lw_tail_path_op_string(struct trace_event_raw_sys_exit *ctx)
-{
-	return lw_path_op_finish(ctx, false);
-}
+LW_TAIL_HANDLERS(path_op, lw_path_op_finish)
 
 SEC("tracepoint/syscalls/sys_enter_rename")
 int lw_tp_enter_rename(struct trace_event_raw_sys_enter *ctx)
@@ -737,18 +740,7 @@ out:
 	return 0;
 }
 
-/* Tail-called from the exits, never attached. */
-SEC("tracepoint")
-int lw_tail_create_resolve(struct trace_event_raw_sys_exit *ctx)
-{
-	return lw_create_finish(ctx, true);
-}
-
-SEC("tracepoint")
-int lw_tail_create_string(struct trace_event_raw_sys_exit *ctx)
-{
-	return lw_create_finish(ctx, false);
-}
+LW_TAIL_HANDLERS(create, lw_create_finish)
 
 /* mode and device, kept with the name for the record */
 static __always_inline void lw_create_enter(__u32 type, long dfd, const char *upath, long dfd2, const char *upath2,
@@ -1134,7 +1126,7 @@ int lw_tp_enter_umount(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-static __always_inline int lw_mount_finish(bool resolve)
+static __always_inline int lw_mount_finish(struct trace_event_raw_sys_exit *ctx, bool resolve)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct lw_pending_names *p = bpf_map_lookup_elem(&lw_pending_names_map, &tid);
@@ -1145,9 +1137,13 @@ static __always_inline int lw_mount_finish(bool resolve)
 	struct lw_walk w = {};
 	__u32 watch = 0, end = 0;
 
-	if (!p || !s || !r)
+	if (!p)
 		goto out;
 	lw_count(LW_STAT_SEEN);
+	if (ctx->ret != 0 || !s || !r) {
+		lw_count(LW_STAT_FILTERED); /* the mount failed: nothing changed (the bump at the end is harmless) */
+		goto out;
+	}
 	if (resolve && !lw_resolve_kept(s, p->dfd, p->name, p->len, false, &dentry, &mnt)) {
 		lw_count(LW_STAT_UNRESOLVED);
 		dentry = NULL;
@@ -1178,36 +1174,7 @@ out:
 	return 0;
 }
 
-/* The mount failed: nothing changed (the bump at the end is harmless). */
-static __always_inline int lw_mount_failed(void)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	if (bpf_map_lookup_elem(&lw_pending_names_map, &tid)) {
-		lw_count(LW_STAT_SEEN);
-		lw_count(LW_STAT_FILTERED);
-	}
-	bpf_map_delete_elem(&lw_pending_names_map, &tid);
-	lw_op_end(0, true);
-	return 0;
-}
-
-/* Tail-called from the exits, never attached. */
-SEC("tracepoint")
-int lw_tail_mount_resolve(struct trace_event_raw_sys_exit *ctx)
-{
-	if (ctx->ret != 0)
-		return lw_mount_failed();
-	return lw_mount_finish(true);
-}
-
-SEC("tracepoint")
-int lw_tail_mount_string(struct trace_event_raw_sys_exit *ctx)
-{
-	if (ctx->ret != 0)
-		return lw_mount_failed();
-	return lw_mount_finish(false);
-}
+LW_TAIL_HANDLERS(mount, lw_mount_finish)
 
 #define LW_MOUNT_EXIT(name)                                                  \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                           \
