@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Metadata changes of watched files and directories (chmod, chown, utimes, truncate): one
- * LW_REC_SETATTR record per operation, with the new values. Both sensors call lw_handle_attr with
- * the name the operation acted on; an unwatched inode costs one verdict lookup. */
+/* Metadata changes of watched files and directories: chmod, chown, utimes, truncate (one
+ * LW_REC_SETATTR record per operation, with the new values) and extended attributes (LW_REC_XATTR,
+ * with the attribute's name). Both sensors call lw_handle_attr / lw_handle_xattr with the name the
+ * operation acted on; an unwatched inode costs one verdict lookup. */
 #ifndef LSMWATCH_ATTR_BPF_H
 #define LSMWATCH_ATTR_BPF_H
 
@@ -40,27 +41,46 @@ static __always_inline void lw_attr_times(struct lw_attr *a, const struct lw_tim
 	}
 }
 
+/* What a metadata change sets: new attributes (LW_REC_SETATTR: attr), or one extended attribute
+ * (LW_REC_XATTR: xattr, and its name in kernel memory; the value is never read). */
+struct lw_meta_change {
+	const struct lw_attr *attr;
+	const struct lw_xattr *xattr;
+	const char *xattr_name;
+};
+
 /* Emits the record of a metadata change whose path is already known (s->walk from w, or a string
  * of the tracepoint sensor's fallback). */
-static __always_inline void lw_emit_attr(struct lw_record_buf *r, __u32 flags, struct inode *inode, const char *path,
-					 __u32 path_len, const struct lw_walked_path *wp, const struct lw_attr *a)
+static __always_inline void lw_emit_meta(struct lw_record_buf *r, __u32 flags, struct inode *inode, const char *path,
+					 __u32 path_len, const struct lw_walked_path *wp, const struct lw_meta_change *c)
 {
-	struct lw_attr_record *ar = (void *)r->data;
-	__u32 end = lw_file_record_begin_at(r, sizeof(struct lw_attr_record), LW_REC_SETATTR, flags, inode, 0, path,
+	__u32 fixed = c->xattr ? sizeof(struct lw_xattr_record) : sizeof(struct lw_attr_record);
+	__u32 end = lw_file_record_begin_at(r, fixed, c->xattr ? LW_REC_XATTR : LW_REC_SETATTR, flags, inode, 0, path,
 					    path_len);
 
 	if (wp)
 		lw_file_record_anchor(r, wp, false);
-	__builtin_memcpy(&ar->attr, a, sizeof(ar->attr));
-	ar->attr._pad0 = 0;
+	if (c->xattr) {
+		struct lw_xattr_record *xr = (void *)r->data;
+		__builtin_memcpy(&xr->xattr, c->xattr, sizeof(xr->xattr));
+		xr->xattr._pad0 = 0;
+		end = lw_file_record_add_xattr_name(r, end, c->xattr_name);
+	} else {
+		struct lw_attr_record *ar = (void *)r->data;
+		__builtin_memcpy(&ar->attr, c->attr, sizeof(ar->attr));
+		ar->attr._pad0 = 0;
+	}
 	lw_emit(r, lw_record_finish(r, end));
 }
 
 /* A metadata change of inode, the one behind (dentry, mnt); under LSM a pointer the verifier trusts
- * (read by direct access from the hook's arguments: inode storage needs one). Reported where its verdict says watched:
- * the cached one if it can be trusted (the unwatched path ends there), else a walk. */
-static __always_inline void lw_handle_attr(struct dentry *dentry, struct inode *inode, struct vfsmount *mnt,
-					   const struct lw_attr *a, __u32 flags)
+ * (read by direct access from the hook's arguments: inode storage needs one). Reported where its
+ * verdict says watched: the cached one if it can be trusted (the unwatched path ends there), else
+ * a walk. mnt may be NULL (inode_setxattr has none): the walk then names the file from the root
+ * of its file system, and the verdict is the same, because every watch entry has an anchor (a
+ * marked ancestor) inside its own file system, which the walk meets before it could leave it. */
+static __always_inline void lw_handle_meta(struct dentry *dentry, struct inode *inode, struct vfsmount *mnt,
+					   const struct lw_meta_change *c, __u32 flags)
 {
 	struct lw_walk w = {};
 	__u32 watch = 0;
@@ -87,7 +107,21 @@ static __always_inline void lw_handle_attr(struct dentry *dentry, struct inode *
 		return;
 	}
 	flags |= (w.path.truncated ? LW_F_PATH_TRUNCATED : 0) | (!trusted && w.unknown ? LW_F_DEPTH_UNKNOWN : 0);
-	lw_emit_attr(r, flags, inode, &s->walk[w.path.off & LW_PATH_MASK], w.path.len, &w.path, a);
+	lw_emit_meta(r, flags, inode, &s->walk[w.path.off & LW_PATH_MASK], w.path.len, &w.path, c);
+}
+
+static __always_inline void lw_handle_attr(struct dentry *dentry, struct inode *inode, struct vfsmount *mnt,
+					   const struct lw_attr *a, __u32 flags)
+{
+	struct lw_meta_change c = { .attr = a };
+	lw_handle_meta(dentry, inode, mnt, &c, flags);
+}
+
+static __always_inline void lw_handle_xattr(struct dentry *dentry, struct inode *inode, struct vfsmount *mnt,
+					    const struct lw_xattr *x, const char *name, __u32 flags)
+{
+	struct lw_meta_change c = { .xattr = x, .xattr_name = name };
+	lw_handle_meta(dentry, inode, mnt, &c, flags);
 }
 
 #endif

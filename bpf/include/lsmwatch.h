@@ -58,6 +58,10 @@ enum lw_record_type {
 	 * agent's paths show changes): struct lw_mount_record; path = the mount point, path2 = the
 	 * source as given (mount(2): its device or directory text; move_mount: the from path) */
 	LW_REC_MOUNT = 14,
+	/* An extended attribute of a watched file or directory was set or removed (file capabilities,
+	 * ACLs, security labels, user attributes): struct lw_xattr_record; path2 = the attribute's name
+	 * (at most LW_XATTR_NAME_MAX bytes). Its value is never carried, only its size. */
+	LW_REC_XATTR = 15,
 	LW_REC_EXEC = 24,   /* a process executed a program (sched_process_exec): feeds the agent's process cache */
 	LW_REC_FORK = 25,   /* a new process (not a thread) was created (sched_process_fork) */
 	LW_REC_EXIT = 26,   /* the last thread of a process exited (sched_process_exit) */
@@ -77,7 +81,7 @@ enum lw_record_flags {
 	LW_F_EXCHANGE = 1u << 6,     /* LW_REC_RENAME: renameat2(RENAME_EXCHANGE), the two names swapped */
 	LW_F_PATH_UNRESOLVED = 1u << 7, /* tracepoint sensor: path taken from the syscall's string, not the dcache */
 	LW_F_DEPTH_UNKNOWN = 1u << 8, /* deeper than the verdict walk reaches: reported as watched to be safe */
-	/* LW_REC_SETATTR, LW_REC_LINK, LW_REC_SYMLINK, LW_REC_MKNOD, LW_REC_MKDIR, LW_REC_MOUNT (LSM sensor): reported
+	/* LW_REC_SETATTR, LW_REC_LINK, LW_REC_SYMLINK, LW_REC_MKNOD, LW_REC_MKDIR, LW_REC_MOUNT, LW_REC_XATTR (LSM sensor): reported
 	 * from the hook, before the operation ran (it may still have been refused); without it the
 	 * record was made after the operation succeeded */
 	LW_F_BEFORE_OP = 1u << 9,
@@ -203,6 +207,29 @@ struct lw_mount_record {
 	struct lw_file_record file;
 	struct lw_mount mount;
 	/* followed by: path, NUL, path2, NUL, zero padding up to file.hdr.size */
+};
+
+/* lw_xattr.op */
+enum lw_xattr_op {
+	LW_XATTR_SET = 1,    /* setxattr, lsetxattr, fsetxattr, setxattrat; an ACL set (LSM inode_set_acl) */
+	LW_XATTR_REMOVE = 2, /* removexattr, lremovexattr, fremovexattr, removexattrat; an ACL removed */
+};
+
+/* XATTR_NAME_MAX: the longest attribute name the kernel takes */
+#define LW_XATTR_NAME_MAX 255
+
+struct lw_xattr {
+	__u32 op;           /* enum lw_xattr_op */
+	__u32 flags;        /* setxattr(2) flags: XATTR_CREATE 1, XATTR_REPLACE 2 */
+	__u32 size;         /* bytes of the value set (0 for a removal) */
+	__u32 _pad0;
+};
+
+/* LW_REC_XATTR: the file fields as for an open (file.open_flags 0), then the operation. */
+struct lw_xattr_record {
+	struct lw_file_record file;
+	struct lw_xattr xattr;
+	/* followed by: path, NUL, path2 (the attribute's name), NUL, zero padding up to file.hdr.size */
 };
 
 /* LW_REC_EXEC, sent once the new program is in place: the process's new comm, its executable and

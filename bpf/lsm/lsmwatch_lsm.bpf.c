@@ -438,6 +438,130 @@ int BPF_PROG(lw_fexit_vfs_utimes, const struct path *path, struct timespec64 *ti
 	return 0;
 }
 
+/* ---- extended attributes: inode_setxattr and inode_removexattr (file capabilities, security
+ * labels, user attributes; ACLs before Linux 6.2), inode_set_acl and inode_remove_acl (ACLs since
+ * 6.2). Reported from the hook (before_op), with the attribute's name and the value's size only.
+ * Returning 0 leaves the capability checks in place: the trampoline then runs the hook's default
+ * (1 before 6.10: "let the capability module decide"), and 6.10+ checks capabilities first. ---- */
+
+/* The two layouts of a superblock's mounts: a list through mnt_instance (oldest first) before
+ * Linux 6.16, a chain through mnt_next_for_sb (newest first) since. */
+struct super_block___lw_list {
+	struct list_head s_mounts;
+} __attribute__((preserve_access_index));
+struct mount___lw_list {
+	struct list_head mnt_instance;
+} __attribute__((preserve_access_index));
+struct mount___lw_chain {
+	struct mount___lw_chain *mnt_next_for_sb;
+	struct vfsmount mnt;
+} __attribute__((preserve_access_index));
+struct super_block___lw_chain {
+	struct mount___lw_chain *s_mounts;
+} __attribute__((preserve_access_index));
+
+#define LW_SB_MOUNTS_MAX 16
+
+/* A mount to name a dentry through where the hook has none: the task's root mount when the dentry
+ * is on its file system (/etc, /usr, /root on most systems), else the superblock's first mount.
+ * Only the record's name depends on the choice, not the verdict (lw_handle_meta); the agent's
+ * watched name (the anchor) is exact either way. NULL: named from its file system's root. */
+static __always_inline struct vfsmount *lw_mount_for_naming(struct dentry *dentry)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
+	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+
+	if (root && BPF_CORE_READ(root, mnt_sb) == sb)
+		return root;
+	if (bpf_core_field_exists(struct mount___lw_list, mnt_instance)) {
+		struct super_block___lw_list *l = (void *)sb;
+		struct list_head *first = BPF_CORE_READ(l, s_mounts.next);
+		if (!first || first == &l->s_mounts)
+			return NULL;
+		struct mount *m = (void *)first - bpf_core_field_offset(struct mount___lw_list, mnt_instance);
+		return &m->mnt;
+	}
+	if (bpf_core_field_exists(struct super_block___lw_chain, s_mounts)) {
+		struct mount___lw_chain *m = BPF_CORE_READ((struct super_block___lw_chain *)sb, s_mounts);
+		for (int i = 0; i < LW_SB_MOUNTS_MAX && m; i++) {
+			struct mount___lw_chain *older = BPF_CORE_READ(m, mnt_next_for_sb);
+			if (!older)
+				break;
+			m = older;
+		}
+		return m ? &m->mnt : NULL;
+	}
+	return NULL;
+}
+
+static __always_inline int lw_xattr_hook(struct dentry *dentry, const char *name, __u32 op, __u64 size, __u32 flags)
+{
+	struct lw_xattr x = { .op = op, .flags = flags, .size = size > 0xffffffffu ? 0xffffffffu : size };
+	lw_handle_xattr(dentry, dentry->d_inode, lw_mount_for_naming(dentry), &x, name, LW_F_BEFORE_OP);
+	return 0;
+}
+
+SEC("lsm/inode_setxattr")
+int BPF_PROG(lw_lsm_inode_setxattr, void *idmap, struct dentry *dentry, const char *name, const void *value,
+	     size_t size, int flags, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	return lw_xattr_hook(dentry, name, LW_XATTR_SET, size, flags);
+}
+
+/* Before Linux 5.12 the hook has no idmap (user namespace) argument. */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(lw_lsm_inode_setxattr__no_idmap, struct dentry *dentry, const char *name, const void *value, size_t size,
+	     int flags, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	return lw_xattr_hook(dentry, name, LW_XATTR_SET, size, flags);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(lw_lsm_inode_removexattr, void *idmap, struct dentry *dentry, const char *name, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	return lw_xattr_hook(dentry, name, LW_XATTR_REMOVE, 0, 0);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(lw_lsm_inode_removexattr__no_idmap, struct dentry *dentry, const char *name, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	return lw_xattr_hook(dentry, name, LW_XATTR_REMOVE, 0, 0);
+}
+
+/* The size of an ACL's xattr form (posix_acl_xattr_size): a 4-byte header, 8 bytes per entry. A
+ * NULL ACL removes it. */
+SEC("lsm/inode_set_acl")
+int BPF_PROG(lw_lsm_inode_set_acl, void *idmap, struct dentry *dentry, const char *acl_name, struct posix_acl *kacl,
+	     int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	if (!kacl)
+		return lw_xattr_hook(dentry, acl_name, LW_XATTR_REMOVE, 0, 0);
+	return lw_xattr_hook(dentry, acl_name, LW_XATTR_SET, 4 + 8 * (__u64)BPF_CORE_READ(kacl, a_count), 0);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(lw_lsm_inode_remove_acl, void *idmap, struct dentry *dentry, const char *acl_name, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	return lw_xattr_hook(dentry, acl_name, LW_XATTR_REMOVE, 0, 0);
+}
+
+/* the ACL hooks exist since Linux 6.2 (ACLs go through inode_setxattr before) */
+LW_OPTIONAL_PROGRAM(lw_lsm_inode_set_acl)
+LW_OPTIONAL_PROGRAM(lw_lsm_inode_remove_acl)
+
 /* file_truncate exists since Linux 6.2 (path_truncate covers ftruncate and O_TRUNC before);
  * vfs_utimes where fexit programs load (5.17+ here: see the agent's post-op records). */
 LW_OPTIONAL_PROGRAM(lw_lsm_file_truncate)

@@ -195,6 +195,7 @@ struct lw_pending_names {
 	__u32 rdev;   /* LW_REC_MKNOD: the device number as mknod(2) takes it */
 	char fstype[LW_FSTYPE_LEN]; /* LW_REC_MOUNT: the file system type given (flags: the mount flags, mode: the op) */
 	struct lw_attr attr; /* LW_REC_SETATTR: the new values */
+	struct lw_xattr xattr; /* LW_REC_XATTR: the operation (name2: the attribute's name) */
 	char name[LW_PATH_MAX];
 	char name2[LW_PATH_MAX];
 };
@@ -494,14 +495,14 @@ static __always_inline __u32 lw_new_side(struct lw_pending_names *p, struct lw_s
 
 /* A metadata change by name: the name resolved through the dcache (the inode itself, or a last
  * symbolic link not followed), else judged by its string. */
-static __always_inline void lw_attr_by_name(struct lw_pending_names *p, struct lw_scratch *s, struct lw_record_buf *r,
-					    bool resolve)
+static __always_inline void lw_meta_by_name(struct lw_pending_names *p, struct lw_scratch *s, struct lw_record_buf *r,
+					    bool resolve, const struct lw_meta_change *c)
 {
 	struct dentry *dentry = NULL;
 	struct vfsmount *mnt = NULL;
 
 	if (resolve && lw_resolve_kept(s, p->dfd, p->name, p->len, false, &dentry, &mnt)) {
-		lw_handle_attr(dentry, BPF_CORE_READ(dentry, d_inode), mnt, &p->attr, 0);
+		lw_handle_meta(dentry, BPF_CORE_READ(dentry, d_inode), mnt, c, 0);
 		return;
 	}
 	if (resolve)
@@ -513,7 +514,21 @@ static __always_inline void lw_attr_by_name(struct lw_pending_names *p, struct l
 		lw_count(LW_STAT_FILTERED);
 		return;
 	}
-	lw_emit_attr(r, LW_F_PATH_UNRESOLVED, NULL, s->join, n, NULL, &p->attr);
+	lw_emit_meta(r, LW_F_PATH_UNRESOLVED, NULL, s->join, n, NULL, c);
+}
+
+/* Two inlined copies, each with its kind of change fixed: with one copy the compiler would test
+ * the kind twice from the map value, and the verifier cannot tell that both tests agree. */
+static __always_inline void lw_attr_by_name(struct lw_pending_names *p, struct lw_scratch *s, struct lw_record_buf *r,
+					    bool resolve)
+{
+	if (p->type == LW_REC_XATTR) {
+		struct lw_meta_change c = { .xattr = &p->xattr, .xattr_name = p->name2 };
+		lw_meta_by_name(p, s, r, resolve, &c);
+	} else {
+		struct lw_meta_change c = { .attr = &p->attr };
+		lw_meta_by_name(p, s, r, resolve, &c);
+	}
 }
 
 static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ctx, bool resolve)
@@ -533,7 +548,7 @@ static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ct
 	bool exchange = type == LW_REC_RENAME && (p->flags & LW_RENAME_EXCHANGE_TP);
 	/* Counted seen before any way out, so that SEEN == FILTERED + EMITTED + LOST + AGGREGATED holds
 	 * (a metadata change that succeeded is counted by lw_handle_attr or lw_attr_by_name). */
-	bool counted_here = type != LW_REC_SETATTR;
+	bool counted_here = type != LW_REC_SETATTR && type != LW_REC_XATTR;
 	if (counted_here)
 		lw_count(LW_STAT_SEEN);
 	if (ctx->ret != 0 || !s || !r) {
@@ -542,7 +557,7 @@ static __always_inline int lw_path_op_finish(struct trace_event_raw_sys_exit *ct
 		lw_count(LW_STAT_FILTERED); /* the operation failed: nothing changed */
 		goto out;
 	}
-	if (type == LW_REC_SETATTR) {
+	if (type == LW_REC_SETATTR || type == LW_REC_XATTR) {
 		lw_attr_by_name(p, s, r, resolve);
 		goto out;
 	}
@@ -1040,19 +1055,166 @@ int lw_tp_enter_utime(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-#define LW_ATTR_FD_EXIT(name)                                                \
+/* ---- extended attributes: setxattr, lsetxattr, fsetxattr, removexattr, lremovexattr,
+ * fremovexattr, and setxattrat/removexattrat (Linux 6.13+). The attribute's name is kept at
+ * entry (never the value: its size only), the operation reported at exit if it succeeded. By name
+ * through the path-operation handler (the name in name2), by fd through lw_pending_xattr_fd. ---- */
+
+struct lw_pending_xattr_fd {
+	struct lw_xattr xattr;
+	__s32 fd;
+	__u32 _pad0;
+	char name[LW_XATTR_NAME_MAX + 1];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct lw_pending_xattr_fd);
+} lw_pending_xattr_fd_map SEC(".maps");
+
+static __always_inline void lw_xattr_enter_fd(long fd, const char *uname, __u32 op, __u64 size, __u32 flags)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (lw_is_agent())
+		return;
+	struct lw_record_buf *staging = lw_get_record();
+	if (!staging)
+		return;
+	struct lw_pending_xattr_fd *p = (void *)staging->data;
+	p->xattr.op = op;
+	p->xattr.flags = flags;
+	p->xattr.size = size > 0xffffffffu ? 0xffffffffu : size;
+	p->xattr._pad0 = 0;
+	p->fd = fd;
+	p->_pad0 = 0;
+	if (bpf_probe_read_user_str(p->name, sizeof(p->name), uname) <= 0)
+		p->name[0] = '\0';
+	bpf_map_update_elem(&lw_pending_xattr_fd_map, &tid, p, BPF_ANY);
+}
+
+/* By name (dfd, path; at_flags: AT_EMPTY_PATH with an empty path means dfd itself). */
+static __always_inline void lw_xattr_enter(long dfd, const char *upath, __u64 at_flags, const char *uname, __u32 op,
+					   __u64 size, __u32 flags)
+{
+	char first = 0;
+
+	if (upath && (at_flags & LW_AT_EMPTY_PATH))
+		bpf_probe_read_user(&first, 1, upath);
+	if (!upath || ((at_flags & LW_AT_EMPTY_PATH) && first == '\0')) {
+		lw_xattr_enter_fd(dfd, uname, op, size, flags);
+		return;
+	}
+	lw_path_op_enter(LW_REC_XATTR, dfd, upath, LW_AT_FDCWD, uname, flags);
+	struct lw_pending_names *p = lw_pending_now();
+	if (p) {
+		p->xattr.op = op;
+		p->xattr.flags = flags;
+		p->xattr.size = size > 0xffffffffu ? 0xffffffffu : size;
+		p->xattr._pad0 = 0;
+	}
+}
+
+static __always_inline bool lw_xattr_exit_fd(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lw_pending_xattr_fd *p = bpf_map_lookup_elem(&lw_pending_xattr_fd_map, &tid);
+
+	if (!p)
+		return false;
+	if (ctx->ret == 0) {
+		struct file *file = lw_file_from_fd(p->fd);
+		if (file)
+			lw_handle_xattr(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_inode),
+					BPF_CORE_READ(file, f_path.mnt), &p->xattr, p->name, 0);
+	} else {
+		lw_count(LW_STAT_SEEN);
+		lw_count(LW_STAT_FILTERED); /* failed: nothing changed */
+	}
+	bpf_map_delete_elem(&lw_pending_xattr_fd_map, &tid);
+	return true;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setxattr")
+int lw_tp_enter_setxattr(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_xattr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, (const char *)ctx->args[1], LW_XATTR_SET, ctx->args[3],
+		       ctx->args[4]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_lsetxattr")
+int lw_tp_enter_lsetxattr(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_xattr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, (const char *)ctx->args[1], LW_XATTR_SET, ctx->args[3],
+		       ctx->args[4]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_fsetxattr")
+int lw_tp_enter_fsetxattr(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_xattr_enter_fd(ctx->args[0], (const char *)ctx->args[1], LW_XATTR_SET, ctx->args[3], ctx->args[4]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_removexattr")
+int lw_tp_enter_removexattr(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_xattr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, (const char *)ctx->args[1], LW_XATTR_REMOVE, 0, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_lremovexattr")
+int lw_tp_enter_lremovexattr(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_xattr_enter(LW_AT_FDCWD, (const char *)ctx->args[0], 0, (const char *)ctx->args[1], LW_XATTR_REMOVE, 0, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_fremovexattr")
+int lw_tp_enter_fremovexattr(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_xattr_enter_fd(ctx->args[0], (const char *)ctx->args[1], LW_XATTR_REMOVE, 0, 0);
+	return 0;
+}
+
+/* setxattrat(dfd, path, at_flags, name, struct xattr_args *args, size): args = { value, size, flags } */
+SEC("tracepoint/syscalls/sys_enter_setxattrat")
+int lw_tp_enter_setxattrat(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 args[4] = {}; /* __u64 value; __u32 size; __u32 flags */
+
+	bpf_probe_read_user(args, sizeof(args), (const void *)ctx->args[4]);
+	lw_xattr_enter((int)ctx->args[0], (const char *)ctx->args[1], ctx->args[2], (const char *)ctx->args[3], LW_XATTR_SET,
+		       args[2], args[3]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_removexattrat")
+int lw_tp_enter_removexattrat(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_xattr_enter((int)ctx->args[0], (const char *)ctx->args[1], ctx->args[2], (const char *)ctx->args[3],
+		       LW_XATTR_REMOVE, 0, 0);
+	return 0;
+}
+
+/* By fd only (fd_exit: lw_attr_exit_fd or lw_xattr_exit_fd), or by name or fd: the fd entry
+ * first, else the path operation. */
+#define LW_FD_EXIT(name, fd_exit)                                            \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                           \
 	int lw_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)          \
 	{                                                                    \
-		lw_attr_exit_fd(ctx);                                        \
+		fd_exit(ctx);                                                \
 		return 0;                                                    \
 	}
-/* by name or by fd: the fd entry first, else the path operation */
-#define LW_ATTR_ANY_EXIT(name)                                               \
+#define LW_FD_OR_NAME_EXIT(name, fd_exit)                                    \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                           \
 	int lw_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)          \
 	{                                                                    \
-		if (lw_attr_exit_fd(ctx))                                    \
+		if (fd_exit(ctx))                                            \
 			return 0;                                            \
 		return lw_path_op_exit(ctx);                                 \
 	}
@@ -1064,12 +1226,21 @@ LW_PATH_OP_EXIT(lchown)
 LW_PATH_OP_EXIT(utimes)
 LW_PATH_OP_EXIT(futimesat)
 LW_PATH_OP_EXIT(utime)
-LW_ATTR_FD_EXIT(ftruncate)
-LW_ATTR_FD_EXIT(fchmod)
-LW_ATTR_FD_EXIT(fchown)
-LW_ATTR_ANY_EXIT(fchmodat2)
-LW_ATTR_ANY_EXIT(fchownat)
-LW_ATTR_ANY_EXIT(utimensat)
+LW_FD_EXIT(ftruncate, lw_attr_exit_fd)
+LW_FD_EXIT(fchmod, lw_attr_exit_fd)
+LW_FD_EXIT(fchown, lw_attr_exit_fd)
+LW_FD_OR_NAME_EXIT(fchmodat2, lw_attr_exit_fd)
+LW_FD_OR_NAME_EXIT(fchownat, lw_attr_exit_fd)
+LW_FD_OR_NAME_EXIT(utimensat, lw_attr_exit_fd)
+
+LW_PATH_OP_EXIT(setxattr)
+LW_PATH_OP_EXIT(lsetxattr)
+LW_PATH_OP_EXIT(removexattr)
+LW_PATH_OP_EXIT(lremovexattr)
+LW_FD_EXIT(fsetxattr, lw_xattr_exit_fd)
+LW_FD_EXIT(fremovexattr, lw_xattr_exit_fd)
+LW_FD_OR_NAME_EXIT(setxattrat, lw_xattr_exit_fd)
+LW_FD_OR_NAME_EXIT(removexattrat, lw_xattr_exit_fd)
 
 /* ---- mounts (mount.bpf.h): kept at entry like the other path operations (and in flight for the
  * verdicts: rule 4, a bump at the end); at exit, if the syscall succeeded, the target is resolved

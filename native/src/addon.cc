@@ -16,6 +16,7 @@
 #include "sd_notify.h"
 #include "sensor_object.h"
 #include "sensor_upkeep.h"
+#include "xattr_reader.h"
 
 namespace lsmwatch {
 namespace {
@@ -598,6 +599,33 @@ Napi::Value SetDumpable(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// readXattrs(fd): { entries: [{ name: Buffer, value: Buffer }], skipped } of an open file (the
+// baseline's extended attributes). JavaScript validates fd; a failure is an Error with code.
+Napi::Value ReadXattrsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "readXattrs needs a file descriptor");
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  XattrList list;
+  int err = fd < 0 ? EBADF : ReadXattrs(fd, &list);
+  if (err != 0) {
+    Napi::Error error = Napi::Error::New(env, std::string("reading extended attributes failed: ") + strerror(err));
+    error.Set("code", ErrnoName(err));
+    throw error;
+  }
+  Napi::Array entries = Napi::Array::New(env, list.entries.size());
+  for (size_t i = 0; i < list.entries.size(); i++) {
+    const XattrEntry& e = list.entries[i];
+    Napi::Object item = Napi::Object::New(env);
+    item.Set("name", Napi::Buffer<char>::Copy(env, e.name.data(), e.name.size()));
+    item.Set("value", Napi::Buffer<unsigned char>::Copy(env, e.value.data(), e.value.size()));
+    entries.Set(static_cast<uint32_t>(i), item);
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("entries", entries);
+  result.Set("skipped", Napi::Number::New(env, list.skipped));
+  return result;
+}
+
 // ignoreSignals([signo, ...]): SIG_IGN for each (JavaScript validates the list). Used for SIGTTIN and
 // SIGTTOU: a handler would make a background write to a tty with TOSTOP restart forever, ignoring
 // them lets the write through; either way the agent never stops.
@@ -634,6 +662,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Sensor", Sensor::Define(env));
   exports.Set("setDumpable", Napi::Function::New(env, SetDumpable));
   exports.Set("ignoreSignals", Napi::Function::New(env, IgnoreSignals));
+  exports.Set("readXattrs", Napi::Function::New(env, ReadXattrsJs));
   exports.Set("abiVersion", Napi::Number::New(env, LW_ABI_VERSION));
   return exports;
 }

@@ -192,7 +192,13 @@ SensorObject::SensorObject(const SensorOptions& options) : options_(options) {
     Detach();
     if (refused.empty()) {
       if (err < 0) err = -err;
-      throw SensorFailure(ErrnoName(err), err, std::string("loading the BPF programs: ") + strerror(err), log);
+      // the log is the last attempt's: say why the programs tried before it were refused
+      std::string before;
+      for (const auto& [program, why] : ruled_out) before += (before.empty() ? "" : "; ") + program + ": " + why;
+      throw SensorFailure(ErrnoName(err), err,
+                          std::string("loading the BPF programs: ") + strerror(err) +
+                              (before.empty() ? "" : " (refused before their variants were tried: " + before + ")"),
+                          log);
     }
     ruled_out[refused] = verdict;
   }

@@ -22,7 +22,6 @@ const UNRESOLVED_PATHS = [
 
 /** Operations that no sensor reports yet (issue 13's later phases): declared on every kernel. */
 const NOT_REPORTED_YET: BlindSpot[] = [
-  { id: 'xattr', what: 'setxattr and removexattr (file capabilities, ACLs, security labels) are not reported; the baseline keeps no extended attributes' },
   { id: 'mmap-shared-write', what: 'stores through a shared writable mapping are not reported as writes (the open for writing is, and the baseline is compared after it)' },
   { id: 'mount-source-watched', what: 'a bind mount or move whose source is watched but whose mount point is not is no mount line (writes through the new name are reported: watched inodes are marked)' },
 ];
@@ -58,7 +57,7 @@ export function blindSpotsOf(
     });
     out.push({
       id: 'metadata-through-symlink',
-      what: 'chmod, chown, truncate and utimes by a name whose last component is a symbolic link are judged by the link, not by the file it points to',
+      what: 'chmod, chown, truncate, utimes and setxattr by a name whose last component is a symbolic link are judged by the link, not by the file it points to',
     });
     if (!features.dcacheResolver) {
       for (const id of UNRESOLVED_PATHS) {

@@ -44,6 +44,7 @@ export function eventFacts(event: FileEvent, inBaseline: (path: string) => boole
     facts.fstype = event.mount.fstype;
     facts.source = event.mount.source?.text ?? null;
   }
+  if (event.xattr !== null) facts.xattr = event.xattr.name.text;
   const meta = event.metadata;
   if (meta !== null) {
     if (meta.mode !== null) facts.mode = meta.mode;

@@ -96,6 +96,7 @@ function openState(
   rules: RuleAlerts,
 ): StateTracking | null {
   if (options.dbPath === null) return null;
+  let xattrAddon: NativeAddon | undefined;
   // which package owns a changed file, from dpkg's own lists (built at the first change, baseline paths only)
   let owners: Promise<DpkgOwnerIndex> | null = null;
   const ownerIndex = () =>
@@ -111,6 +112,8 @@ function openState(
       nowRfc3339: clock.nowRfc3339,
       showProgress: Boolean(io.stderr.isTTY),
       onChange: (change) => rules.judgeChange(change),
+      // the addon is loaded once, at the first file read (the sensor loads it again: the same module)
+      readXattrs: (fd) => (xattrAddon ??= loadAddon(io.packageRoot)).readXattrs(fd),
       ownerOf: async (path) => formatOwner(await (await ownerIndex()).lookup(path)),
     });
   } catch (err) {

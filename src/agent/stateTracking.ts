@@ -8,6 +8,7 @@ import { ChangeTracker, changeTrackerOptionsFromConfig } from '../state/changeTr
 import { openStateStore, type StateStore } from '../state/store.js';
 import { retentionLimits, type StateConfig } from '../state/stateConfig.js';
 import type { Actor, ChangeRecord, RecheckReason } from '../state/changeRecord.js';
+import type { XattrReader } from '../state/fileSnapshot.js';
 import { mountShowsOtherFiles } from '../events/mountChange.js';
 import type { SensorEvent } from '../events/types.js';
 import type { Output } from '../output/sink.js';
@@ -55,6 +56,8 @@ export interface StateTrackingDeps {
   showProgress: boolean;
   /** told about every change after it was output and recorded (the detection rules) */
   onChange?: (change: ChangeRecord) => void;
+  /** extended attributes of an open file (the native addon), kept in the baseline */
+  readXattrs?: XattrReader;
   /** owning package(s) of a changed path, stored with the change */
   ownerOf?: (path: string) => Promise<string | undefined>;
 }
@@ -77,6 +80,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
   const tracker = new ChangeTracker(store, {
     ...changeTrackerOptionsFromConfig(deps.config),
     ...(deps.ownerOf ? { ownerOf: deps.ownerOf } : {}),
+    ...(deps.readXattrs ? { readXattrs: deps.readXattrs } : {}),
     onScanIssue: (issue) => deps.notices.warn(`baseline: ${issue.path}: ${issue.message}`),
   });
   const pending = new Map<string, { timer: NodeJS.Timeout; by: Actor }>();

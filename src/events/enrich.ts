@@ -28,6 +28,7 @@ import type { WatchedNames } from './watchedNames.js';
 import { metadataChange, metadataOperation } from './metadataChange.js';
 import { fileCreation, isCreation } from './fileCreation.js';
 import { mountChange, mountOperation } from './mountChange.js';
+import { xattrChange, xattrOperation } from './xattrChange.js';
 import type { ProcessContexts } from '../process/processContexts.js';
 import type { Accounts } from '../process/accounts.js';
 import type { BpfAccessEvent, FileAccess, FileEvent, FileOperation, PtraceEvent, SensorEvent, SignalEvent } from './types.js';
@@ -49,7 +50,7 @@ export interface EnrichContext {
   accounts: Accounts;
 }
 
-const FILE_OPERATIONS: Record<Exclude<FileRecordData['type'], 9 | 14>, FileOperation> = {
+const FILE_OPERATIONS: Record<Exclude<FileRecordData['type'], 9 | 14 | 15>, FileOperation> = {
   [RecordType.OPEN]: 'open',
   [RecordType.WRITE]: 'write',
   [RecordType.RENAME]: 'rename',
@@ -76,7 +77,11 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent | null {
         ? rec.mount
           ? mountOperation(rec.mount)
           : null
-        : FILE_OPERATIONS[rec.type];
+        : rec.type === RecordType.XATTR
+          ? rec.xattr
+            ? xattrOperation(rec.xattr)
+            : null
+          : FILE_OPERATIONS[rec.type];
   if (operation === null) return null; // a metadata op this agent does not know (a newer sensor)
   // the names a later flush may need: files opened, and files first seen at a write (inherited fds)
   if (rec.type === RecordType.OPEN || (rec.flags & RecordFlag.FROM_CACHE_MISS) !== 0) {
@@ -138,6 +143,7 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent | null {
     metadata: rec.type === RecordType.SETATTR && rec.attr ? metadataChange(rec.attr, rec.flags) : null,
     creation: isCreation(rec.type) ? fileCreation(rec) : null,
     mount: rec.type === RecordType.MOUNT && rec.mount ? mountChange(rec, rec.mount) : null,
+    xattr: rec.type === RecordType.XATTR && rec.xattr ? xattrChange(rec, rec.xattr) : null,
   };
 }
 

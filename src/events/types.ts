@@ -36,7 +36,9 @@ export type FileOperation =
   | 'mknod'
   | 'mkdir'
   | 'mount'
-  | 'umount';
+  | 'umount'
+  | 'setxattr'
+  | 'removexattr';
 
 /** The file types of st_mode's S_IFMT bits. */
 export type FileType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
@@ -65,6 +67,18 @@ export interface MountChange {
   fstype: string | null;
   /** the source as given: mount(2)'s device or directory, move_mount's from path; null if none */
   source: PathText | null;
+  /** LSM: reported from the hook before the operation ran (a refused one is reported too) */
+  beforeOp: boolean;
+}
+
+/** What a setxattr or removexattr did (LW_REC_XATTR): the attribute's name, never its value. */
+export interface XattrChange {
+  /** "security.capability", "system.posix_acl_access", "user.foo" (escaped where not printable) */
+  name: PathText;
+  /** bytes of the value set; 0 for a removal */
+  size: number;
+  /** setxattr flags by name: "create" (XATTR_CREATE), "replace" (XATTR_REPLACE) */
+  flags: string[];
   /** LSM: reported from the hook before the operation ran (a refused one is reported too) */
   beforeOp: boolean;
 }
@@ -144,6 +158,8 @@ export interface FileEvent extends EventBase {
   creation: FileCreation | null;
   /** mount, umount: what the operation did at the mount point; null for every other operation */
   mount: MountChange | null;
+  /** setxattr, removexattr: the attribute; null for every other operation */
+  xattr: XattrChange | null;
 }
 
 export type PtraceAccess = 'attach' | 'request' | 'read';

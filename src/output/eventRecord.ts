@@ -2,7 +2,7 @@
  * lookups, no agent state; everything an event line says was decided by the enrich stage. Every
  * line starts with the event's own fields and ends with the acting process's context. */
 import { putText } from '../shared/pathText.js';
-import type { BpfAccessEvent, CgroupEvent, FileCreation, FileEvent, MountChange, FileMetadataChange, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
+import type { BpfAccessEvent, CgroupEvent, FileCreation, FileEvent, MountChange, FileMetadataChange, XattrChange, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
 import { JSON_TAIL, JsonTail } from './jsonTail.js';
 
 export type EventLine = Record<string, unknown> & { type: string };
@@ -163,6 +163,14 @@ function putMount(out: EventLine, m: MountChange): void {
   if (m.beforeOp) out.before_op = true; // LSM: seen as it started; a refused one looks the same
 }
 
+/** What a setxattr or removexattr did: the attribute's name and the value's size (never the value). */
+function putXattr(out: EventLine, x: XattrChange): void {
+  putText(out, 'xattr', x.name);
+  if (out.type === 'setxattr') out.size = x.size;
+  if (x.flags.length > 0) out.xattr_flags = x.flags;
+  if (x.beforeOp) out.before_op = true; // LSM: seen as it started; a refused one looks the same
+}
+
 function fileLine(e: FileEvent): EventLine {
   const out = baseFields(e.operation, e, e.process);
   if (e.path !== null) putText(out, 'path', e.path);
@@ -188,6 +196,7 @@ function fileLine(e: FileEvent): EventLine {
   if (e.metadata !== null) putMetadata(out, e.metadata);
   if (e.creation !== null) putCreation(out, e, e.creation);
   if (e.mount !== null) putMount(out, e.mount);
+  if (e.xattr !== null) putXattr(out, e.xattr);
   if (e.pathTruncated) out.path_truncated = true;
   if (e.pathUnresolved) out.path_unresolved = true; // tracepoint: the syscall's string, unnormalised
   if (e.denied) out.decision = 'deny'; // --protect refused it

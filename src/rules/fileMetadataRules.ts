@@ -1,9 +1,10 @@
 /**
  * File-object facts rather than content: setuid/setgid and capabilities, system binaries
  * changed outside the package manager, timestamps set to hide a change. From the baseline
- * comparison now; from chmod/setxattr/utimes events once the sensors report them.
+ * comparison (a baseline file) and from the chmod, setxattr and utimes events (any other watched file).
  */
 import type { ChangeRecord } from '../state/changeRecord.js';
+import { FILE_CAPABILITY_XATTR, fileCapabilityOf } from '../state/xattrText.js';
 import { describeActor, modeBits, timeMs } from './changeFacts.js';
 import { isAccountBackupPath, isSystemBinaryPath } from './pathClasses.js';
 import type { EventFacts, Finding, RuleContext, RuleDefinition } from './types.js';
@@ -58,9 +59,20 @@ const capabilityAdded: RuleDefinition = {
   attack: 'T1548',
   trigger: 'a file capability (security.capability extended attribute) set on a file',
   packageManagerExempt: true,
-  // The baseline keeps no extended attributes, so only the event can tell.
+  // A baseline file: its change record has the capability decoded (one alert per action).
+  onChange(record) {
+    if (record.new === null) return [];
+    const changed = record.xattr_changes?.find((c) => c.name === FILE_CAPABILITY_XATTR && c.after !== null);
+    const caps = changed?.after ?? (record.action === 'created' ? fileCapabilityOf(record.new.xattrs ?? null) : null);
+    if (caps === null || caps === undefined) return [];
+    const before = changed?.before ?? null;
+    return [{
+      message: `file capability ${caps} set on ${record.path}${before === null ? '' : ` (was ${before})`}`,
+      details: { xattr: FILE_CAPABILITY_XATTR, capabilities: caps, old_capabilities: before },
+    }];
+  },
   onEvent(event) {
-    if (event.operation !== 'setxattr' || event.xattr !== 'security.capability') return [];
+    if (event.in_baseline || event.operation !== 'setxattr' || event.xattr !== FILE_CAPABILITY_XATTR) return [];
     return [{ message: `file capability set on ${event.path} (security.capability)`, details: { xattr: event.xattr } }];
   },
 };

@@ -10,6 +10,8 @@ export const RECORD_MAX = 16384;
 export const ARGS_MAX = 2048;
 export const TTY_LEN = 16;
 export const FSTYPE_LEN = 16;
+/** XATTR_NAME_MAX: the longest attribute name an LW_REC_XATTR record carries (as its path2) */
+export const XATTR_NAME_MAX = 255;
 /** lw_process.loginuid / sessionid when the task has none */
 export const ID_UNSET = 4294967295;
 
@@ -28,6 +30,7 @@ export const RecordType = {
   MKNOD: 12,
   MKDIR: 13,
   MOUNT: 14,
+  XATTR: 15,
   TASK: 20,
   CGROUP: 21,
   EXEC: 24,
@@ -178,6 +181,15 @@ export const Mount = { size: 24, op: 0, flags: 4, fstype: 8 } as const;
 
 /** struct lw_mount_record: a file record (the mount point), then the operation; the paths follow */
 export const MountRecord = { size: 168, file: 0, mount: 144 } as const;
+
+/** enum lw_xattr_op */
+export const XattrOp = { SET: 1, REMOVE: 2 } as const;
+
+/** struct lw_xattr (offsets relative to the struct) */
+export const Xattr = { size: 16, op: 0, flags: 4, size_: 8, pad0: 12 } as const;
+
+/** struct lw_xattr_record: a file record, then the operation; the path and the attribute's name follow */
+export const XattrRecord = { size: 160, file: 0, xattr: 144 } as const;
 
 /** struct lw_exec_record */
 export const ExecRecord = { size: 120, hdr: 0, proc: 16, exeIno: 88, exeDev: 96, exeLen: 100, argsLen: 102, tty: 104 } as const;

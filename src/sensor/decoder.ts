@@ -17,6 +17,8 @@ import {
   Process,
   Mount,
   MountRecord,
+  Xattr,
+  XattrRecord,
   PtraceRecord,
   RecordType,
   SignalRecord,
@@ -60,7 +62,7 @@ export interface AttrFields {
 
 export interface FileRecordData {
   kind: 'file';
-  type: 1 | 2 | 3 | 4 | 8 | 9 | 10 | 11 | 12 | 13 | 14;
+  type: 1 | 2 | 3 | 4 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15;
   flags: number;
   timeNs: bigint;
   proc: ProcessFields;
@@ -83,6 +85,17 @@ export interface FileRecordData {
   attr: AttrFields | null;
   /** LW_REC_MOUNT only: the operation */
   mount: MountFields | null;
+  /** LW_REC_XATTR only: the operation (path2 is the attribute's name) */
+  xattr: XattrFields | null;
+}
+
+/** struct lw_xattr: what an LW_REC_XATTR record did (never the value, only its size) */
+export interface XattrFields {
+  /** enum lw_xattr_op */
+  op: number;
+  /** setxattr(2) flags: XATTR_CREATE 1, XATTR_REPLACE 2 */
+  flags: number;
+  size: number;
 }
 
 export interface MountFields {
@@ -255,9 +268,14 @@ function readMount(buf: Buffer, at: number): MountFields {
   };
 }
 
+function readXattr(buf: Buffer, at: number): XattrFields {
+  return { op: buf.readUInt32LE(at + Xattr.op), flags: buf.readUInt32LE(at + Xattr.flags), size: buf.readUInt32LE(at + Xattr.size_) };
+}
+
 function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData['type']): FileRecordData | string {
   // a metadata record is a file record followed by the new values; the path follows both
-  const fixed = type === RecordType.SETATTR ? AttrRecord.size : type === RecordType.MOUNT ? MountRecord.size : FileRecord.size;
+  const fixed =
+    type === RecordType.SETATTR ? AttrRecord.size : type === RecordType.MOUNT ? MountRecord.size : type === RecordType.XATTR ? XattrRecord.size : FileRecord.size;
   if (size < fixed) return `file record of ${size} bytes is shorter than ${fixed}`;
   const pathLen = buf.readUInt16LE(at + FileRecord.pathLen);
   const path2Len = buf.readUInt16LE(at + FileRecord.path2Len);
@@ -289,6 +307,7 @@ function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData[
     rdev: type === RecordType.MKNOD ? buf.readUInt32LE(at + FileRecord.rdev) : 0,
     attr: type === RecordType.SETATTR ? readAttr(buf, at + AttrRecord.attr) : null,
     mount: type === RecordType.MOUNT ? readMount(buf, at + MountRecord.mount) : null,
+    xattr: type === RecordType.XATTR ? readXattr(buf, at + XattrRecord.xattr) : null,
   };
 }
 
@@ -445,6 +464,7 @@ export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResu
       case RecordType.MKNOD:
       case RecordType.MKDIR:
       case RecordType.MOUNT:
+      case RecordType.XATTR:
         decoded = decodeFile(batch, at, size, type);
         break;
       case RecordType.PTRACE:

@@ -140,6 +140,9 @@ export interface NativeAddon {
   setDumpable(dumpable: boolean): void;
   /** SIG_IGN for each signal number (never SIGKILL or SIGSTOP) */
   ignoreSignals(signals: number[]): void;
+  /** the extended attributes of an open file (at most 128; skipped: the rest, and any gone
+   * between the list and the read); throws an Error with code on failure */
+  readXattrs(fd: number): { entries: Array<{ name: Buffer; value: Buffer }>; skipped: number };
   /** one sd_notify(3) datagram; 0 or the errno of the failed send */
   sdNotify(socketPath: string, message: string): number;
   abiVersion: number;

@@ -2,6 +2,7 @@
 import { type ContentDiff, diffContent } from './diff/contentModel.js';
 import { DEFAULT_DIFF_LIMITS, type DiffLimits } from './diff/limits.js';
 import type { FileSnapshot, FileType } from './fileSnapshot.js';
+import { type XattrChange, xattrChanges } from './xattrText.js';
 
 export interface Actor {
   pid: number;
@@ -29,6 +30,9 @@ export interface FileState {
   sha256: string | null;
   /** A number, or a decimal string when above 2^53. */
   inode: number | string;
+  /** Extended attributes by name (capabilities and ACLs decoded, other values as keyed digests);
+   * absent when there are none or they are not known. */
+  xattrs?: Record<string, string>;
 }
 
 /** Why the whole baseline was compared with the disk while the agent ran. */
@@ -53,6 +57,9 @@ export interface ChangeRecord {
   /** Found by a re-check of the whole baseline: after events were lost (the writer is unknown), or
    * after a mount on a watched name or an ancestor of one (`by` is who mounted). */
   recheck?: RecheckReason;
+  /** The extended attributes that differ (set, changed or removed); absent when none do or either
+   * side's are not known. */
+  xattr_changes?: XattrChange[];
   /** Owning package(s) from the package database, "a, b" as dpkg -S prints them (set by the agent). */
   package?: string;
 }
@@ -76,6 +83,7 @@ export function describeFileState(snapshot: FileSnapshot): FileState {
     mtime: formatNanoTime(snapshot.mtimeNs),
     sha256: snapshot.sha256,
     inode,
+    ...(snapshot.xattrs !== null && Object.keys(snapshot.xattrs).length > 0 ? { xattrs: snapshot.xattrs } : {}),
   };
 }
 
@@ -104,6 +112,7 @@ export function hasChanged(old: FileSnapshot, now: FileSnapshot): boolean {
   if (isReplacement(old, now)) return true;
   if (old.mode !== now.mode || old.uid !== now.uid || old.gid !== now.gid) return true;
   if (now.mtimeNs < old.mtimeNs) return true;
+  if (xattrChanges(old.xattrs, now.xattrs).length > 0) return true;
   return !hasSameContent(old, now);
 }
 
@@ -137,6 +146,8 @@ export function compareSnapshots(
   };
   if (options.offline) record.offline = true;
   if (old !== null && now !== null && hasSameContent(old, now)) record.content_changed = false;
+  const attrs = xattrChanges(old?.xattrs ?? null, now?.xattrs ?? null);
+  if (attrs.length > 0) record.xattr_changes = attrs;
   return record;
 }
 
@@ -148,6 +159,6 @@ export function isUnchangedReplace(record: ChangeRecord): boolean {
   const { old, new: now } = record;
   return (
     record.action === 'replaced' && record.content_changed === false && old !== null && now !== null &&
-    old.mode === now.mode && old.uid === now.uid && old.gid === now.gid
+    old.mode === now.mode && old.uid === now.uid && old.gid === now.gid && record.xattr_changes === undefined
   );
 }

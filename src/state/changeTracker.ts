@@ -11,7 +11,7 @@ import { isAbsolute, normalize } from 'node:path';
 import { type DirectoryReader, expandBaselinePaths, scanBaseline } from './baseline.js';
 import { type Actor, type ChangeRecord, type RecheckReason, compareSnapshots } from './changeRecord.js';
 import { DEFAULT_DIFF_LIMITS, type DiffLimits } from './diff/limits.js';
-import { type FileSnapshot, type SnapshotOptions, snapshotPath } from './fileSnapshot.js';
+import { type FileSnapshot, type SnapshotOptions, type XattrReader, snapshotPath } from './fileSnapshot.js';
 import { basenameMatchesAny, isCoveredByAny, normalizePattern } from './pathMatch.js';
 import type { StateConfig } from './stateConfig.js';
 import type { StateStore } from './store.js';
@@ -35,6 +35,8 @@ export interface ChangeTrackerOptions {
   fs?: DirectoryReader;
   /** The owning package(s) of a changed path ("a, b"), stored with the change; none when unknown. */
   ownerOf?: (path: string) => Promise<string | undefined>;
+  /** Extended attributes of an open file (the native addon); without it the baseline keeps none. */
+  readXattrs?: XattrReader;
   /** Told about unreadable paths and directories cut short by the scan bounds. */
   onScanIssue?: (issue: { path: string; message: string }) => void;
 }
@@ -207,6 +209,7 @@ export class ChangeTracker {
       secretPrefixes: this.options.secretPrefixes,
       textMaxBytes: this.options.textMaxBytes,
       maxHashBytes: this.options.maxHashBytes,
+      ...(this.options.readXattrs ? { readXattrs: this.options.readXattrs } : {}),
     };
   }
 

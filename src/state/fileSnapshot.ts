@@ -10,6 +10,7 @@ import type { BigIntStats } from 'node:fs';
 import { chooseDiffKind } from './diff/chooseDiffKind.js';
 import { type ContentModel, buildContentModel, bytesNeededFor } from './diff/contentModel.js';
 import { countLines } from './diff/secret.js';
+import { summarizeXattrs, type XattrEntry } from './xattrText.js';
 
 export type FileType = 'file' | 'symlink' | 'special';
 
@@ -27,7 +28,14 @@ export interface FileSnapshot {
   /** Null for symlinks, special files, secret files and files over `maxHashBytes`. */
   sha256: string | null;
   content: ContentModel;
+  /** Extended attributes by name, summarized (src/state/xattrText.ts: capabilities and ACLs
+   * decoded, other values as keyed digests); null when not known (a symlink, no reader, an error,
+   * a baseline recorded before they were kept). */
+  xattrs: Record<string, string> | null;
 }
+
+/** Reads the extended attributes of an open file (the native addon's readXattrs). */
+export type XattrReader = (fd: number) => { entries: ReadonlyArray<{ name: Buffer; value: Buffer }> };
 
 export interface SnapshotOptions {
   /** Per-database key for keyed digests (StateStore.hmacKey()). */
@@ -36,6 +44,8 @@ export interface SnapshotOptions {
   textMaxBytes: number;
   /** Files larger than this are not hashed (sha256 null, content too_large). */
   maxHashBytes?: number;
+  /** Extended attributes of regular and special files; without it they are not known (null). */
+  readXattrs?: XattrReader;
 }
 
 export const DEFAULT_MAX_HASH_BYTES = 1024 * 1024 * 1024;
@@ -47,7 +57,14 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-function baseSnapshot(path: string, fileType: FileType, st: BigIntStats, content: ContentModel, sha256: string | null): FileSnapshot {
+function baseSnapshot(
+  path: string,
+  fileType: FileType,
+  st: BigIntStats,
+  content: ContentModel,
+  sha256: string | null,
+  xattrs: Record<string, string> | null = null,
+): FileSnapshot {
   return {
     path,
     fileType,
@@ -60,7 +77,19 @@ function baseSnapshot(path: string, fileType: FileType, st: BigIntStats, content
     mtimeNs: st.mtimeNs,
     sha256,
     content,
+    xattrs,
   };
+}
+
+/** The file's attributes, summarized; null if they cannot be read (the snapshot still counts). */
+function xattrsOf(handle: fsp.FileHandle, options: SnapshotOptions): Record<string, string> | null {
+  if (!options.readXattrs) return null;
+  try {
+    const entries: XattrEntry[] = options.readXattrs(handle.fd).entries.map((e) => ({ name: e.name.toString('utf8'), value: e.value }));
+    return summarizeXattrs(entries, options.hmacKey);
+  } catch {
+    return null;
+  }
 }
 
 interface ReadResult {
@@ -137,7 +166,8 @@ async function snapshotRegular(path: string, options: SnapshotOptions, attempts:
   try {
     const st = await handle.stat({ bigint: true });
     if (st.isDirectory()) return null;
-    if (!st.isFile()) return baseSnapshot(path, 'special', st, { kind: 'special' }, null);
+    const xattrs = xattrsOf(handle, options);
+    if (!st.isFile()) return baseSnapshot(path, 'special', st, { kind: 'special' }, null, xattrs);
     const kind = chooseDiffKind(path, { secretPrefixes: options.secretPrefixes });
     const maxBytes = options.maxHashBytes ?? DEFAULT_MAX_HASH_BYTES;
     if (kind === 'secret') {
@@ -145,14 +175,14 @@ async function snapshotRegular(path: string, options: SnapshotOptions, attempts:
       const content: ContentModel = r.hmac === null
         ? { kind: 'too_large' }
         : { kind: 'secret', lineCount: countLines(r.newlines, r.bytesRead, r.endsWithNewline), digest: r.hmac };
-      return baseSnapshot(path, 'file', st, content, null);
+      return baseSnapshot(path, 'file', st, content, null, xattrs);
     }
     const r = await readBounded(handle, { keep: bytesNeededFor(kind, options.textMaxBytes), maxBytes, secretKey: null });
     let content: ContentModel;
     if (r.sawNul) content = { kind: 'binary' };
     else if (r.tooLarge || r.kept === null) content = { kind: 'too_large' };
     else content = buildContentModel(kind, r.kept, options.hmacKey);
-    return baseSnapshot(path, 'file', st, content, r.sha256);
+    return baseSnapshot(path, 'file', st, content, r.sha256, xattrs);
   } finally {
     await handle.close();
   }

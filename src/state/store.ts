@@ -69,6 +69,13 @@ export const MIGRATIONS: readonly Migration[] = [
       db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(HMAC_KEY_META, randomBytes(32));
     },
   },
+  {
+    version: 2,
+    description: 'baseline.xattrs: the extended attributes, summarized (NULL: not known)',
+    up(db) {
+      db.exec('ALTER TABLE baseline ADD COLUMN xattrs TEXT');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -138,6 +145,23 @@ interface BaselineDbRow {
   mtime_ns: unknown;
   sha256: unknown;
   content: unknown;
+  xattrs?: unknown;
+}
+
+const MAX_STORED_XATTRS = 128;
+
+/** The stored attributes: a JSON object of strings, or null (not known, or not what was written). */
+function parseStoredXattrs(value: unknown): Record<string, string> | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+    const entries = Object.entries(parsed as Record<string, unknown>);
+    if (entries.length > MAX_STORED_XATTRS || !entries.every(([, v]) => typeof v === 'string')) return null;
+    return Object.fromEntries(entries) as Record<string, string>;
+  } catch {
+    return null;
+  }
 }
 
 const DECIMAL = /^[0-9]{1,20}$/;
@@ -177,6 +201,7 @@ function rowToSnapshot(row: BaselineDbRow): FileSnapshot | null {
     mtimeNs: row.mtime_ns,
     sha256: row.sha256,
     content,
+    xattrs: parseStoredXattrs(row.xattrs),
   };
 }
 
@@ -241,8 +266,8 @@ export class StateStore {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO baseline
-           (path, file_type, dev, ino, size, mode, uid, gid, mtime_ns, sha256, content_kind, content, recorded_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (path, file_type, dev, ino, size, mode, uid, gid, mtime_ns, sha256, content_kind, content, recorded_ms, xattrs)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         snapshot.path,
@@ -258,6 +283,7 @@ export class StateStore {
         snapshot.content.kind,
         JSON.stringify(snapshot.content),
         now.getTime(),
+        snapshot.xattrs === null ? null : JSON.stringify(snapshot.xattrs),
       );
   }
 

@@ -364,6 +364,55 @@ check('chmod-hard-link', 'chmod u+s of a watched file through a hard link under 
   await expectMetaChange(since, target, 'mode 4755', (now) => now.mode === '4755');
 });
 
+/* ---- extended attributes (issue 13): setcap, setfacl, security labels and other attributes.
+ * Each set or removal is a line with the attribute's name and the value's size (never the value);
+ * on a baseline file the live `change` shows the new attributes, a file capability decoded. ---- */
+
+/** security.capability, revision 2: cap_setuid in permitted, the effective bit set (setcap cap_setuid+ep) */
+const CAP_SETUID_EP = '01000002' + '80000000' + '00000000' + '00000000' + '00000000';
+/** system.posix_acl_access: user::rw-, user:1234:rwx, group::r--, mask::rwx, other::r-- */
+const ACL_USER_1234 = '02000000' + '01000600ffffffff' + '02000700d2040000' + '04000400ffffffff' + '10000700ffffffff' + '20000400ffffffff';
+
+const xattrsOf = (now: Record<string, unknown>) =>
+  now.xattrs !== null && typeof now.xattrs === 'object' ? (now.xattrs as Record<string, unknown>) : {};
+
+check('xattr-capability', 'a file capability set on a watched executable (setcap cap_setuid+ep)', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'meta_xcap');
+  const pid = pidOf(run(helperBin('xattr_via'), ['set', file, 'security.capability', CAP_SETUID_EP]));
+  await expectLines(since, [{ type: 'setxattr', path: file, pid, xattr: 'security.capability', size: 20 }], 'setxattr security.capability');
+  await expectMetaChange(since, file, 'cap_setuid=ep', (now) => xattrsOf(now)['security.capability'] === 'cap_setuid=ep');
+  await expectAlert(since, file, 'file_capability_added');
+});
+
+check('xattr-acl', 'an access ACL set on a watched file (setfacl -m u:1234:rwx), through the fd', async () => {
+  const since = agent.events.length;
+  const file = join(tree.w, 'meta_xacl');
+  const pid = pidOf(run(helperBin('xattr_via'), ['fset', file, 'system.posix_acl_access', ACL_USER_1234]));
+  await expectLines(since, [{ type: 'setxattr', path: file, pid, xattr: 'system.posix_acl_access', size: 44 }], 'fsetxattr system.posix_acl_access');
+  await expectMetaChange(since, file, 'the ACL', (now) => xattrsOf(now)['system.posix_acl_access'] === 'user::rw-,user:1234:rwx,group::r--,mask::rwx,other::r--');
+});
+
+check('xattr-remove', 'an attribute set and then removed on a watched file (trusted.*: its value never shown)', async () => {
+  const file = join(tree.w, 'meta_xattr');
+  const since = agent.events.length;
+  const pid = pidOf(run(helperBin('xattr_via'), ['set', file, 'trusted.lsmwatch', Buffer.from('s3cret-value').toString('hex')]));
+  await expectLines(since, [{ type: 'setxattr', path: file, pid, xattr: 'trusted.lsmwatch', size: 12 }], 'setxattr trusted.lsmwatch');
+  const set = await expectMetaChange(since, file, 'trusted.lsmwatch', (now) => typeof xattrsOf(now)['trusted.lsmwatch'] === 'string');
+  assert.not.match(JSON.stringify(set), /s3cret/, 'the value is never printed');
+  const back = agent.events.length;
+  const pid2 = pidOf(run(helperBin('xattr_via'), ['remove', file, 'trusted.lsmwatch']));
+  await expectLines(back, [{ type: 'removexattr', path: file, pid: pid2, xattr: 'trusted.lsmwatch' }], 'removexattr trusted.lsmwatch');
+  const removed = await agent.waitFor(
+    (e) => agent.events.indexOf(e) >= back && e.type === 'change' && e.path === file && Array.isArray(e.xattr_changes),
+    `change of ${file} with the attribute removed`,
+    CHANGE_TIMEOUT,
+  );
+  const gone = (removed.xattr_changes as Array<Record<string, unknown>>).find((c) => c.name === 'trusted.lsmwatch');
+  assert.ok(gone && typeof gone.before === 'string' && gone.after === null, `xattr_changes ${JSON.stringify(removed.xattr_changes)}`);
+  assert.is(xattrsOf(removed.new as Record<string, unknown>)['trusted.lsmwatch'], undefined);
+});
+
 /* ---- names made in watched directories (issue 13): link, symlink, mknod, mkdir. Each is a line
  * with the new name and what it names; in a baseline directory a link or symlink gives a live
  * `created` change. ---- */

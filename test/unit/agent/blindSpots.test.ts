@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { blindSpotsOf } from '../../../src/agent/blindSpots.js';
 
 const plan = { unmarked: false, multiWildcards: [], orphanWildcards: [] };
-const NOT_YET = ['xattr', 'mmap-shared-write', 'mount-source-watched'];
+const NOT_YET = ['mmap-shared-write', 'mount-source-watched'];
 const ids = (...args: Parameters<typeof blindSpotsOf>) => blindSpotsOf(...args).map((s) => s.id);
 /** the ids beyond the operations no sensor reports yet */
 const kernelIds = (...args: Parameters<typeof blindSpotsOf>) => ids(...args).filter((id) => !NOT_YET.includes(id));

@@ -129,7 +129,7 @@ function fakeAddon(behaviour: Behaviour = {}) {
       calls.push(`${this.kind}:close`);
     }
   }
-  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, ignoreSignals: () => {}, sdNotify: () => 0, abiVersion: 1 };
+  const addon: NativeAddon = { Sensor: FakeSensor, setDumpable: () => {}, ignoreSignals: () => {}, readXattrs: () => ({ entries: [], skipped: 0 }), sdNotify: () => 0, abiVersion: 1 };
   return { addon, calls, writes, options, marked };
 }
 

@@ -89,6 +89,7 @@ function file(over: Partial<FileRecordData> = {}): FileRecordData {
     rdev: 0,
     attr: null,
     mount: null,
+    xattr: null,
     ...over,
   };
 }

@@ -30,6 +30,7 @@ function record(over: Partial<FileRecordData>): FileRecordData {
     rdev: 0,
     attr: null,
     mount: null,
+    xattr: null,
     ...over,
   };
 }

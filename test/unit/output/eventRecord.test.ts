@@ -18,7 +18,7 @@ import {
 } from '../../fixtures/output/recordCorpus.js';
 import { fakeCgroups, testProcesses } from '../../fixtures/process/processFixtures.js';
 import type { AttrFields, DecodedRecord, FileRecordData } from '../../../src/sensor/decoder.js';
-import { AttrOp, AttrValid, MountOp, RecordFlag, RecordType } from '../../../src/sensor/contract.js';
+import { AttrOp, AttrValid, MountOp, RecordFlag, RecordType, XattrOp } from '../../../src/sensor/contract.js';
 
 const GOLDEN = fileURLToPath(new URL('../../fixtures/output/events.golden.ndjson', import.meta.url));
 // Regenerate deliberately, after checking the difference: LSMWATCH_UPDATE_GOLDEN=1 make test-unit
@@ -148,6 +148,20 @@ test('mount and umount lines: the mount point, the kind, type, source and flags'
   assert.equal([bind.mount, bind.source, 'fstype' in bind, 'mount_flags' in bind], ['bind', '/tmp/fake', false, false]);
   const gone = at({ mount: { op: MountOp.UMOUNT, flags: 2, fstype: Buffer.from('tmpfs') } });
   assert.equal([gone.type, gone.mount, gone.mount_flags, 'source' in gone], ['umount', 'umount', ['detach'], false]);
+});
+
+test('setxattr and removexattr lines: the attribute name, the size set, the flags; never the value', () => {
+  const at = (over: Partial<FileRecordData>) => {
+    const event = enrichRecord({ ...made(RecordType.XATTR), path: Buffer.from('/usr/bin/python3'), mode: 0o100755, ...over } as DecodedRecord, context('lsm'));
+    assert.ok(event !== null);
+    return eventLine(event);
+  };
+  const set = at({ path2: Buffer.from('security.capability'), flags: RecordFlag.BEFORE_OP, xattr: { op: XattrOp.SET, flags: 2, size: 20 } });
+  assert.equal([set.type, set.path, set.xattr, set.size, set.xattr_flags, set.before_op, 'access' in set], ['setxattr', '/usr/bin/python3', 'security.capability', 20, ['replace'], true, false]);
+  const removed = at({ path2: Buffer.from('user.\x1b[2Jevil'), xattr: { op: XattrOp.REMOVE, flags: 0, size: 0 } });
+  assert.equal([removed.type, 'size' in removed, 'xattr_flags' in removed], ['removexattr', false, false]);
+  assert.not.match(toNdjsonLine(removed), /\x1b/, 'control characters in the name are escaped in the line');
+  assert.is(enrichRecord({ ...made(RecordType.XATTR), path2: Buffer.from('x'), xattr: { op: 9, flags: 0, size: 0 } } as DecodedRecord, context('lsm')), null, 'an op this agent does not know');
 });
 
 test('a metadata record of an operation this agent does not know makes no event', () => {

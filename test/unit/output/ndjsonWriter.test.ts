@@ -64,6 +64,7 @@ function fileRec(path: Buffer): FileRecordData {
     rdev: 0,
     attr: null,
     mount: null,
+    xattr: null,
   };
 }
 

@@ -42,11 +42,28 @@ test('setuid_added from a chmod event outside the baseline; the baseline reports
 });
 
 test('file_capability_added: setxattr security.capability; negative: another attribute, the package manager', () => {
-  const alerts = eventAlerts(event({ operation: 'setxattr', path: '/usr/bin/python3.11', xattr: 'security.capability', in_baseline: true }));
+  const alerts = eventAlerts(event({ operation: 'setxattr', path: '/opt/tool/python3.11', xattr: 'security.capability' }));
   assert.equal(rulesOf(alerts), ['file_capability_added']);
   assert.is(alerts[0]!.attack, 'T1548');
+  assert.equal(eventAlerts(event({ operation: 'setxattr', xattr: 'security.capability', in_baseline: true })), [], 'one alert per action: the change has it');
   assert.equal(eventAlerts(event({ operation: 'setxattr', xattr: 'user.comment' })), []);
   assert.equal(eventAlerts(event({ operation: 'setxattr', xattr: 'security.capability', actor: { pid: 1, comm: 'setcap', uid: 0, package_manager: 'dpkg' } })), []);
+});
+
+test('file_capability_added from the baseline comparison: the capability decoded, the old one, a new file with one', () => {
+  const path = '/usr/local/bin/py';
+  const alerts = alertsFor(change(path, { content: ELF, mode: 0o100755, xattrs: {} }, { content: ELF, mode: 0o100755, xattrs: { 'security.capability': 'cap_setuid=ep' } }));
+  assert.equal(rulesOf(alerts), ['file_capability_added']);
+  assert.is(alerts[0]!.message, 'file capability cap_setuid=ep set on /usr/local/bin/py');
+  assert.equal(alerts[0]!.details, { xattr: 'security.capability', capabilities: 'cap_setuid=ep', old_capabilities: null });
+  const widened = alertsFor(change(path, { content: ELF, xattrs: { 'security.capability': 'cap_net_raw=ep' } }, { content: ELF, xattrs: { 'security.capability': 'cap_net_raw,cap_setuid=ep' } }));
+  assert.is(widened[0]!.message, 'file capability cap_net_raw,cap_setuid=ep set on /usr/local/bin/py (was cap_net_raw=ep)');
+  assert.equal(rulesOf(alertsFor(change('/opt/x', null, { content: ELF, xattrs: { 'security.capability': 'cap_bpf=p' } }))), ['file_capability_added']);
+  // negative: removed, unchanged, another attribute, not known on one side, the package manager
+  assert.equal(alertsFor(change(path, { content: ELF, xattrs: { 'security.capability': 'cap_setuid=ep' } }, { content: ELF, xattrs: {} })), []);
+  assert.equal(alertsFor(change('/etc/x', { content: 'a', xattrs: {} }, { content: 'a', xattrs: { 'user.x': 'hmac:00 (1 bytes)' } })), []);
+  assert.equal(alertsFor(change('/opt/x', { content: ELF, xattrs: null }, { content: ELF2, xattrs: { 'security.capability': 'cap_setuid=ep' } })), []);
+  assert.equal(alertsFor(change(path, { content: ELF, xattrs: {} }, { content: ELF, xattrs: { 'security.capability': 'cap_setuid=ep' } }, { by: DPKG })), []);
 });
 
 test('system_binary_changed: replaced by cp, created in /usr/local/bin, changed while the agent was down', () => {

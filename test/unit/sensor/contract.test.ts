@@ -132,7 +132,7 @@ function anchorBtf(): Btf {
 
 /** C member name → key in the TypeScript mirror. `size` is the struct size there, hence `size_`. */
 function tsKey(struct: string, member: string): string {
-  if ((struct === 'lw_header' || struct === 'lw_attr') && member === 'size') return 'size_';
+  if ((struct === 'lw_header' || struct === 'lw_attr' || struct === 'lw_xattr') && member === 'size') return 'size_';
   return member.replace(/^_+/, '').replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
@@ -166,6 +166,8 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
   ['lw_attr_record', contract.AttrRecord],
   ['lw_mount', contract.Mount],
   ['lw_mount_record', contract.MountRecord],
+  ['lw_xattr', contract.Xattr],
+  ['lw_xattr_record', contract.XattrRecord],
 ];
 
 /** Widths the decoder and the agent read and write each scalar field with (bytes). */
@@ -256,6 +258,8 @@ const WIDTHS: Record<string, Record<string, number>> = {
   lw_attr_record: { file: contract.FileRecord.size, attr: contract.Attr.size },
   lw_mount: { op: 4, flags: 4, fstype: contract.FSTYPE_LEN },
   lw_mount_record: { file: contract.FileRecord.size, mount: contract.Mount.size },
+  lw_xattr: { op: 4, flags: 4, size: 4, _pad0: 4 },
+  lw_xattr_record: { file: contract.FileRecord.size, xattr: contract.Xattr.size },
   lw_policy_epoch: { epoch: 4, _pad0: 4 },
 };
 
@@ -277,6 +281,7 @@ const ENUMS: Array<[string, Record<string, number>, string]> = [
   ['lw_attr_op', contract.AttrOp, 'LW_ATTR_'],
   ['lw_attr_valid', contract.AttrValid, 'LW_ATTR_V_'],
   ['lw_mount_op', contract.MountOp, 'LW_MOUNT_'],
+  ['lw_xattr_op', contract.XattrOp, 'LW_XATTR_'],
 ];
 
 const headerText = () => readFileSync(HEADER, 'utf8');
@@ -375,6 +380,7 @@ test('#define constants match contract.ts', () => {
     ARGS_MAX: contract.ARGS_MAX,
     TTY_LEN: contract.TTY_LEN,
     FSTYPE_LEN: contract.FSTYPE_LEN,
+    XATTR_NAME_MAX: contract.XATTR_NAME_MAX,
     ID_UNSET: contract.ID_UNSET,
   };
   for (const [name, value] of Object.entries(expected)) {
@@ -393,7 +399,8 @@ test('the largest record fits LW_RECORD_MAX and its u16 size field', () => {
   // a metadata record: its fixed part and one path
   assert.ok(Math.ceil((contract.AttrRecord.size + contract.PATH_MAX) / 8) * 8 <= contract.RECORD_MAX);
   assert.ok(Math.ceil((contract.MountRecord.size + 2 * contract.PATH_MAX) / 8) * 8 <= contract.RECORD_MAX);
-  for (const r of [contract.AttrRecord, contract.MountRecord, contract.ExecRecord, contract.ForkRecord, contract.ExitRecord, contract.SignalRecord, contract.BpfAccessRecord, contract.TaskRecord, contract.CgroupRecord]) {
+  assert.ok(Math.ceil((contract.XattrRecord.size + contract.PATH_MAX + contract.XATTR_NAME_MAX + 1) / 8) * 8 <= contract.RECORD_MAX);
+  for (const r of [contract.AttrRecord, contract.MountRecord, contract.XattrRecord, contract.ExecRecord, contract.ForkRecord, contract.ExitRecord, contract.SignalRecord, contract.BpfAccessRecord, contract.TaskRecord, contract.CgroupRecord]) {
     assert.is(r.size % 8, 0);
   }
   // an exec record: the fixed part, the longest exe path with its NUL, the longest argument vector

@@ -8,6 +8,7 @@ import {
   Header,
   PATH_MAX,
   MountOp,
+  XattrOp,
   Process,
   PtraceKind,
   PtraceRecord,
@@ -26,6 +27,7 @@ import {
   fileRecord,
   forkRecordBytes,
   mountRecord,
+  xattrRecord,
   ptraceRecord,
   rawRecord,
   writeHeader,
@@ -154,6 +156,17 @@ test('mount record: the mount point, the source, the operation after the file fi
   const full = onlyFile(mountRecord({ path: '/etc', op: MountOp.UMOUNT, fstype: 'a-type-of-16-chr' }));
   assert.equal([full.mount?.fstype.toString(), full.path2], ['a-type-of-16-chr', null], 'a type of the full length has no NUL');
   assert.is(onlyFile(fileRecord({ type: RecordType.OPEN, path: '/etc/x' })).mount, null);
+});
+
+test('xattr record: the file fields, the operation, the path and then the attribute name', () => {
+  const rec = onlyFile(xattrRecord({ path: '/usr/bin/ping', ino: 8n, mode: 0o100755, name: 'security.capability', op: XattrOp.SET, xattrFlags: 1, valueSize: 20 }));
+  assert.equal([rec.type, rec.path.toString(), rec.path2?.toString(), rec.ino, rec.attr, rec.mount], [RecordType.XATTR, '/usr/bin/ping', 'security.capability', 8n, null, null]);
+  assert.equal(rec.xattr, { op: XattrOp.SET, flags: 1, size: 20 });
+  assert.is(onlyFile(fileRecord({ type: RecordType.OPEN, path: '/etc/x' })).xattr, null);
+  // a record too short for its fixed part is refused, not read past
+  const short = xattrRecord({ path: '/x', name: 'user.a', op: XattrOp.REMOVE }).subarray(0, 152);
+  short.writeUInt16LE(152, 2);
+  assert.is(decodeBatch(short).invalid, 1);
 });
 
 test('metadata record: the file fields, the new values, the path after both', () => {

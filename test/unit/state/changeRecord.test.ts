@@ -21,6 +21,7 @@ function snap(over: Partial<FileSnapshot> = {}): FileSnapshot {
     mtimeNs: 1_000_000_000n,
     sha256: 'a'.repeat(64),
     content: { kind: 'text', lines: ['a'] },
+    xattrs: null,
     ...over,
   };
 }
@@ -87,6 +88,26 @@ test('content_changed: false when both sides hold the same content, absent other
   assert.not.ok(hasSameContent(secret('d'), secret('e')));
   assert.not.ok(hasSameContent(secret('d'), secret('d', 3)));
   assert.not.ok(hasSameContent(snap(), snap({ sha256: null })));
+});
+
+test('extended attributes: a set, changed or removed one is a change; not known on either side is none', () => {
+  const cap = { 'security.capability': 'cap_setuid=ep' };
+  const set = compareSnapshots('/etc/x', snap({ xattrs: {} }), snap({ xattrs: cap }))!;
+  assert.is(set.action, 'modified');
+  assert.is(set.content_changed, false);
+  assert.equal(set.xattr_changes, [{ name: 'security.capability', before: null, after: 'cap_setuid=ep' }]);
+  assert.equal(set.new!.xattrs, cap);
+  assert.is('xattrs' in set.old!, false, 'none: no xattrs field');
+  const removed = compareSnapshots('/etc/x', snap({ xattrs: cap }), snap({ xattrs: {} }))!;
+  assert.equal(removed.xattr_changes, [{ name: 'security.capability', before: 'cap_setuid=ep', after: null }]);
+  assert.is(compareSnapshots('/etc/x', snap({ xattrs: null }), snap({ xattrs: cap })), null, 'an old baseline row: not known');
+  assert.is(compareSnapshots('/etc/x', snap({ xattrs: cap }), snap({ xattrs: null })), null);
+  assert.is(compareSnapshots('/etc/x', snap({ xattrs: cap }), snap({ xattrs: { ...cap } })), null);
+  // a replace that keeps everything but the attributes is not an unchanged replace
+  const swapped = compareSnapshots('/etc/x', snap({ xattrs: {} }), snap({ ino: 101n, xattrs: cap }))!;
+  assert.is(swapped.action, 'replaced');
+  assert.not.ok(isUnchangedReplace(swapped));
+  assert.ok(isUnchangedReplace(compareSnapshots('/etc/x', snap({ xattrs: cap }), snap({ ino: 101n, xattrs: cap }))!));
 });
 
 test('record shape: old/new state, by, offline flag', () => {

@@ -238,7 +238,7 @@ test('ignored names at start-up: not baselined, an old baseline row is dropped q
 });
 
 test('isIgnoredFile and the options from the state config', () => {
-  const file = { path: '/etc/cron.d/x~', fileType: 'file' as const, dev: 1n, ino: 1n, size: 1, mode: 0o100644, uid: 0, gid: 0, mtimeNs: 0n, sha256: null, content: { kind: 'binary' as const } };
+  const file = { path: '/etc/cron.d/x~', fileType: 'file' as const, dev: 1n, ino: 1n, size: 1, mode: 0o100644, uid: 0, gid: 0, mtimeNs: 0n, sha256: null, content: { kind: 'binary' as const }, xattrs: null };
   assert.ok(isIgnoredFile('/etc/cron.d/x~', null, file, DEFAULT_IGNORE_NAMES));
   assert.not.ok(isIgnoredFile('/etc/cron.d/x~', file, { ...file, mode: 0o100755 }, DEFAULT_IGNORE_NAMES), 'made executable');
   assert.not.ok(isIgnoredFile('/etc/cron.d/x', null, file, DEFAULT_IGNORE_NAMES));

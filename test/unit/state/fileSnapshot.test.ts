@@ -27,6 +27,36 @@ test('regular text file: metadata, SHA-256 and content model', async () => {
   }
 });
 
+test('extended attributes: read from the open file, summarized; not known without a reader or when it fails', async () => {
+  const tmp = makeTempDir();
+  try {
+    const path = join(tmp.dir, 'tool');
+    writeFileSync(path, 'x');
+    const seen: number[] = [];
+    const cap = Buffer.from('0100000280000000000000000000000000000000', 'hex');
+    const reader = (fd: number) => {
+      seen.push(fd);
+      return { entries: [{ name: Buffer.from('security.capability'), value: cap }, { name: Buffer.from('user.note'), value: Buffer.from('secret') }] };
+    };
+    const snap = (await snapshotPath(path, options({ readXattrs: reader })))!;
+    assert.equal(Object.keys(snap.xattrs!), ['security.capability', 'user.note']);
+    assert.is(snap.xattrs!['security.capability'], 'cap_setuid=ep');
+    assert.match(snap.xattrs!['user.note']!, /^hmac:[0-9a-f]{16} \(6 bytes\)$/);
+    assert.ok(seen.length === 1 && seen[0]! >= 0, 'the fd of the file opened for the snapshot');
+    assert.is((await snapshotPath(path, options()))!.xattrs, null);
+    const failing = () => {
+      throw Object.assign(new Error('EIO'), { code: 'EIO' });
+    };
+    const snap2 = (await snapshotPath(path, options({ readXattrs: failing })))!;
+    assert.is(snap2.xattrs, null);
+    assert.is(snap2.sha256, sha(Buffer.from('x')), 'the rest of the snapshot still counts');
+    symlinkSync(path, join(tmp.dir, 'link'));
+    assert.is((await snapshotPath(join(tmp.dir, 'link'), options({ readXattrs: reader })))!.xattrs, null, 'a symlink is not opened');
+  } finally {
+    tmp.cleanup();
+  }
+});
+
 test('symlinks are recorded as links, not followed', async () => {
   const tmp = makeTempDir();
   try {

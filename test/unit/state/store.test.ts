@@ -30,6 +30,7 @@ function sampleSnapshot(path: string): FileSnapshot {
     mtimeNs: 1714564800123456789n,
     sha256: 'a'.repeat(64),
     content: { kind: 'text', lines: ['hello'] },
+    xattrs: { 'security.capability': 'cap_setuid=ep' },
   };
 }
 
@@ -110,6 +111,32 @@ test('migration from an empty database (user_version 0) and refusal of a newer s
     raw.close();
     assert.throws(() => openStateStore(path), (e: unknown) => e instanceof StateSchemaError);
     assert.throws(() => openStateStore(path, { readonly: true }), (e: unknown) => e instanceof StateSchemaError);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('migration 2 keeps a version-1 baseline: its rows read back with their attributes not known', () => {
+  const tmp = makeTempDir();
+  try {
+    const path = join(tmp.dir, 'state.db');
+    const raw = new Database(path);
+    migrate(raw, MIGRATIONS.slice(0, 1));
+    raw.prepare(`INSERT INTO baseline (path, file_type, dev, ino, size, mode, uid, gid, mtime_ns, sha256, content_kind, content, recorded_ms)
+      VALUES ('/etc/old', 'file', '1', '2', 3, 33188, 0, 0, 5, NULL, 'binary', '{"kind":"binary"}', 6)`).run();
+    raw.close();
+    const store = openStateStore(path);
+    try {
+      assert.is(store.schemaVersion, SCHEMA_VERSION);
+      assert.is(store.getBaseline('/etc/old')!.xattrs, null);
+      // rows whose attributes are not a JSON object of strings read as not known, never as a value
+      for (const bad of ['[1]', '{"a":1}', '{not json', 'null']) {
+        store.db.prepare('UPDATE baseline SET xattrs = ? WHERE path = ?').run(bad, '/etc/old');
+        assert.is(store.getBaseline('/etc/old')!.xattrs, null, bad);
+      }
+    } finally {
+      store.close();
+    }
   } finally {
     tmp.cleanup();
   }
