@@ -76,8 +76,8 @@ static __always_inline void lw_emit_meta(struct lw_record_buf *r, __u32 flags, s
 /* A metadata change of inode, the one behind (dentry, mnt); under LSM a pointer the verifier trusts
  * (read by direct access from the hook's arguments: inode storage needs one). Reported where its
  * verdict says watched: the cached one if it can be trusted (the unwatched path ends there), else
- * a walk. mnt may be NULL (inode_setxattr has none): the walk then names the file from the root
- * of its file system, and the verdict is the same, because every watch entry has an anchor (a
+ * a walk. mnt may be NULL (inode_setxattr has none): a mount of its superblock is found for the
+ * name (lw_mount_for_naming, else the file system's root names it), and the verdict is the same, because every watch entry has an anchor (a
  * marked ancestor) inside its own file system, which the walk meets before it could leave it. */
 static __always_inline void lw_handle_meta(struct dentry *dentry, struct inode *inode, struct vfsmount *mnt,
 					   const struct lw_meta_change *c, __u32 flags)
@@ -99,6 +99,8 @@ static __always_inline void lw_handle_meta(struct dentry *dentry, struct inode *
 	struct lw_record_buf *r = lw_get_record();
 	if (!s || !r)
 		return;
+	if (!mnt)
+		mnt = lw_mount_for_naming(dentry); /* past the unwatched fast path: only for what may be reported */
 	lw_walk_name(dentry, mnt, s, &w, false);
 	if (!trusted)
 		watch = lw_learn_verdict(inode, &w, generation);

@@ -263,6 +263,57 @@ static __always_inline void lw_walk_name(struct dentry *dentry, struct vfsmount 
 	*out = s->wres;
 }
 
+/* The two layouts of a superblock's mounts: a list through mnt_instance (oldest first) before
+ * Linux 6.16, a chain through mnt_next_for_sb (newest first) since. */
+struct super_block___lw_list {
+	struct list_head s_mounts;
+} __attribute__((preserve_access_index));
+struct mount___lw_list {
+	struct list_head mnt_instance;
+} __attribute__((preserve_access_index));
+struct mount___lw_chain {
+	struct mount___lw_chain *mnt_next_for_sb;
+	struct vfsmount mnt;
+} __attribute__((preserve_access_index));
+struct super_block___lw_chain {
+	struct mount___lw_chain *s_mounts;
+} __attribute__((preserve_access_index));
+
+#define LW_SB_MOUNTS_MAX 16
+
+/* A mount to name a dentry through where the hook has none (inode_setxattr): the task's root mount when the dentry
+ * is on its file system (/etc, /usr, /root on most systems), else the superblock's first mount.
+ * Only the record's name depends on the choice, not the verdict (lw_handle_meta); the agent's
+ * watched name (the anchor) is exact either way. NULL: named from its file system's root. */
+static __always_inline struct vfsmount *lw_mount_for_naming(struct dentry *dentry)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
+	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+
+	if (root && BPF_CORE_READ(root, mnt_sb) == sb)
+		return root;
+	if (bpf_core_field_exists(struct mount___lw_list, mnt_instance)) {
+		struct super_block___lw_list *l = (void *)sb;
+		struct list_head *first = BPF_CORE_READ(l, s_mounts.next);
+		if (!first || first == &l->s_mounts)
+			return NULL;
+		struct mount *m = (void *)first - bpf_core_field_offset(struct mount___lw_list, mnt_instance);
+		return &m->mnt;
+	}
+	if (bpf_core_field_exists(struct super_block___lw_chain, s_mounts)) {
+		struct mount___lw_chain *m = BPF_CORE_READ((struct super_block___lw_chain *)sb, s_mounts);
+		for (int i = 0; i < LW_SB_MOUNTS_MAX && m; i++) {
+			struct mount___lw_chain *older = BPF_CORE_READ(m, mnt_next_for_sb);
+			if (!older)
+				break;
+			m = older;
+		}
+		return m ? &m->mnt : NULL;
+	}
+	return NULL;
+}
+
 /* The path only (the guard's denial records, the tracepoint sensor's string fallback). */
 static __always_inline void lw_walk_dentries(struct dentry *dentry, struct vfsmount *vfsmnt, struct lw_scratch *s,
 					     struct lw_walked_path *out)

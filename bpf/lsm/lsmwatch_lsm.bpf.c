@@ -444,61 +444,10 @@ int BPF_PROG(lw_fexit_vfs_utimes, const struct path *path, struct timespec64 *ti
  * Returning 0 leaves the capability checks in place: the trampoline then runs the hook's default
  * (1 before 6.10: "let the capability module decide"), and 6.10+ checks capabilities first. ---- */
 
-/* The two layouts of a superblock's mounts: a list through mnt_instance (oldest first) before
- * Linux 6.16, a chain through mnt_next_for_sb (newest first) since. */
-struct super_block___lw_list {
-	struct list_head s_mounts;
-} __attribute__((preserve_access_index));
-struct mount___lw_list {
-	struct list_head mnt_instance;
-} __attribute__((preserve_access_index));
-struct mount___lw_chain {
-	struct mount___lw_chain *mnt_next_for_sb;
-	struct vfsmount mnt;
-} __attribute__((preserve_access_index));
-struct super_block___lw_chain {
-	struct mount___lw_chain *s_mounts;
-} __attribute__((preserve_access_index));
-
-#define LW_SB_MOUNTS_MAX 16
-
-/* A mount to name a dentry through where the hook has none: the task's root mount when the dentry
- * is on its file system (/etc, /usr, /root on most systems), else the superblock's first mount.
- * Only the record's name depends on the choice, not the verdict (lw_handle_meta); the agent's
- * watched name (the anchor) is exact either way. NULL: named from its file system's root. */
-static __always_inline struct vfsmount *lw_mount_for_naming(struct dentry *dentry)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
-	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
-
-	if (root && BPF_CORE_READ(root, mnt_sb) == sb)
-		return root;
-	if (bpf_core_field_exists(struct mount___lw_list, mnt_instance)) {
-		struct super_block___lw_list *l = (void *)sb;
-		struct list_head *first = BPF_CORE_READ(l, s_mounts.next);
-		if (!first || first == &l->s_mounts)
-			return NULL;
-		struct mount *m = (void *)first - bpf_core_field_offset(struct mount___lw_list, mnt_instance);
-		return &m->mnt;
-	}
-	if (bpf_core_field_exists(struct super_block___lw_chain, s_mounts)) {
-		struct mount___lw_chain *m = BPF_CORE_READ((struct super_block___lw_chain *)sb, s_mounts);
-		for (int i = 0; i < LW_SB_MOUNTS_MAX && m; i++) {
-			struct mount___lw_chain *older = BPF_CORE_READ(m, mnt_next_for_sb);
-			if (!older)
-				break;
-			m = older;
-		}
-		return m ? &m->mnt : NULL;
-	}
-	return NULL;
-}
-
 static __always_inline int lw_xattr_hook(struct dentry *dentry, const char *name, __u32 op, __u64 size, __u32 flags)
 {
 	struct lw_xattr x = { .op = op, .flags = flags, .size = size > 0xffffffffu ? 0xffffffffu : size };
-	lw_handle_xattr(dentry, dentry->d_inode, lw_mount_for_naming(dentry), &x, name, LW_F_BEFORE_OP);
+	lw_handle_xattr(dentry, dentry->d_inode, NULL, &x, name, LW_F_BEFORE_OP);
 	return 0;
 }
 
