@@ -42,11 +42,13 @@ static __always_inline void lw_attr_times(struct lw_attr *a, const struct lw_tim
 }
 
 /* What a metadata change sets: new attributes (LW_REC_SETATTR: attr), or one extended attribute
- * (LW_REC_XATTR: xattr, and its name in kernel memory; the value is never read). */
+ * (LW_REC_XATTR: xattr, and its name in kernel memory; the value is never read); or a shared
+ * writable mapping (LW_REC_MMAP: mmap), which is no metadata but is judged and named the same way. */
 struct lw_meta_change {
 	const struct lw_attr *attr;
 	const struct lw_xattr *xattr;
 	const char *xattr_name;
+	const struct lw_mmap *mmap;
 };
 
 /* Emits the record of a metadata change whose path is already known (s->walk from w, or a string
@@ -54,13 +56,19 @@ struct lw_meta_change {
 static __always_inline void lw_emit_meta(struct lw_record_buf *r, __u32 flags, struct inode *inode, const char *path,
 					 __u32 path_len, const struct lw_walked_path *wp, const struct lw_meta_change *c)
 {
-	__u32 fixed = c->xattr ? sizeof(struct lw_xattr_record) : sizeof(struct lw_attr_record);
-	__u32 end = lw_file_record_begin_at(r, fixed, c->xattr ? LW_REC_XATTR : LW_REC_SETATTR, flags, inode, 0, path,
-					    path_len);
+	__u32 fixed = c->xattr  ? sizeof(struct lw_xattr_record)
+		      : c->mmap ? sizeof(struct lw_mmap_record)
+				: sizeof(struct lw_attr_record);
+	__u16 type = c->xattr ? LW_REC_XATTR : c->mmap ? LW_REC_MMAP : LW_REC_SETATTR;
+	__u32 end = lw_file_record_begin_at(r, fixed, type, flags, inode, 0, path, path_len);
 
 	if (wp)
 		lw_file_record_anchor(r, wp, false);
-	if (c->xattr) {
+	if (c->mmap) {
+		struct lw_mmap_record *mr = (void *)r->data;
+		__builtin_memcpy(&mr->mmap, c->mmap, sizeof(mr->mmap));
+		mr->mmap._pad0 = 0;
+	} else if (c->xattr) {
 		struct lw_xattr_record *xr = (void *)r->data;
 		__builtin_memcpy(&xr->xattr, c->xattr, sizeof(xr->xattr));
 		xr->xattr._pad0 = 0;
@@ -124,6 +132,22 @@ static __always_inline void lw_handle_xattr(struct dentry *dentry, struct inode 
 {
 	struct lw_meta_change c = { .xattr = x, .xattr_name = name };
 	lw_handle_meta(dentry, inode, mnt, &c, flags);
+}
+
+/* PROT_WRITE, and MAP_SHARED's bit (MAP_SHARED_VALIDATE has it too; MAP_PRIVATE does not) */
+#define LW_PROT_WRITE 0x2
+#define LW_MAP_SHARED 0x1
+#define LW_MAP_ANONYMOUS 0x20
+
+/* A shared writable mapping of a file (m: the mapping as asked for). A read-only or private
+ * mapping returns before any lookup; a writable shared one of an unwatched inode costs the
+ * verdict lookup. */
+static __always_inline void lw_handle_mmap(struct file *file, struct inode *inode, const struct lw_mmap *m)
+{
+	if (!(m->prot & LW_PROT_WRITE) || !(m->flags & LW_MAP_SHARED) || !file)
+		return;
+	struct lw_meta_change c = { .mmap = m };
+	lw_handle_meta(BPF_CORE_READ(file, f_path.dentry), inode, BPF_CORE_READ(file, f_path.mnt), &c, 0);
 }
 
 #endif

@@ -62,6 +62,9 @@ enum lw_record_type {
 	 * ACLs, security labels, user attributes): struct lw_xattr_record; path2 = the attribute's name
 	 * (at most LW_XATTR_NAME_MAX bytes). Its value is never carried, only its size. */
 	LW_REC_XATTR = 15,
+	/* a shared writable mapping of a watched file (mmap with PROT_WRITE and MAP_SHARED, or mprotect
+	 * adding PROT_WRITE to a shared mapping): stores through it change the file with no write call */
+	LW_REC_MMAP = 16,
 	LW_REC_EXEC = 24,   /* a process executed a program (sched_process_exec): feeds the agent's process cache */
 	LW_REC_FORK = 25,   /* a new process (not a thread) was created (sched_process_fork) */
 	LW_REC_EXIT = 26,   /* the last thread of a process exited (sched_process_exit) */
@@ -230,6 +233,26 @@ struct lw_xattr_record {
 	struct lw_file_record file;
 	struct lw_xattr xattr;
 	/* followed by: path, NUL, path2 (the attribute's name), NUL, zero padding up to file.hdr.size */
+};
+
+/* lw_mmap.op */
+enum lw_mmap_op {
+	LW_MMAP_MAP = 1,      /* mmap(2) with PROT_WRITE and MAP_SHARED (or MAP_SHARED_VALIDATE) */
+	LW_MMAP_MPROTECT = 2, /* mprotect(2) adding PROT_WRITE to a shared mapping of the file (LSM sensor) */
+};
+
+struct lw_mmap {
+	__u32 op;           /* enum lw_mmap_op */
+	__u32 prot;         /* PROT_* asked for (PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4) */
+	__u32 flags;        /* mmap(2) MAP_* flags; for LW_MMAP_MPROTECT the mapping's: MAP_SHARED */
+	__u32 _pad0;
+};
+
+/* LW_REC_MMAP: the file fields as for an open (file.open_flags 0), then the mapping. */
+struct lw_mmap_record {
+	struct lw_file_record file;
+	struct lw_mmap mmap;
+	/* followed by: path, NUL, zero padding up to file.hdr.size */
 };
 
 /* LW_REC_EXEC, sent once the new program is in place: the process's new comm, its executable and

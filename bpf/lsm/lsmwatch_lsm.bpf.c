@@ -370,7 +370,7 @@ int BPF_PROG(lw_lsm_path_mkdir, const struct path *dir, struct dentry *dentry, u
 }
 
 /* ---- metadata: chmod, chown, truncate (path hooks, before the operation: LW_F_BEFORE_OP) and
- * utimes (no LSM hook has the path: the fexit of vfs_utimes, after it succeeded) ---- */
+ * utimes (inode_setattr, before the operation too) ---- */
 
 SEC("lsm/path_chmod")
 int BPF_PROG(lw_lsm_path_chmod, const struct path *path, umode_t mode, int ret)
@@ -419,23 +419,60 @@ int BPF_PROG(lw_lsm_file_truncate, struct file *file, int ret)
 	return 0;
 }
 
-SEC("fexit/vfs_utimes")
-int BPF_PROG(lw_fexit_vfs_utimes, const struct path *path, struct timespec64 *times, int ret)
-{
-	struct lw_timespec t[2] = {};
-	struct lw_attr a = {};
+/* utimes: no path hook has it, so inode_setattr does (notify_change, before the change; no mount,
+ * so one is found to name the file). Only a change of times alone is a utimes: chmod, chown and
+ * truncate reach this hook too (with ATTR_MODE, ATTR_UID/GID, ATTR_SIZE), and their own hooks
+ * report them. (A fexit of vfs_utimes had the path, but tracing programs cannot use inode storage,
+ * so it loaded nowhere.) */
+#define LW_IA_MODE 0x1
+#define LW_IA_UID 0x2
+#define LW_IA_GID 0x4
+#define LW_IA_SIZE 0x8
+#define LW_IA_ATIME 0x10
+#define LW_IA_MTIME 0x20
+#define LW_IA_ATIME_SET 0x80
+#define LW_IA_MTIME_SET 0x100
 
-	if (ret != 0)
+static __always_inline int lw_setattr_hook(struct dentry *dentry, struct iattr *attr)
+{
+	unsigned int valid = BPF_CORE_READ(attr, ia_valid);
+	struct lw_attr a = { .op = LW_ATTR_UTIMES };
+
+	if (!(valid & (LW_IA_ATIME | LW_IA_MTIME)) || (valid & (LW_IA_SIZE | LW_IA_MODE | LW_IA_UID | LW_IA_GID)))
 		return 0;
-	if (times) {
-		t[0].sec = BPF_CORE_READ(times, tv_sec);
-		t[0].nsec = BPF_CORE_READ(times, tv_nsec);
-		t[1].sec = BPF_CORE_READ(&times[1], tv_sec);
-		t[1].nsec = BPF_CORE_READ(&times[1], tv_nsec);
+	if (valid & LW_IA_ATIME_SET) {
+		a.valid |= LW_ATTR_V_ATIME;
+		a.atime_sec = BPF_CORE_READ(attr, ia_atime.tv_sec);
+		a.atime_nsec = BPF_CORE_READ(attr, ia_atime.tv_nsec);
+	} else if (valid & LW_IA_ATIME) {
+		a.valid |= LW_ATTR_V_ATIME_NOW;
 	}
-	lw_attr_times(&a, times ? t : NULL);
-	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, 0);
+	if (valid & LW_IA_MTIME_SET) {
+		a.valid |= LW_ATTR_V_MTIME;
+		a.mtime_sec = BPF_CORE_READ(attr, ia_mtime.tv_sec);
+		a.mtime_nsec = BPF_CORE_READ(attr, ia_mtime.tv_nsec);
+	} else if (valid & LW_IA_MTIME) {
+		a.valid |= LW_ATTR_V_MTIME_NOW;
+	}
+	lw_handle_attr(dentry, dentry->d_inode, NULL, &a, LW_F_BEFORE_OP);
 	return 0;
+}
+
+SEC("lsm/inode_setattr")
+int BPF_PROG(lw_lsm_inode_setattr, void *idmap, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	return lw_setattr_hook(dentry, attr);
+}
+
+/* Before Linux 6.8 the hook has no idmap argument. */
+SEC("lsm/inode_setattr")
+int BPF_PROG(lw_lsm_inode_setattr__no_idmap, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	return lw_setattr_hook(dentry, attr);
 }
 
 /* ---- extended attributes: inode_setxattr and inode_removexattr (file capabilities, security
@@ -507,14 +544,52 @@ int BPF_PROG(lw_lsm_inode_remove_acl, void *idmap, struct dentry *dentry, const 
 	return lw_xattr_hook(dentry, acl_name, LW_XATTR_REMOVE, 0, 0);
 }
 
+/* ---- shared writable mappings: stores through them change the file without a write call, so
+ * the mapping is the event (the agent compares the baseline file while it may still be written).
+ * mmap_file with PROT_WRITE and MAP_SHARED, and file_mprotect making a shared mapping writable
+ * (a shared mapping of a file opened for writing has VM_SHARED; one of a read-only fd cannot become
+ * writable). Read-only and private mappings return before any lookup. ---- */
+
+#define LW_VM_WRITE 0x2
+#define LW_VM_SHARED 0x8
+
+SEC("lsm/mmap_file")
+int BPF_PROG(lw_lsm_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags,
+	     int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	if (!file || !(prot & LW_PROT_WRITE) || !(flags & LW_MAP_SHARED))
+		return 0;
+	struct lw_mmap m = { .op = LW_MMAP_MAP, .prot = prot, .flags = flags };
+	lw_handle_mmap(file, LW_FILE_INODE(file), &m);
+	return 0;
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(lw_lsm_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot, int ret)
+{
+	if (ret != 0)
+		return lw_verdict(ret);
+	if (!(prot & LW_PROT_WRITE))
+		return 0;
+	unsigned long vm_flags = BPF_CORE_READ(vma, vm_flags);
+	if (!(vm_flags & LW_VM_SHARED) || (vm_flags & LW_VM_WRITE))
+		return 0;
+	struct file *file = vma->vm_file;
+	if (!file)
+		return 0;
+	struct lw_mmap m = { .op = LW_MMAP_MPROTECT, .prot = prot, .flags = LW_MAP_SHARED };
+	lw_handle_mmap(file, LW_FILE_INODE(file), &m);
+	return 0;
+}
+
 /* the ACL hooks exist since Linux 6.2 (ACLs go through inode_setxattr before) */
 LW_OPTIONAL_PROGRAM(lw_lsm_inode_set_acl)
 LW_OPTIONAL_PROGRAM(lw_lsm_inode_remove_acl)
 
-/* file_truncate exists since Linux 6.2 (path_truncate covers ftruncate and O_TRUNC before);
- * vfs_utimes where fexit programs load (5.17+ here: see the agent's post-op records). */
+/* file_truncate exists since Linux 6.2 (path_truncate covers ftruncate and O_TRUNC before) */
 LW_OPTIONAL_PROGRAM(lw_lsm_file_truncate)
-LW_OPTIONAL_PROGRAM(lw_fexit_vfs_utimes)
 /* path_chown takes kuid_t/kgid_t by value: 5.10's trampolines refuse struct arguments */
 LW_OPTIONAL_PROGRAM(lw_lsm_path_chown)
 

@@ -176,6 +176,79 @@ LW_WRITE_SYSCALL_AT(sendfile64, 0, ctx->args[3])      /* (out_fd, in_fd, offset,
 LW_WRITE_SYSCALL_AT(splice, 2, ctx->args[4])          /* (fd_in, off_in, fd_out, off_out, len, flags) */
 LW_WRITE_SYSCALL_AT(fallocate, 0, 0)                  /* (fd, mode, offset, len): no bytes written as such */
 
+/* ---- Linux AIO: io_submit(ctx, nr, iocbpp) writes through each IOCB_CMD_PWRITE/PWRITEV iocb's
+ * fd. The iocbs are read at entry, one per bpf_loop step (5.17+: where bpf_loop is missing the
+ * program is left out and the ready line declares linux-aio); the kernel takes at most the ring's
+ * size (aio-max-nr bounds it), so LW_AIO_MAX covers every call. Rewriting an iocb while the call
+ * runs is the declared syscall-argument-race. ---- */
+
+#define LW_IOCB_CMD_PWRITE 1
+#define LW_IOCB_CMD_PWRITEV 8
+#define LW_AIO_MAX 65536
+#define LW_IOCB_OPCODE_OFF 16 /* struct iocb: aio_data (8), aio_key and aio_rw_flags (8), then these */
+
+struct lw_iocb_part {
+	__u16 aio_lio_opcode;
+	__s16 aio_reqprio;
+	__u32 aio_fildes;
+	__u64 aio_buf;
+	__u64 aio_nbytes;
+};
+
+static long lw_aio_iocb(__u32 i, void *data)
+{
+	const __u64 *iocbpp = *(const __u64 **)data;
+	struct lw_iocb_part part = {};
+	__u64 iocb = 0;
+
+	if (bpf_probe_read_user(&iocb, sizeof(iocb), &iocbpp[i]) != 0 || iocb == 0)
+		return 1; /* the kernel stops at the same place (EFAULT) */
+	if (bpf_probe_read_user(&part, sizeof(part), (const void *)(iocb + LW_IOCB_OPCODE_OFF)) != 0)
+		return 1;
+	if (part.aio_lio_opcode != LW_IOCB_CMD_PWRITE && part.aio_lio_opcode != LW_IOCB_CMD_PWRITEV)
+		return 0;
+	struct file *file = lw_file_from_fd(part.aio_fildes);
+	lw_handle_write(file, file ? LW_FILE_INODE(file) : NULL,
+			part.aio_lio_opcode == LW_IOCB_CMD_PWRITE ? part.aio_nbytes : 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_io_submit")
+int lw_tp_enter_io_submit(struct trace_event_raw_sys_enter *ctx)
+{
+	long nr = ctx->args[1];
+	const __u64 *iocbpp = (const __u64 *)ctx->args[2];
+
+	if (nr <= 0 || !iocbpp)
+		return 0;
+	bpf_loop(nr < LW_AIO_MAX ? nr : LW_AIO_MAX, lw_aio_iocb, &iocbpp, 0);
+	return 0;
+}
+LW_OPTIONAL_PROGRAM(lw_tp_enter_io_submit)
+
+/* ---- shared writable mappings: mmap(addr, len, prot, flags, fd, off) with PROT_WRITE and
+ * MAP_SHARED of a file opened for writing (the kernel refuses it otherwise, so what is reported
+ * succeeds but for a lack of memory). At entry, like the writes: an fd swapped by another thread
+ * during the call is the declared syscall-argument-race. mprotect(2) names no file (a declared blind
+ * spot). ---- */
+
+#define LW_FMODE_WRITE 0x2
+
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int lw_tp_enter_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 prot = ctx->args[2], flags = ctx->args[3];
+
+	if (!(prot & LW_PROT_WRITE) || !(flags & LW_MAP_SHARED) || (flags & LW_MAP_ANONYMOUS))
+		return 0;
+	struct file *file = lw_file_from_fd(ctx->args[4]);
+	if (!file || !(BPF_CORE_READ(file, f_mode) & LW_FMODE_WRITE))
+		return 0;
+	struct lw_mmap m = { .op = LW_MMAP_MAP, .prot = prot, .flags = flags };
+	lw_handle_mmap(file, LW_FILE_INODE(file), &m);
+	return 0;
+}
+
 /* ---- renames, unlinks, rmdirs, links: the strings are kept at entry; at exit, if the syscall
  * succeeded, the names are resolved through the dcache (resolve.bpf.h) and judged by the marks.
  * Renames and links are operations in flight between the two (verdict.bpf.h, rules 4 and 5). ---- */

@@ -22,16 +22,22 @@ const UNRESOLVED_PATHS = [
 
 /** Operations that no sensor reports yet (issue 13's later phases): declared on every kernel. */
 const NOT_REPORTED_YET: BlindSpot[] = [
-  { id: 'mmap-shared-write', what: 'stores through a shared writable mapping are not reported as writes (the open for writing is, and the baseline is compared after it)' },
   { id: 'mount-source-watched', what: 'a bind mount or move whose source is watched but whose mount point is not is no mount line (writes through the new name are reported: watched inodes are marked)' },
 ];
 
 /** What the tracepoint sensor does not see of the write paths that bypass write(2)
- * (copy_file_range, sendfile, splice and fallocate it sees at their syscalls). */
+ * (copy_file_range, sendfile, splice and fallocate it sees at their syscalls; io_submit where
+ * bpf_loop exists, see LINUX_AIO). */
 const TRACEPOINT_WRITE_PATHS: BlindSpot[] = [
-  { id: 'linux-aio', what: 'writes submitted through Linux AIO (io_submit) have no write line (the open for writing is reported, and the baseline is compared after it)' },
   { id: 'io-uring', what: 'opens and writes submitted through io_uring are not seen by syscall tracepoints' },
+  // mprotect(2) names an address, not a file: finding the mapping needs the LSM hook
+  { id: 'mprotect-shared-write', what: 'an mprotect that makes a shared mapping of a watched file writable has no line (its mmap, if writable, has)' },
 ];
+
+const LINUX_AIO: BlindSpot = {
+  id: 'linux-aio',
+  what: 'this kernel has no bpf_loop (5.17+): writes submitted through Linux AIO (io_submit) have no write line (the open for writing is reported, and the baseline is compared after it)',
+};
 
 export function blindSpotsOf(
   sensor: SensorName,
@@ -43,6 +49,7 @@ export function blindSpotsOf(
   const out: BlindSpot[] = [...NOT_REPORTED_YET];
   if (sensor === 'tracepoint') {
     out.push(...TRACEPOINT_WRITE_PATHS);
+    if (skipped.some((p) => p.program === 'lw_tp_enter_io_submit')) out.push(LINUX_AIO);
     out.push({
       id: 'syscall-argument-race',
       what: 'the path strings of renames, unlinks and links are read at syscall entry: a thread that rewrites them while the call runs can make the sensor judge another name',
@@ -72,8 +79,8 @@ export function blindSpotsOf(
     });
   }
   if (sensor === 'lsm' && !features.utimesHook) {
-    // no LSM hook has the path of a utimes: the fexit of vfs_utimes, optional (left out where it cannot load)
-    out.push({ id: 'utimes-backdate', what: 'utimensat and utimes (timestomping) are not reported by this LSM sensor (fexit/vfs_utimes not loaded); the baseline shows them at the next re-check' });
+    // utimes is seen in inode_setattr (not told otherwise, e.g. a caller that did not say: declared)
+    out.push({ id: 'utimes-backdate', what: 'utimensat and utimes (timestomping) are not reported by this LSM sensor (inode_setattr not attached); the baseline shows them at the next re-check' });
   }
   if (sensor === 'lsm' && variants.some((v) => v.variant === 'lw_lsm_path_rename__no_flags')) {
     out.push({

@@ -30,7 +30,8 @@ export function eventFacts(event: FileEvent, inBaseline: (path: string) => boole
   // a truncate changes content only: its baseline comparison judges that
   if (event.operation === 'truncate') return null;
   const facts: EventFacts = {
-    operation: creates ? 'create' : event.operation,
+    // a shared writable mapping is a write whose stores the sensors cannot see one by one
+    operation: creates ? 'create' : event.operation === 'mmap' || event.operation === 'mprotect' ? 'write' : event.operation,
     path: event.path.text,
     actor: { pid: event.process.pid, comm: event.process.comm.text, uid: event.process.uid, exe: event.process.context.exe?.text ?? null },
     in_baseline: inBaseline(event.path.text),

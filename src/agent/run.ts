@@ -253,7 +253,7 @@ function readyInfo(p: Prepared, active: ActiveSensor, settings: RuntimeSettings,
     marks: { marked: active.marks.keys.size, missing: active.marks.missing, trieEntries: p.watchPlan.keys.length },
     blindSpots: blindSpotsOf(
       active.name,
-      { ...active.native.features(), utimesHook: active.attach.attached.some((a) => a.hook === 'fexit/vfs_utimes') },
+      { ...active.native.features(), utimesHook: active.attach.attached.some((a) => a.hook === 'lsm/inode_setattr') },
       p.watchPlan,
       active.attach.variants,
       active.attach.skipped,

@@ -2,7 +2,9 @@
  * File-integrity state in the agent: the SQLite store and the change tracker of src/state, fed by
  * typed file events. A changed baseline file is compared with its baseline shortly after its last
  * event (the sensors report writes, not closes), so a burst of writes gives one change record.
- * Alerts and integrity findings reach the history through the history sink (./historySink.ts).
+ * A file mapped shared and writable is compared again while the mapping may still be written
+ * (./mappingFollower.ts). Alerts and integrity findings reach the history through the history sink
+ * (./historySink.ts).
  */
 import { ChangeTracker, changeTrackerOptionsFromConfig } from '../state/changeTracker.js';
 import { openStateStore, type StateStore } from '../state/store.js';
@@ -18,6 +20,9 @@ import { packageManagerOf } from '../packages/processPackageManager.js';
 import { describeActor, type ActorLike } from '../process/describeActor.js';
 import type { Notices } from '../log/notices.js';
 import type { EventConsumer } from './eventConsumers.js';
+import { mappingFollower } from './mappingFollower.js';
+import { findSharedMapper } from '../process/fileMappers.js';
+import { hostMapsIo } from '../process/hostIo.js';
 
 const SETTLE_MS = 300; // quiet time after the last event before a file is compared
 const MAX_PENDING = 10_000; // bound on paths waiting to settle; past it the oldest is compared now
@@ -60,6 +65,16 @@ export interface StateTrackingDeps {
   readXattrs?: XattrReader;
   /** owning package(s) of a changed path, stored with the change */
   ownerOf?: (path: string) => Promise<string | undefined>;
+}
+
+/** Whether a process may still exist (signal 0: ESRCH when it is gone; EPERM means it exists). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The paths an event may have changed: a rename changes both names, and a file reached through
@@ -133,12 +148,23 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
   };
 
   const onPathTouched = (path: string, by: Actor) => {
-    if (!tracker.covers(path)) return;
+    if (!tracker.covers(path) || stopped) return;
     const existing = pending.get(path);
     if (existing) clearTimeout(existing.timer);
     else if (pending.size >= MAX_PENDING) compare(pending.keys().next().value as string);
     pending.set(path, { timer: setTimeout(() => compare(path), SETTLE_MS), by });
   };
+
+  const mapped = mappingFollower({
+    touch: onPathTouched,
+    holderOf: (h) => (processExists(h.pid) ? h.pid : findSharedMapper(hostMapsIo, h.kernelDev, h.ino, h.pid)),
+    now: () => Date.now(),
+    every: (fn, ms) => {
+      const timer = setInterval(fn, ms);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  });
 
   /** A reconcile of the whole baseline with the disk; progress on a terminal and in scanProgress(). */
   const scanBaseline = async (atStart: boolean) => {
@@ -194,6 +220,12 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
       const manager = packageManagerOf(event.process);
       if (manager !== null) by.package_manager = manager.name;
       for (const path of paths) onPathTouched(path, by);
+      if (event.kind === 'file' && event.mapping !== null) {
+        const before = mapped.dropped;
+        const holder = { pid: event.process.pid, kernelDev: event.kernelDev, ino: event.inode ?? 0n };
+        for (const path of paths) if (tracker.covers(path)) mapped.follow(path, holder, by);
+        if (mapped.dropped > before) deps.notices.warn(`baseline: more mapped files than can be followed; ${mapped.dropped} left to the periodic check`);
+      }
       // the files below the mount point are others now: every baseline path may show another file
       if (event.kind === 'file' && event.mount !== null && mountShowsOtherFiles(event.mount)) recheckAfterMount(by);
     },
@@ -222,6 +254,7 @@ export function openStateTracking(deps: StateTrackingDeps): StateTracking {
     scanProgress: () => (scansRunning > 0 ? scan : null),
     async stop() {
       stopped = true;
+      mapped.stop();
       if (recheckTimer) clearTimeout(recheckTimer);
       if (pruneTimer) clearInterval(pruneTimer);
       for (const path of [...pending.keys()]) compare(path);

@@ -29,6 +29,7 @@ import { metadataChange, metadataOperation } from './metadataChange.js';
 import { fileCreation, isCreation } from './fileCreation.js';
 import { mountChange, mountOperation } from './mountChange.js';
 import { xattrChange, xattrOperation } from './xattrChange.js';
+import { mmapOperation, sharedMapping } from './sharedMapping.js';
 import type { ProcessContexts } from '../process/processContexts.js';
 import type { Accounts } from '../process/accounts.js';
 import type { BpfAccessEvent, FileAccess, FileEvent, FileOperation, PtraceEvent, SensorEvent, SignalEvent } from './types.js';
@@ -50,7 +51,7 @@ export interface EnrichContext {
   accounts: Accounts;
 }
 
-const FILE_OPERATIONS: Record<Exclude<FileRecordData['type'], 9 | 14 | 15>, FileOperation> = {
+const FILE_OPERATIONS: Record<Exclude<FileRecordData['type'], 9 | 14 | 15 | 16>, FileOperation> = {
   [RecordType.OPEN]: 'open',
   [RecordType.WRITE]: 'write',
   [RecordType.RENAME]: 'rename',
@@ -67,21 +68,24 @@ function fileAccess(openFlags: number): FileAccess {
   return mode === 0 ? 'read' : mode === 1 ? 'write' : 'read_write';
 }
 
+/** The operation a file record stands for; null for one this agent does not know (a newer sensor). */
+function operationOf(rec: FileRecordData): FileOperation | null {
+  switch (rec.type) {
+    case RecordType.SETATTR:
+      return rec.attr ? metadataOperation(rec.attr) : null;
+    case RecordType.MOUNT:
+      return rec.mount ? mountOperation(rec.mount) : null;
+    case RecordType.XATTR:
+      return rec.xattr ? xattrOperation(rec.xattr) : null;
+    case RecordType.MMAP:
+      return rec.mmap ? mmapOperation(rec.mmap) : null;
+    default:
+      return FILE_OPERATIONS[rec.type];
+  }
+}
+
 function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent | null {
-  const operation =
-    rec.type === RecordType.SETATTR
-      ? rec.attr
-        ? metadataOperation(rec.attr)
-        : null
-      : rec.type === RecordType.MOUNT
-        ? rec.mount
-          ? mountOperation(rec.mount)
-          : null
-        : rec.type === RecordType.XATTR
-          ? rec.xattr
-            ? xattrOperation(rec.xattr)
-            : null
-          : FILE_OPERATIONS[rec.type];
+  const operation = operationOf(rec);
   if (operation === null) return null; // a metadata op this agent does not know (a newer sensor)
   // the names a later flush may need: files opened, and files first seen at a write (inherited fds)
   if (rec.type === RecordType.OPEN || (rec.flags & RecordFlag.FROM_CACHE_MISS) !== 0) {
@@ -144,6 +148,7 @@ function enrichFile(rec: FileRecordData, ctx: EnrichContext): FileEvent | null {
     creation: isCreation(rec.type) ? fileCreation(rec) : null,
     mount: rec.type === RecordType.MOUNT && rec.mount ? mountChange(rec, rec.mount) : null,
     xattr: rec.type === RecordType.XATTR && rec.xattr ? xattrChange(rec, rec.xattr) : null,
+    mapping: rec.type === RecordType.MMAP && rec.mmap ? sharedMapping(rec.mmap) : null,
   };
 }
 

@@ -38,7 +38,9 @@ export type FileOperation =
   | 'mount'
   | 'umount'
   | 'setxattr'
-  | 'removexattr';
+  | 'removexattr'
+  | 'mmap'
+  | 'mprotect';
 
 /** The file types of st_mode's S_IFMT bits. */
 export type FileType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
@@ -81,6 +83,15 @@ export interface XattrChange {
   flags: string[];
   /** LSM: reported from the hook before the operation ran (a refused one is reported too) */
   beforeOp: boolean;
+}
+
+/** A shared writable mapping (LW_REC_MMAP): mmap with PROT_WRITE and MAP_SHARED, or an mprotect
+ * making a shared mapping writable. Stores through it follow with no further event. */
+export interface SharedMapping {
+  /** the protection asked for: "read", "write", "exec" */
+  prot: string[];
+  /** the mapping's flags by name: "shared" or "shared_validate", then "fixed", "populate", ... */
+  flags: string[];
 }
 
 /** What a metadata operation (truncate, chmod, chown, utimes) sets; null: left as it was, or not
@@ -160,6 +171,8 @@ export interface FileEvent extends EventBase {
   mount: MountChange | null;
   /** setxattr, removexattr: the attribute; null for every other operation */
   xattr: XattrChange | null;
+  /** mmap, mprotect: the shared writable mapping; null for every other operation */
+  mapping: SharedMapping | null;
 }
 
 export type PtraceAccess = 'attach' | 'request' | 'read';

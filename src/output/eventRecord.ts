@@ -2,7 +2,7 @@
  * lookups, no agent state; everything an event line says was decided by the enrich stage. Every
  * line starts with the event's own fields and ends with the acting process's context. */
 import { putText } from '../shared/pathText.js';
-import type { BpfAccessEvent, CgroupEvent, FileCreation, FileEvent, MountChange, FileMetadataChange, XattrChange, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
+import type { BpfAccessEvent, CgroupEvent, FileCreation, FileEvent, MountChange, FileMetadataChange, XattrChange, SharedMapping, ProcessContext, ProcessInfo, PtraceEvent, SensorEvent, SignalEvent, TaskEvent } from '../events/types.js';
 import { JSON_TAIL, JsonTail } from './jsonTail.js';
 
 export type EventLine = Record<string, unknown> & { type: string };
@@ -171,6 +171,12 @@ function putXattr(out: EventLine, x: XattrChange): void {
   if (x.beforeOp) out.before_op = true; // LSM: seen as it started; a refused one looks the same
 }
 
+/** A shared writable mapping: its protection and flags by name. */
+function putMapping(out: EventLine, m: SharedMapping): void {
+  out.prot = m.prot;
+  out.map_flags = m.flags;
+}
+
 function fileLine(e: FileEvent): EventLine {
   const out = baseFields(e.operation, e, e.process);
   if (e.path !== null) putText(out, 'path', e.path);
@@ -197,6 +203,7 @@ function fileLine(e: FileEvent): EventLine {
   if (e.creation !== null) putCreation(out, e, e.creation);
   if (e.mount !== null) putMount(out, e.mount);
   if (e.xattr !== null) putXattr(out, e.xattr);
+  if (e.mapping !== null) putMapping(out, e.mapping);
   if (e.pathTruncated) out.path_truncated = true;
   if (e.pathUnresolved) out.path_unresolved = true; // tracepoint: the syscall's string, unnormalised
   if (e.denied) out.decision = 'deny'; // --protect refused it

@@ -1,7 +1,8 @@
 /** The host side of the process context: bounded reads of /proc, the account files and the cgroup
  * tree (what src/process takes as parameters, so its logic stays testable without a host). */
-import { closeSync, existsSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import type { AccountsIo } from './accounts.js';
+import type { MapsIo } from './fileMappers.js';
 import type { CgroupIo } from './cgroups.js';
 import type { ProcIo } from './procfs.js';
 
@@ -99,3 +100,15 @@ export function listPids(): number[] {
     return [];
   }
 }
+
+/** /proc/PID/maps read whole (its length is bounded by the kernel's map count, not by the file). */
+export const hostMapsIo: MapsIo = {
+  listPids,
+  readMaps(pid) {
+    try {
+      return readFileSync(`/proc/${pid}/maps`, 'latin1');
+    } catch {
+      return null;
+    }
+  },
+};

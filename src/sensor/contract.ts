@@ -31,6 +31,7 @@ export const RecordType = {
   MKDIR: 13,
   MOUNT: 14,
   XATTR: 15,
+  MMAP: 16,
   TASK: 20,
   CGROUP: 21,
   EXEC: 24,
@@ -190,6 +191,15 @@ export const Xattr = { size: 16, op: 0, flags: 4, size_: 8, pad0: 12 } as const;
 
 /** struct lw_xattr_record: a file record, then the operation; the path and the attribute's name follow */
 export const XattrRecord = { size: 160, file: 0, xattr: 144 } as const;
+
+/** enum lw_mmap_op */
+export const MmapOp = { MAP: 1, MPROTECT: 2 } as const;
+
+/** struct lw_mmap (offsets relative to the struct) */
+export const Mmap = { size: 16, op: 0, prot: 4, flags: 8, pad0: 12 } as const;
+
+/** struct lw_mmap_record: a file record, then the mapping; the path follows */
+export const MmapRecord = { size: 160, file: 0, mmap: 144 } as const;
 
 /** struct lw_exec_record */
 export const ExecRecord = { size: 120, hdr: 0, proc: 16, exeIno: 88, exeDev: 96, exeLen: 100, argsLen: 102, tty: 104 } as const;

@@ -19,6 +19,8 @@ import {
   MountRecord,
   Xattr,
   XattrRecord,
+  Mmap,
+  MmapRecord,
   PtraceRecord,
   RecordType,
   SignalRecord,
@@ -62,7 +64,7 @@ export interface AttrFields {
 
 export interface FileRecordData {
   kind: 'file';
-  type: 1 | 2 | 3 | 4 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15;
+  type: 1 | 2 | 3 | 4 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16;
   flags: number;
   timeNs: bigint;
   proc: ProcessFields;
@@ -87,6 +89,18 @@ export interface FileRecordData {
   mount: MountFields | null;
   /** LW_REC_XATTR only: the operation (path2 is the attribute's name) */
   xattr: XattrFields | null;
+  /** LW_REC_MMAP only: the mapping */
+  mmap: MmapFields | null;
+}
+
+/** struct lw_mmap: a shared writable mapping (LW_REC_MMAP) */
+export interface MmapFields {
+  /** enum lw_mmap_op */
+  op: number;
+  /** PROT_* bits */
+  prot: number;
+  /** MAP_* flags of mmap(2); MAP_SHARED for an mprotect */
+  flags: number;
 }
 
 /** struct lw_xattr: what an LW_REC_XATTR record did (never the value, only its size) */
@@ -272,10 +286,28 @@ function readXattr(buf: Buffer, at: number): XattrFields {
   return { op: buf.readUInt32LE(at + Xattr.op), flags: buf.readUInt32LE(at + Xattr.flags), size: buf.readUInt32LE(at + Xattr.size_) };
 }
 
+function readMmap(buf: Buffer, at: number): MmapFields {
+  return { op: buf.readUInt32LE(at + Mmap.op), prot: buf.readUInt32LE(at + Mmap.prot), flags: buf.readUInt32LE(at + Mmap.flags) };
+}
+
+/** Bytes before the path: a metadata record is a file record followed by what it sets. */
+function fixedSizeOf(type: FileRecordData['type']): number {
+  switch (type) {
+    case RecordType.SETATTR:
+      return AttrRecord.size;
+    case RecordType.MOUNT:
+      return MountRecord.size;
+    case RecordType.XATTR:
+      return XattrRecord.size;
+    case RecordType.MMAP:
+      return MmapRecord.size;
+    default:
+      return FileRecord.size;
+  }
+}
+
 function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData['type']): FileRecordData | string {
-  // a metadata record is a file record followed by the new values; the path follows both
-  const fixed =
-    type === RecordType.SETATTR ? AttrRecord.size : type === RecordType.MOUNT ? MountRecord.size : type === RecordType.XATTR ? XattrRecord.size : FileRecord.size;
+  const fixed = fixedSizeOf(type);
   if (size < fixed) return `file record of ${size} bytes is shorter than ${fixed}`;
   const pathLen = buf.readUInt16LE(at + FileRecord.pathLen);
   const path2Len = buf.readUInt16LE(at + FileRecord.path2Len);
@@ -308,6 +340,7 @@ function decodeFile(buf: Buffer, at: number, size: number, type: FileRecordData[
     attr: type === RecordType.SETATTR ? readAttr(buf, at + AttrRecord.attr) : null,
     mount: type === RecordType.MOUNT ? readMount(buf, at + MountRecord.mount) : null,
     xattr: type === RecordType.XATTR ? readXattr(buf, at + XattrRecord.xattr) : null,
+    mmap: type === RecordType.MMAP ? readMmap(buf, at + MmapRecord.mmap) : null,
   };
 }
 
@@ -465,6 +498,7 @@ export function decodeBatch(batch: Buffer, expectedRecords?: number): DecodeResu
       case RecordType.MKDIR:
       case RecordType.MOUNT:
       case RecordType.XATTR:
+      case RecordType.MMAP:
         decoded = decodeFile(batch, at, size, type);
         break;
       case RecordType.PTRACE:

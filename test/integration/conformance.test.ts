@@ -482,8 +482,9 @@ check('mkdir', 'a directory made in a watched directory', async () => {
 /* ---- write paths that bypass write(2) (issue 13): coreutils cp and install use copy_file_range,
  * servers sendfile, pipelines splice; fallocate grows or punches a file. Each is a write line. ---- */
 
-for (const method of ['copy_file_range', 'sendfile', 'splice', 'fallocate']) {
-  check(method.replace(/_/g, '-'), `${method} into a watched file is a write`, async () => {
+// linux-aio: io_submit with the watched file's write third of three iocbs (the blind spot's id)
+for (const method of ['copy_file_range', 'sendfile', 'splice', 'fallocate', 'aio']) {
+  check(method === 'aio' ? 'linux-aio' : method.replace(/_/g, '-'), `${method} into a watched file is a write`, async () => {
     const src = join(tree.u, `via-src-${method}`);
     const dst = join(tree.w, `via_${method}`);
     writeFileSync(src, EVIL + '\n');
@@ -494,6 +495,54 @@ for (const method of ['copy_file_range', 'sendfile', 'splice', 'fallocate']) {
     await expectLines(since, [{ type: 'write', path: dst, pid }], method);
   });
 }
+
+check('io-uring', 'an open and an append submitted through io_uring (IORING_OP_OPENAT, IORING_OP_WRITE)', async () => {
+  const file = join(tree.w, 'via_uring');
+  writeFileSync(file, PASSWD);
+  await settle();
+  const since = agent.events.length;
+  run(helperBin('uring_write'), [file, EVIL + '\n']);
+  // the process is not asserted: before 5.12 io_uring's workers are kernel threads of their own
+  await expectLines(since, [{ type: 'open', path: file, access: 'write' }, { type: 'write', path: file }], 'io_uring');
+});
+
+/* ---- shared writable mappings (issue 13): stores through a mapping change a file with no write
+ * call. The mapping is the line (mmap, or mprotect making a shared mapping writable); the stores,
+ * made after the fd is closed and later than the agent's first comparison, are the change. ---- */
+
+const UID_0 = ['alice:x:1000:1000', 'alice:x:0000:0000'];
+
+async function mapAndStore(mode: string, name: string, delayMs: number): Promise<{ file: string; pids: number[]; since: number }> {
+  const file = join(tree.w, name);
+  const since = agent.events.length;
+  const out = run(helperBin('mmap_via'), [mode, file, UID_0[0], UID_0[1], String(delayMs)]);
+  return { file, pids: out.trim().split('\n').map(Number), since };
+}
+
+check('mmap-shared-write', 'stores through a shared writable mapping, made after the fd is closed and after a pause', async () => {
+  const { file, pids, since } = await mapAndStore('shared', 'map_shared', 1500);
+  await expectLines(since, [{ type: 'mmap', path: file, pid: pids[0], prot: ['read', 'write'], map_flags: ['shared'] }], 'mmap MAP_SHARED');
+  await expectChange(since, file, /alice:x:0000:0000/);
+});
+
+check('mprotect-shared-write', 'a read-only shared mapping made writable by mprotect, then stored through', async () => {
+  const { file, pids, since } = await mapAndStore('mprotect', 'map_mprotect', 1500);
+  await expectLines(since, [{ type: 'mprotect', path: file, pid: pids[0], prot: ['read', 'write'], map_flags: ['shared'] }], 'mprotect');
+  await expectChange(since, file, /alice:x:0000:0000/);
+});
+
+check('mmap-fork-late-store', 'a shared mapping inherited by a child that stores after the process that made it exited', async () => {
+  const { file, pids, since } = await mapAndStore('fork', 'map_fork', 2500);
+  await expectLines(since, [{ type: 'mmap', path: file, pid: pids[0] }], 'mmap MAP_SHARED');
+  await expectChange(since, file, /alice:x:0000:0000/);
+});
+
+check('mmap-private', 'a private writable mapping is no line (its stores never reach the file)', async () => {
+  const { file, since } = await mapAndStore('private', 'map_private', 0);
+  await settle();
+  const lines = fileEvents(since).filter((e) => e.path === file && (e.type === 'mmap' || e.type === 'mprotect'));
+  assert.equal(lines, [], 'no mapping line');
+});
 
 /* ---- mounts (issue 13): a mount on a watched name, or on an ancestor of one, changes what the
  * watched names show. Each is a line at the mount point; the files it hides or shows are `change`

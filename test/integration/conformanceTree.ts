@@ -23,7 +23,7 @@ export const KEY_OLD = ed25519Key(1, 'alice@old');
 export const KEY_EVIL = ed25519Key(2, 'evil@attacker');
 
 /** Baseline files of the metadata cases (conformance.test.ts, issue 13), in w/. */
-export const META_FILES = ['meta_chmod', 'meta_chown', 'meta_touch', 'meta_truncate', 'meta_shtrunc', 'meta_rdtrunc', 'meta_ftrunc', 'meta_link', 'meta_xcap', 'meta_xacl', 'meta_xattr'];
+export const META_FILES = ['meta_chmod', 'meta_chown', 'meta_touch', 'meta_truncate', 'meta_shtrunc', 'meta_rdtrunc', 'meta_ftrunc', 'meta_link', 'meta_xcap', 'meta_xacl', 'meta_xattr', 'map_shared', 'map_mprotect', 'map_fork', 'map_private'];
 
 export interface ConformanceTree {
   root: string;

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { blindSpotsOf } from '../../../src/agent/blindSpots.js';
 
 const plan = { unmarked: false, multiWildcards: [], orphanWildcards: [] };
-const NOT_YET = ['mmap-shared-write', 'mount-source-watched'];
+const NOT_YET = ['mount-source-watched'];
 const ids = (...args: Parameters<typeof blindSpotsOf>) => blindSpotsOf(...args).map((s) => s.id);
 /** the ids beyond the operations no sensor reports yet */
 const kernelIds = (...args: Parameters<typeof blindSpotsOf>) => ids(...args).filter((id) => !NOT_YET.includes(id));
@@ -20,12 +20,23 @@ test('LSM on a kernel with the post-op programs (5.17+) and fexit/vfs_utimes loa
   assert.equal(kernelIds('lsm', { dcacheResolver: false, postOpRecords: true }, plan), ['utimes-backdate'], 'not told it loaded: declared');
 });
 
-test('tracepoint: Linux AIO and io_uring are declared, the write syscalls that bypass write(2) are not; LSM sees them all', () => {
+test('tracepoint: io_uring is declared, Linux AIO only where io_submit\'s program was left out; LSM sees them all', () => {
   const tp = ids('tracepoint', { dcacheResolver: true, postOpRecords: false }, plan);
-  assert.ok(tp.includes('linux-aio') && tp.includes('io-uring'));
+  assert.ok(tp.includes('io-uring'));
+  assert.not.ok(tp.includes('linux-aio'), 'io_submit read where bpf_loop exists');
+  const old = ids('tracepoint', { dcacheResolver: false, postOpRecords: false }, plan, [], [{ program: 'lw_tp_enter_io_submit', reason: 'no bpf_loop' }]);
+  assert.ok(old.includes('linux-aio'));
   for (const id of ['copy-file-range', 'sendfile', 'splice', 'fallocate', 'write-without-write-syscall']) assert.not.ok(tp.includes(id), id);
   const lsm = ids('lsm', { dcacheResolver: false, postOpRecords: true, utimesHook: true }, plan);
   assert.not.ok(lsm.includes('linux-aio') || lsm.includes('io-uring'));
+});
+
+test('shared writable mappings: declared by no sensor; mprotect by the tracepoint sensor only (it names no file)', () => {
+  const tp = ids('tracepoint', { dcacheResolver: true, postOpRecords: false }, plan);
+  const lsm = ids('lsm', { dcacheResolver: false, postOpRecords: true, utimesHook: true }, plan);
+  assert.not.ok(tp.includes('mmap-shared-write') || lsm.includes('mmap-shared-write'));
+  assert.ok(tp.includes('mprotect-shared-write'));
+  assert.not.ok(lsm.includes('mprotect-shared-write'));
 });
 
 test('tracepoint: the cases of names made (link, symlink, mknod, mkdir) are not declared', () => {

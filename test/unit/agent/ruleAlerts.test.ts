@@ -84,6 +84,13 @@ test('eventFacts of metadata events: the new mode (and the old one), owner, mtim
   assert.is(eventFacts(fileEvent({ operation: 'truncate', metadata: { ...meta, size: 0 } }), none), null);
 });
 
+test('eventFacts: a shared writable mapping (mmap, mprotect) is judged as the write it stands for', () => {
+  const none = () => false;
+  const mapping = { prot: ['read', 'write'], flags: ['shared'] };
+  assert.is(eventFacts(fileEvent({ operation: 'mmap', mapping }), none)!.operation, 'write');
+  assert.is(eventFacts(fileEvent({ operation: 'mprotect', mapping }), none)!.operation, 'write');
+});
+
 test('a chmod u+s and a timestomp outside the baseline are judged from the events themselves', () => {
   const t = rules();
   t.r.consume(fileEvent({ operation: 'chmod', mode: 0o100755, path: { text: '/opt/tool' }, metadata: { ...meta, mode: 0o4755 } }));

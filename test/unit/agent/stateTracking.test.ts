@@ -8,6 +8,22 @@ import { DEFAULT_STATE_CONFIG } from '../../../src/state/stateConfig.js';
 import { fileEvent, ptraceEvent, recordingNotices, recordingOutput } from '../../fixtures/agent/fakes.js';
 import { processInfo } from '../../fixtures/process/processFixtures.js';
 
+/** State tracking over a database in dir, for the baseline paths given. */
+function trackingOf(dir: string, baseline: string[], over: Partial<Parameters<typeof openStateTracking>[0]> = {}) {
+  const output = recordingOutput();
+  const notices = recordingNotices();
+  const tracking = openStateTracking({
+    dbPath: join(dir, 'db', 'state.db'),
+    config: { ...DEFAULT_STATE_CONFIG, baseline },
+    output,
+    notices,
+    nowRfc3339: () => 'now',
+    showProgress: false,
+    ...over,
+  });
+  return { tracking, output, notices };
+}
+
 test('touchedPaths: content-changing file events only, both names of a rename, never a null path', () => {
   assert.equal(touchedPaths(fileEvent()), ['/etc/passwd']);
   assert.equal(touchedPaths(fileEvent({ operation: 'rename', path: { text: '/etc/passwd' }, oldPath: { text: '/etc/passwd+' } })), ['/etc/passwd', '/etc/passwd+']);
@@ -56,21 +72,36 @@ test('a baseline file changed after start gives one change line; an event withou
   }
 });
 
+test('a baseline file mapped shared and writable is compared again later: stores made after the first comparison give the change', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsmwatch-state-'));
+  try {
+    const watched = join(dir, 'passwd');
+    writeFileSync(watched, 'alice:x:1000:1000::/home/alice:/bin/sh\n');
+    const { tracking, output } = trackingOf(dir, [watched]);
+    await tracking.start();
+    // the mapping process is this one (alive all along): the stores come after the settle comparison
+    const mapper = processInfo({ pid: process.pid, tid: process.pid, comm: { text: 'mapper' } });
+    tracking.consume(fileEvent({ operation: 'mmap', path: { text: watched }, process: mapper, mapping: { prot: ['read', 'write'], flags: ['shared'] } }));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.not.ok(output.records.some((r) => r.type === 'change'), 'nothing changed yet');
+    writeFileSync(watched, 'alice:x:0000:0000::/home/alice:/bin/sh\n'); // what the stores would do
+    const end = Date.now() + 10_000;
+    while (!output.records.some((r) => r.type === 'change') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const change = output.records.find((r) => r.type === 'change');
+    assert.ok(change, 'a change line from a later comparison');
+    assert.is((change.by as Record<string, unknown>).comm, 'mapper');
+    await tracking.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a file replaced by a process dpkg runs: the change's by names the package manager, and the same bytes are content_changed false", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lsmwatch-state-'));
   try {
     const watched = join(dir, 'tool');
     writeFileSync(watched, 'binary\n');
-    const output = recordingOutput();
-    const tracking = openStateTracking({
-      dbPath: join(dir, 'db', 'state.db'),
-      config: { ...DEFAULT_STATE_CONFIG, baseline: [watched] },
-      output,
-      notices: recordingNotices(),
-      nowRfc3339: () => 'now',
-      showProgress: false,
-      ownerOf: async () => 'ninja-build',
-    });
+    const { tracking, output } = trackingOf(dir, [watched], { ownerOf: async () => 'ninja-build' });
     await tracking.start();
     writeFileSync(join(dir, 'tool.new'), 'binary\n');
     renameSync(join(dir, 'tool.new'), watched);

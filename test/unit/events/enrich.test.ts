@@ -90,6 +90,7 @@ function file(over: Partial<FileRecordData> = {}): FileRecordData {
     attr: null,
     mount: null,
     xattr: null,
+    mmap: null,
     ...over,
   };
 }

@@ -9,7 +9,7 @@ function rec(over: Partial<FileRecordData>): FileRecordData {
     kind: 'file', type: RecordType.MKDIR, flags: 0, timeNs: 1n,
     proc: { pid: 1, tid: 1, ppid: 0, uid: 0, gid: 0, comm: Buffer.from('sh'), startNs: 1n, parentStartNs: 0n, cgroupId: 1n, loginUid: 0, sessionId: 1 },
     ino: 0n, dev: 0, openFlags: 0, count: 1, bytes: 0, mode: 0, path: Buffer.from('/etc/x'), path2: null,
-    anchor: 0, anchorOff: 0, anchor2: 0, anchor2Off: 0, rdev: 0, attr: null, mount: null, xattr: null, ...over,
+    anchor: 0, anchorOff: 0, anchor2: 0, anchor2Off: 0, rdev: 0, attr: null, mount: null, xattr: null, mmap: null, ...over,
   };
 }
 

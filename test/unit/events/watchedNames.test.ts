@@ -31,6 +31,7 @@ function record(over: Partial<FileRecordData>): FileRecordData {
     attr: null,
     mount: null,
     xattr: null,
+    mmap: null,
     ...over,
   };
 }

@@ -9,7 +9,7 @@ function rec(over: Partial<FileRecordData>): FileRecordData {
     kind: 'file', type: RecordType.XATTR, flags: 0, timeNs: 1n,
     proc: { pid: 1, tid: 1, ppid: 0, uid: 0, gid: 0, comm: Buffer.from('setcap'), startNs: 0n, parentStartNs: 0n, cgroupId: 0n, loginUid: 0, sessionId: 0 },
     ino: 1n, dev: 1, openFlags: 0, count: 1, bytes: 0, mode: 0o100755, path: Buffer.from('/usr/bin/ping'), path2: Buffer.from('security.capability'),
-    anchor: 0, anchorOff: 0, anchor2: 0, anchor2Off: 0, rdev: 0, attr: null, mount: null, xattr: { op: XattrOp.SET, flags: 0, size: 20 },
+    anchor: 0, anchorOff: 0, anchor2: 0, anchor2Off: 0, rdev: 0, attr: null, mount: null, mmap: null, xattr: { op: XattrOp.SET, flags: 0, size: 20 },
     ...over,
   };
 }

@@ -18,7 +18,7 @@ import {
 } from '../../fixtures/output/recordCorpus.js';
 import { fakeCgroups, testProcesses } from '../../fixtures/process/processFixtures.js';
 import type { AttrFields, DecodedRecord, FileRecordData } from '../../../src/sensor/decoder.js';
-import { AttrOp, AttrValid, MountOp, RecordFlag, RecordType, XattrOp } from '../../../src/sensor/contract.js';
+import { AttrOp, AttrValid, MountOp, MmapOp, RecordFlag, RecordType, XattrOp } from '../../../src/sensor/contract.js';
 
 const GOLDEN = fileURLToPath(new URL('../../fixtures/output/events.golden.ndjson', import.meta.url));
 // Regenerate deliberately, after checking the difference: LSMWATCH_UPDATE_GOLDEN=1 make test-unit
@@ -162,6 +162,22 @@ test('setxattr and removexattr lines: the attribute name, the size set, the flag
   assert.equal([removed.type, 'size' in removed, 'xattr_flags' in removed], ['removexattr', false, false]);
   assert.not.match(toNdjsonLine(removed), /\x1b/, 'control characters in the name are escaped in the line');
   assert.is(enrichRecord({ ...made(RecordType.XATTR), path2: Buffer.from('x'), xattr: { op: 9, flags: 0, size: 0 } } as DecodedRecord, context('lsm')), null, 'an op this agent does not know');
+});
+
+test('mmap and mprotect lines: the protection and the mapping flags by name; an op this agent does not know makes none', () => {
+  const at = (mmap: { op: number; prot: number; flags: number }) => {
+    const event = enrichRecord({ ...made(RecordType.MMAP), path: Buffer.from('/etc/passwd'), mode: 0o100644, mmap } as DecodedRecord, context('lsm'));
+    assert.ok(event !== null);
+    assert.ok(event.kind === 'file' && event.touchesContent, 'the baseline is compared after it');
+    return eventLine(event);
+  };
+  const mapped = at({ op: MmapOp.MAP, prot: 3, flags: 0x1 | 0x8000 });
+  assert.equal([mapped.type, mapped.path, mapped.prot, mapped.map_flags, 'access' in mapped], ['mmap', '/etc/passwd', ['read', 'write'], ['shared', 'populate'], false]);
+  const validate = at({ op: MmapOp.MAP, prot: 2, flags: 0x3 });
+  assert.equal([validate.prot, validate.map_flags], [['write'], ['shared_validate']]);
+  const prot = at({ op: MmapOp.MPROTECT, prot: 7, flags: 0x1 });
+  assert.equal([prot.type, prot.prot], ['mprotect', ['read', 'write', 'exec']]);
+  assert.is(enrichRecord({ ...made(RecordType.MMAP), mmap: { op: 9, prot: 3, flags: 1 } } as DecodedRecord, context('lsm')), null);
 });
 
 test('a metadata record of an operation this agent does not know makes no event', () => {

@@ -65,6 +65,7 @@ function fileRec(path: Buffer): FileRecordData {
     attr: null,
     mount: null,
     xattr: null,
+    mmap: null,
   };
 }
 

@@ -168,6 +168,8 @@ const STRUCTS: Array<[string, Record<string, number>]> = [
   ['lw_mount_record', contract.MountRecord],
   ['lw_xattr', contract.Xattr],
   ['lw_xattr_record', contract.XattrRecord],
+  ['lw_mmap', contract.Mmap],
+  ['lw_mmap_record', contract.MmapRecord],
 ];
 
 /** Widths the decoder and the agent read and write each scalar field with (bytes). */
@@ -260,6 +262,8 @@ const WIDTHS: Record<string, Record<string, number>> = {
   lw_mount_record: { file: contract.FileRecord.size, mount: contract.Mount.size },
   lw_xattr: { op: 4, flags: 4, size: 4, _pad0: 4 },
   lw_xattr_record: { file: contract.FileRecord.size, xattr: contract.Xattr.size },
+  lw_mmap: { op: 4, prot: 4, flags: 4, _pad0: 4 },
+  lw_mmap_record: { file: contract.FileRecord.size, mmap: contract.Mmap.size },
   lw_policy_epoch: { epoch: 4, _pad0: 4 },
 };
 
@@ -282,6 +286,7 @@ const ENUMS: Array<[string, Record<string, number>, string]> = [
   ['lw_attr_valid', contract.AttrValid, 'LW_ATTR_V_'],
   ['lw_mount_op', contract.MountOp, 'LW_MOUNT_'],
   ['lw_xattr_op', contract.XattrOp, 'LW_XATTR_'],
+  ['lw_mmap_op', contract.MmapOp, 'LW_MMAP_'],
 ];
 
 const headerText = () => readFileSync(HEADER, 'utf8');

@@ -9,6 +9,7 @@ import {
   PATH_MAX,
   MountOp,
   XattrOp,
+  MmapOp,
   Process,
   PtraceKind,
   PtraceRecord,
@@ -28,6 +29,7 @@ import {
   forkRecordBytes,
   mountRecord,
   xattrRecord,
+  mmapRecord,
   ptraceRecord,
   rawRecord,
   writeHeader,
@@ -156,6 +158,16 @@ test('mount record: the mount point, the source, the operation after the file fi
   const full = onlyFile(mountRecord({ path: '/etc', op: MountOp.UMOUNT, fstype: 'a-type-of-16-chr' }));
   assert.equal([full.mount?.fstype.toString(), full.path2], ['a-type-of-16-chr', null], 'a type of the full length has no NUL');
   assert.is(onlyFile(fileRecord({ type: RecordType.OPEN, path: '/etc/x' })).mount, null);
+});
+
+test('mmap record: the file fields, the mapping, then the path; a short one is refused', () => {
+  const rec = onlyFile(mmapRecord({ path: '/etc/passwd', ino: 9n, mode: 0o100644, op: MmapOp.MAP, prot: 3, mapFlags: 1 }));
+  assert.equal([rec.type, rec.path.toString(), rec.path2, rec.ino, rec.attr, rec.xattr], [RecordType.MMAP, '/etc/passwd', null, 9n, null, null]);
+  assert.equal(rec.mmap, { op: MmapOp.MAP, prot: 3, flags: 1 });
+  assert.is(onlyFile(fileRecord({ type: RecordType.WRITE, path: '/etc/x' })).mmap, null);
+  const short = mmapRecord({ path: '/x', op: MmapOp.MPROTECT, prot: 3, mapFlags: 1 }).subarray(0, 152);
+  short.writeUInt16LE(152, 2);
+  assert.is(decodeBatch(short).invalid, 1);
 });
 
 test('xattr record: the file fields, the operation, the path and then the attribute name', () => {
