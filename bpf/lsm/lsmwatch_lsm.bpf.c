@@ -382,22 +382,6 @@ int BPF_PROG(lw_lsm_path_chmod, const struct path *path, umode_t mode, int ret)
 	return 0;
 }
 
-/* kuid_t and kgid_t are one-member structs passed by value: read as their 32-bit value. (uid_t)-1
- * leaves the owner (group) as it is. */
-SEC("lsm/path_chown")
-int BPF_PROG(lw_lsm_path_chown, const struct path *path, unsigned int uid, unsigned int gid, int ret)
-{
-	if (ret != 0)
-		return lw_verdict(ret);
-	struct lw_attr a = { .op = LW_ATTR_CHOWN, .uid = uid, .gid = gid };
-	if (uid != (unsigned int)-1)
-		a.valid |= LW_ATTR_V_UID;
-	if (gid != (unsigned int)-1)
-		a.valid |= LW_ATTR_V_GID;
-	lw_handle_attr(path->dentry, path->dentry->d_inode, path->mnt, &a, LW_F_BEFORE_OP);
-	return 0;
-}
-
 /* truncate(2); before Linux 6.2 also ftruncate and open with O_TRUNC (file_truncate since) */
 SEC("lsm/path_truncate")
 int BPF_PROG(lw_lsm_path_truncate, const struct path *path, int ret)
@@ -419,11 +403,12 @@ int BPF_PROG(lw_lsm_file_truncate, struct file *file, int ret)
 	return 0;
 }
 
-/* utimes: no path hook has it, so inode_setattr does (notify_change, before the change; no mount,
- * so one is found to name the file). Only a change of times alone is a utimes: chmod, chown and
- * truncate reach this hook too (with ATTR_MODE, ATTR_UID/GID, ATTR_SIZE), and their own hooks
- * report them. (A fexit of vfs_utimes had the path, but tracing programs cannot use inode storage,
- * so it loaded nowhere.) */
+/* chown and utimes: inode_setattr (notify_change, before the change; no mount, so one is found to
+ * name the file). An owner or group given is a chown (with ATTR_MODE too where it clears setuid);
+ * a change of times alone is a utimes; chmod and truncate reach this hook too (ATTR_MODE,
+ * ATTR_SIZE) and their path hooks report them. (path_chown took kuid_t/kgid_t by value, which 5.10's
+ * trampolines refuse; a fexit of vfs_utimes had the path, but tracing programs cannot use inode
+ * storage, so it loaded nowhere.) */
 #define LW_IA_MODE 0x1
 #define LW_IA_UID 0x2
 #define LW_IA_GID 0x4
@@ -438,7 +423,21 @@ static __always_inline int lw_setattr_hook(struct dentry *dentry, struct iattr *
 	unsigned int valid = BPF_CORE_READ(attr, ia_valid);
 	struct lw_attr a = { .op = LW_ATTR_UTIMES };
 
-	if (!(valid & (LW_IA_ATIME | LW_IA_MTIME)) || (valid & (LW_IA_SIZE | LW_IA_MODE | LW_IA_UID | LW_IA_GID)))
+	if (valid & (LW_IA_UID | LW_IA_GID)) {
+		/* (uid_t)-1: left as it is, as chown(2) says it */
+		struct lw_attr c = { .op = LW_ATTR_CHOWN, .uid = (__u32)-1, .gid = (__u32)-1 };
+		if (valid & LW_IA_UID) {
+			c.valid |= LW_ATTR_V_UID;
+			c.uid = BPF_CORE_READ(attr, ia_uid.val);
+		}
+		if (valid & LW_IA_GID) {
+			c.valid |= LW_ATTR_V_GID;
+			c.gid = BPF_CORE_READ(attr, ia_gid.val);
+		}
+		lw_handle_attr(dentry, dentry->d_inode, NULL, &c, LW_F_BEFORE_OP);
+		return 0;
+	}
+	if (!(valid & (LW_IA_ATIME | LW_IA_MTIME)) || (valid & (LW_IA_SIZE | LW_IA_MODE)))
 		return 0;
 	if (valid & LW_IA_ATIME_SET) {
 		a.valid |= LW_ATTR_V_ATIME;
@@ -590,8 +589,6 @@ LW_OPTIONAL_PROGRAM(lw_lsm_inode_remove_acl)
 
 /* file_truncate exists since Linux 6.2 (path_truncate covers ftruncate and O_TRUNC before) */
 LW_OPTIONAL_PROGRAM(lw_lsm_file_truncate)
-/* path_chown takes kuid_t/kgid_t by value: 5.10's trampolines refuse struct arguments */
-LW_OPTIONAL_PROGRAM(lw_lsm_path_chown)
 
 /* Where bpf_get_func_arg/ret exist (5.17+), the path operations end here; the arguments are read
  * by position so one program fits every signature: vfs_rename(struct renamedata *) since 5.12,

@@ -88,9 +88,6 @@ export function blindSpotsOf(
       what: 'before Linux 5.19 the path_rename hook is not told the renameat2 flags: an exchange (RENAME_EXCHANGE) is reported as a rename, and the inode swapped in is not marked watched',
     });
   }
-  if (sensor === 'lsm' && skipped.some((p) => p.program === 'lw_lsm_path_chown')) {
-    out.push({ id: 'chown', what: 'this kernel cannot attach the path_chown hook (its BPF trampolines refuse the struct arguments kuid_t and kgid_t): chown is not reported live; the baseline shows it at the next re-check' });
-  }
   if (plan.unmarked) {
     out.push({
       id: 'mark-limit',
