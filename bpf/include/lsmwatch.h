@@ -94,6 +94,10 @@ enum lw_record_flags {
 	 * access, chdir, opening a directory or an O_PATH): find, ps, lsof. Such checks on the agent are
 	 * reported only when denied (--protect); the others are not reported at all. */
 	LW_F_PTRACE_WALK = 1u << 11,
+	/* LW_REC_MOUNT: reported for what was mounted, not for the mount point: the root of the bind or
+	 * of the moved mount is watched (or an ancestor of watch entries) while the mount point is not,
+	 * so a watched tree now has another name (writes through it are reported as ever) */
+	LW_F_SOURCE_WATCHED = 1u << 14,
 };
 
 /* Common header of every record in the ring buffer (Tetragon's msg_common has the same role). */

@@ -162,6 +162,12 @@ struct {
 	__type(value, struct lw_agg_value);
 } lw_write_agg SEC(".maps");
 
+/* Entries in lw_write_agg: one added when an entry is made, one taken off when an entry is
+ * deleted, so a close or a file free returns before any lookup while no write is pending anywhere
+ * (the unwatched path). It can only be ahead of the map (another CPU between its insert and its
+ * add), never behind it; and a count a close left behind is reported by the periodic flush. */
+__u64 lw_agg_entries = 0;
+
 #define LW_NAME_BUF 256
 
 struct lw_walk_state {

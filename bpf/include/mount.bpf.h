@@ -39,6 +39,72 @@ static __always_inline __u32 lw_mount_watch(struct dentry *dentry, struct vfsmou
 	return w->self | w->name | (m && (m->flags & (LW_MARK_ANCHOR | LW_MARK_WILDCARD)) ? LW_WATCH_NAME : 0);
 }
 
+/* Children of one mount looked at, newest first, to find the one a mount just attached. */
+#define LW_MOUNT_CHILD_SCAN 16
+
+/* The mount most recently attached on dentry of parent, or NULL: attaching adds a mount at the tail
+ * of its parent's mnt_mounts (__attach_mnt), so the newest is found first. */
+static __always_inline struct mount *lw_mount_child_on(struct mount *parent, struct dentry *dentry)
+{
+	struct list_head *head = __builtin_preserve_access_index(&parent->mnt_mounts);
+	struct list_head *pos = BPF_CORE_READ(parent, mnt_mounts.prev);
+
+	for (int i = 0; i < LW_MOUNT_CHILD_SCAN; i++) {
+		if (!pos || pos == head)
+			return NULL;
+		struct mount *c = container_of(pos, struct mount, mnt_child);
+		if (BPF_CORE_READ(c, mnt_mountpoint) == dentry)
+			return c;
+		pos = BPF_CORE_READ(pos, prev);
+	}
+	return NULL;
+}
+
+/*
+ * After a bind or a move succeeded: the watch flags of what is now mounted on (vfsmnt, dentry), the
+ * mount point as it was before the operation. A bind's root is its source's dentry and a moved
+ * mount keeps its root, so a watched tree bound or moved to an unwatched name is found by its
+ * marks (every watched directory is marked), whatever name the caller gave, and after the kernel
+ * resolved it: no string is judged and there is no window between a check and the use. Every
+ * mount stacked on the mount point is judged (one mounted beneath the others is not the top).
+ * If nothing is found there (more mounts were attached to the same parent since, or it is gone
+ * already), it is judged watched to be safe: a race cannot hide it.
+ */
+static __always_inline __u32 lw_mounted_source_watch(struct vfsmount *vfsmnt, struct dentry *dentry,
+						     struct lw_scratch *s)
+{
+	struct mount *m = container_of(vfsmnt, struct mount, mnt);
+	struct lw_walk w = {};
+	__u32 watch = 0;
+
+	for (int i = 0; i < LW_MOUNT_STACK_MAX; i++) {
+		struct mount *c = lw_mount_child_on(m, dentry);
+
+		if (!c) {
+			if (i == 0)
+				return LW_WATCH_NAME;
+			break;
+		}
+		dentry = BPF_CORE_READ(c, mnt.mnt_root);
+		watch |= lw_mount_watch(dentry, __builtin_preserve_access_index(&c->mnt), s, &w);
+		m = c;
+	}
+	return watch;
+}
+
+/* mount(2) flags that put a tree that already has a name somewhere else (not with MS_REMOUNT,
+ * which changes a bind's flags only) */
+#define LW_MS_REMOUNT 0x20
+#define LW_MS_BIND 0x1000
+#define LW_MS_MOVE 0x2000
+
+static __always_inline bool lw_mount_moves_a_tree(__u32 op, __u32 flags)
+{
+	if (op == LW_MOUNT_MOVE)
+		return true;
+	return op == LW_MOUNT_MOUNT && (flags & (LW_MS_BIND | LW_MS_MOVE)) && !(flags & LW_MS_REMOUNT);
+}
+
 /* Begins an LW_REC_MOUNT record at the mount point's name; fstype: a kernel string or NULL. */
 static __always_inline __u32 lw_mount_record_begin(struct lw_record_buf *r, __u32 flags, struct dentry *dentry,
 						   const struct lw_walk *w, struct lw_scratch *s, __u32 op,

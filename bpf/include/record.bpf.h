@@ -359,7 +359,10 @@ static __always_inline bool lw_agg_absorb(struct file *file, struct inode *inode
 		struct lw_agg_value fresh = {};
 
 		lw_agg_start(&fresh, file, inode, ino, now);
-		bpf_map_update_elem(&lw_write_agg, &akey, &fresh, BPF_NOEXIST); /* full: no aggregation, no loss */
+		/* full: no aggregation, no loss; counted before it can be seen, so a close never misses it */
+		__sync_fetch_and_add(&lw_agg_entries, 1);
+		if (bpf_map_update_elem(&lw_write_agg, &akey, &fresh, BPF_NOEXIST) != 0)
+			__sync_fetch_and_add(&lw_agg_entries, -1);
 	}
 	return false;
 }
@@ -441,7 +444,7 @@ static __always_inline void lw_handle_write_each(struct file *file, struct inode
  * one can write through the file any more). */
 static __always_inline void lw_handle_close(struct file *file, bool forget)
 {
-	if (!file)
+	if (!file || !lw_agg_entries)
 		return;
 	struct lw_agg_key akey = {
 		.file = (__u64)(unsigned long)file,
@@ -452,8 +455,8 @@ static __always_inline void lw_handle_close(struct file *file, bool forget)
 	if (!agg)
 		return;
 	lw_flush_agg(&akey, agg);
-	if (forget)
-		bpf_map_delete_elem(&lw_write_agg, &akey);
+	if (forget && bpf_map_delete_elem(&lw_write_agg, &akey) == 0)
+		__sync_fetch_and_add(&lw_agg_entries, -1);
 }
 
 struct lw_flush_ctx {
@@ -469,8 +472,8 @@ static long lw_flush_one(struct bpf_map *map, struct lw_agg_key *key, struct lw_
 	if (ctx->all || age >= (__s64)lw_agg_window_ns)
 		lw_flush_agg(key, agg);
 	/* A writer inside its window never meets this: its window_start is less than a second old. */
-	if (age >= (__s64)LW_AGG_IDLE_NS && agg->count == 0)
-		bpf_map_delete_elem(map, key);
+	if (age >= (__s64)LW_AGG_IDLE_NS && agg->count == 0 && bpf_map_delete_elem(map, key) == 0)
+		__sync_fetch_and_add(&lw_agg_entries, -1);
 	return 0;
 }
 

@@ -98,13 +98,19 @@ LW_OPTIONAL_PROGRAM(lw_flush_writes_prog)
  * The path hooks run before the operation. They mark what the operation makes watched (rule 5 of
  * verdict.bpf.h) and build the record; on kernels with bpf_get_func_ret (5.17+) the record waits
  * for the fexit of vfs_rename / vfs_unlink / vfs_rmdir and goes out only if the operation
- * succeeded, so a refused rename (EACCES, ENOTEMPTY) is not reported as done. */
+ * succeeded, so a refused rename (EACCES, ENOTEMPTY) is not reported as done.
+ *
+ * A plain hash, not an LRU: an LRU evicts entries of other threads (early, from its per-CPU free
+ * lists, under concurrency) and a record evicted there is lost uncounted. Here a record that
+ * finds the map full goes out at once instead, as on kernels without the fexit programs. An entry
+ * whose fexit never comes (a later LSM refused the operation) is replaced by its thread's next one. */
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 256);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct lw_record_buf);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } lw_pending_path_op SEC(".maps");
 
 /* Load-time: the fexit programs below are loaded (bpf_get_func_arg/ret exist, 5.17+, and so do
@@ -648,14 +654,47 @@ LW_RENAME_EXIT(renameat)
 LW_RENAME_EXIT(renameat2)
 
 /* ---- mounts (mount.bpf.h): reported from the hooks, before the operation (LW_F_BEFORE_OP), at
- * the mount point. The syscall tracepoints below retire cached verdicts once the mount is done. ---- */
+ * the mount point. A bind or move (mount(2)) onto an unwatched mount point waits in
+ * lw_pending_mount for sys_exit_mount: sb_mount has only the source's text, so what was mounted is
+ * judged once it is attached (lw_mounted_source_watch). move_mount's hook has the source itself.
+ * The syscall tracepoints below retire cached verdicts once the mount is done. ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32); /* tid */
+	__type(value, struct lw_record_buf);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} lw_pending_mount SEC(".maps");
+
+/* Holds a bind or move onto an unwatched mount point until sys_exit_mount (lw_mount_done), with
+ * where the tree will be attached in its count and bytes (restored there). */
+static __always_inline void lw_mount_hold(struct lw_record_buf *r, __u32 size, struct dentry *on,
+					  struct vfsmount *on_mnt)
+{
+	struct lw_file_record *fr = (void *)r->data;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	fr->bytes = lw_as_scalar(on);
+	fr->count = lw_as_scalar(on_mnt);
+	if (bpf_map_update_elem(&lw_pending_mount, &tid, r, BPF_ANY) == 0)
+		return;
+	/* cannot wait: report it now, as if its source were watched */
+	fr->bytes = 0;
+	fr->count = 1;
+	fr->hdr.flags |= LW_F_SOURCE_WATCHED;
+	lw_emit(r, size);
+}
 
 /* target: the mount point as the hook has it; from: move_mount's source, else the source text
  * (a kernel string) */
 static __always_inline void lw_handle_mount(struct dentry *dentry, struct vfsmount *mnt, __u32 op, __u32 mount_flags,
 					    const char *fstype, const struct path *from, const char *source)
 {
+	struct dentry *on = dentry;
+	struct vfsmount *on_mnt = mnt;
 	struct lw_walk w = {};
+	__u32 from_watch = 0;
 
 	if (lw_is_agent())
 		return;
@@ -666,24 +705,54 @@ static __always_inline void lw_handle_mount(struct dentry *dentry, struct vfsmou
 	lw_count(LW_STAT_SEEN);
 	lw_mount_point_of(&dentry, &mnt);
 	__u32 watch = lw_mount_watch(dentry, mnt, s, &w);
-	__u32 unknown = w.unknown;
-	__u32 end = lw_mount_record_begin(r, LW_F_BEFORE_OP, dentry, &w, s, op, mount_flags, fstype);
+	__u32 flags = LW_F_BEFORE_OP | (w.unknown ? LW_F_DEPTH_UNKNOWN : 0);
+	__u32 end = lw_mount_record_begin(r, flags, dentry, &w, s, op, mount_flags, fstype);
+	struct lw_header *h = (void *)r->data;
 	if (from) {
-		lw_walk_name(BPF_CORE_READ(from, dentry), BPF_CORE_READ(from, mnt), s, &w, false);
+		from_watch = lw_mount_watch(BPF_CORE_READ(from, dentry), BPF_CORE_READ(from, mnt), s, &w);
 		if (w.path.truncated)
-			((struct lw_header *)r->data)->flags |= LW_F_PATH2_TRUNCATED;
+			h->flags |= LW_F_PATH2_TRUNCATED;
 		end = lw_file_record_add_path2(r, end, &s->walk[w.path.off & LW_PATH_MASK], w.path.len);
 	} else if (source) {
 		long n = bpf_probe_read_kernel_str(s->join, LW_PATH_MAX, source);
 		end = lw_file_record_add_path2(r, end, s->join, n > 0 ? n - 1 : 0);
 	}
 	if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
-		lw_count(LW_STAT_FILTERED);
-		return;
+		if (!from && lw_mount_moves_a_tree(op, mount_flags)) {
+			lw_mount_hold(r, lw_record_finish(r, end), on, on_mnt);
+			return;
+		}
+		if (!(from_watch & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
+			lw_count(LW_STAT_FILTERED);
+			return;
+		}
+		h->flags |= LW_F_SOURCE_WATCHED;
 	}
-	if (unknown)
-		((struct lw_header *)r->data)->flags |= LW_F_DEPTH_UNKNOWN;
 	lw_emit(r, lw_record_finish(r, end));
+}
+
+/* sys_exit_mount: a bind or move held by lw_handle_mount goes out if it succeeded and what it
+ * attached is watched (the record keeps the hook's view: path, source text, flags). */
+static __always_inline void lw_mount_done(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lw_record_buf *r = bpf_map_lookup_elem(&lw_pending_mount, &tid);
+	struct lw_scratch *s = lw_get_scratch();
+
+	if (!r)
+		return;
+	struct lw_file_record *fr = (void *)r->data;
+	struct dentry *on = (struct dentry *)(unsigned long)fr->bytes;
+	struct vfsmount *on_mnt = (struct vfsmount *)(unsigned long)fr->count;
+	fr->bytes = 0;
+	fr->count = 1;
+	if (ret == 0 && s && (lw_mounted_source_watch(on_mnt, on, s) & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
+		fr->hdr.flags = (fr->hdr.flags & ~LW_F_BEFORE_OP) | LW_F_SOURCE_WATCHED;
+		lw_emit(r, fr->hdr.size);
+	} else {
+		lw_count(LW_STAT_FILTERED);
+	}
+	bpf_map_delete_elem(&lw_pending_mount, &tid);
 }
 
 /* mount(2): new mounts, binds, moves, remounts and propagation changes (flags say which) */
@@ -719,7 +788,21 @@ int BPF_PROG(lw_lsm_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	return 0;
 }
 
-LW_MOUNT_SYSCALL(mount)
+SEC("tracepoint/syscalls/sys_enter_mount")
+int lw_tp_enter_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	lw_op_begin(0, true);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_mount")
+int lw_tp_exit_mount(struct trace_event_raw_sys_exit *ctx)
+{
+	lw_mount_done(ctx->ret);
+	lw_op_end(0, true);
+	return 0;
+}
+
 LW_MOUNT_SYSCALL(umount)
 LW_MOUNT_SYSCALL(move_mount)
 LW_MOUNT_SYSCALL(pivot_root)

@@ -116,7 +116,8 @@ int lw_tp_exit_creat(struct trace_event_raw_sys_exit *ctx) { return lw_on_open_e
 SEC("tracepoint/syscalls/sys_enter_close")
 int lw_tp_enter_close(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!lw_is_agent())
+	/* no write pending anywhere (lw_agg_entries): nothing to report, no fd to look up */
+	if (lw_agg_entries && !lw_is_agent())
 		lw_handle_close(lw_file_from_fd(ctx->args[0]), false);
 	return 0;
 }
@@ -1393,9 +1394,18 @@ static __always_inline int lw_mount_finish(struct trace_event_raw_sys_exit *ctx,
 		dentry = NULL;
 	}
 	if (dentry) {
+		struct dentry *on = dentry;
+		struct vfsmount *on_mnt = mnt;
+
 		lw_mount_point_of(&dentry, &mnt);
 		watch = lw_mount_watch(dentry, mnt, s, &w);
 		end = lw_mount_record_begin(r, w.unknown ? LW_F_DEPTH_UNKNOWN : 0, dentry, &w, s, p->mode, p->flags, NULL);
+		/* a bind or move onto an unwatched name: judged by what it attached there */
+			if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME)) && lw_mount_moves_a_tree(p->mode, p->flags) &&
+		    (lw_mounted_source_watch(on_mnt, on, s) & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
+			((struct lw_header *)r->data)->flags |= LW_F_SOURCE_WATCHED;
+			watch |= LW_WATCH_NAME;
+		}
 	} else {
 		int n = lw_join_name(p->dfd, p->name, p->len, s);
 		__u32 joined = n > 0 ? n : 0;

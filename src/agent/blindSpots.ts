@@ -20,11 +20,6 @@ const UNRESOLVED_PATHS = [
   'unlink-symlinked-dir',
 ];
 
-/** Operations that no sensor reports yet (issue 13's later phases): declared on every kernel. */
-const NOT_REPORTED_YET: BlindSpot[] = [
-  { id: 'mount-source-watched', what: 'a bind mount or move whose source is watched but whose mount point is not is no mount line (writes through the new name are reported: watched inodes are marked)' },
-];
-
 /** What the tracepoint sensor does not see of the write paths that bypass write(2)
  * (copy_file_range, sendfile, splice and fallocate it sees at their syscalls; io_submit where
  * bpf_loop exists, see LINUX_AIO). */
@@ -46,7 +41,7 @@ export function blindSpotsOf(
   variants: ReadonlyArray<{ program: string; variant: string }> = [],
   skipped: ReadonlyArray<{ program: string; reason: string }> = [],
 ): BlindSpot[] {
-  const out: BlindSpot[] = [...NOT_REPORTED_YET];
+  const out: BlindSpot[] = [];
   if (sensor === 'tracepoint') {
     out.push(...TRACEPOINT_WRITE_PATHS);
     if (skipped.some((p) => p.program === 'lw_tp_enter_io_submit')) out.push(LINUX_AIO);
@@ -70,6 +65,8 @@ export function blindSpotsOf(
       for (const id of UNRESOLVED_PATHS) {
         out.push({ id, what: 'this kernel has no bpf_loop (5.17+): rename and unlink paths are taken from the syscall strings, unnormalised' });
       }
+      // what a bind or move attached is found from its mount point, which is then only a string
+      out.push({ id: 'mount-source-watched', what: 'this kernel has no bpf_loop (5.17+): a bind mount or move of a watched tree to an unwatched name is no mount line (writes through the new name are reported: watched inodes are marked)' });
     }
   }
   if (sensor === 'lsm' && !features.postOpRecords) {

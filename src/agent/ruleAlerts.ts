@@ -44,6 +44,7 @@ export function eventFacts(event: FileEvent, inBaseline: (path: string) => boole
     facts.mount = event.mount.kind;
     facts.fstype = event.mount.fstype;
     facts.source = event.mount.source?.text ?? null;
+    if (event.mount.sourceWatched) facts.source_watched = true;
   }
   if (event.xattr !== null) facts.xattr = event.xattr.name.text;
   const meta = event.metadata;

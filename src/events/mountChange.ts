@@ -96,9 +96,12 @@ export function mountChange(rec: FileRecordData, m: MountFields): MountChange {
     fstype: fstypeText(m.fstype),
     source: rec.path2 !== null && rec.path2.length > 0 ? pathText(rec.path2) : null,
     beforeOp: (rec.flags & RecordFlag.BEFORE_OP) !== 0,
+    sourceWatched: (rec.flags & RecordFlag.SOURCE_WATCHED) !== 0,
   };
 }
 
-/** Whether the names below the mount point now show other files (a remount or a propagation
- * change leaves the same files there). */
-export const mountShowsOtherFiles = (m: MountChange): boolean => m.kind !== 'remount' && m.kind !== 'propagation';
+/** Whether the watched names below the mount point now show other files (a remount or a
+ * propagation change leaves the same files there; a mount point that is itself unwatched, reported
+ * for its watched source, has no watched names below it). */
+export const mountShowsOtherFiles = (m: MountChange): boolean =>
+  m.kind !== 'remount' && m.kind !== 'propagation' && !m.sourceWatched;

@@ -60,7 +60,8 @@ export interface FileCreation {
 /** What a mount(2) call did (in the order the kernel decides it), a move_mount(2), an umount2(2). */
 export type MountKind = 'new' | 'bind' | 'move' | 'remount' | 'propagation' | 'umount';
 
-/** A mount, move or unmount on a watched name or an ancestor of one (the event's path: the mount point). */
+/** A mount, move or unmount on a watched name or an ancestor of one, or a bind or move of a watched
+ * tree to another name (the event's path: the mount point). */
 export interface MountChange {
   kind: MountKind;
   /** mount(2) and umount2(2) flags by name ("ro", "nosuid", "rec", "detach"); the kind's own are left out */
@@ -71,6 +72,9 @@ export interface MountChange {
   source: PathText | null;
   /** LSM: reported from the hook before the operation ran (a refused one is reported too) */
   beforeOp: boolean;
+  /** reported for what was mounted, not for the mount point: a watched tree (or an ancestor of
+   * watch entries) bound or moved to an unwatched name, which is now another name for it */
+  sourceWatched: boolean;
 }
 
 /** What a setxattr or removexattr did (LW_REC_XATTR): the attribute's name, never its value. */

@@ -161,6 +161,7 @@ function putMount(out: EventLine, m: MountChange): void {
   if (m.source !== null) putText(out, 'source', m.source);
   if (m.flags.length > 0) out.mount_flags = m.flags;
   if (m.beforeOp) out.before_op = true; // LSM: seen as it started; a refused one looks the same
+  if (m.sourceWatched) out.source_watched = true; // the mount point is not watched, what was put there is
 }
 
 /** What a setxattr or removexattr did: the attribute's name and the value's size (never the value). */

@@ -11,6 +11,7 @@ const HIDING_KINDS: ReadonlySet<string> = new Set(['new', 'bind', 'move']);
 
 function mountedOver(event: EventFacts): Finding[] {
   if (event.operation !== 'mount' || event.mount === undefined || !HIDING_KINDS.has(event.mount)) return [];
+  if (event.source_watched) return []; // the mount point is not watched: nothing watched is hidden
   const what = event.mount === 'bind' ? 'bind mount' : event.mount === 'move' ? 'mount moved' : `${event.fstype ?? 'file system'} mounted`;
   const from = event.source ? ` from ${JSON.stringify(event.source)}` : '';
   return [{

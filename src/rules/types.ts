@@ -97,6 +97,8 @@ export interface EventFacts {
   /** mount: the file system type and the source as given */
   fstype?: string | null;
   source?: string | null;
+  /** mount: reported for what was mounted (a watched tree bound or moved to an unwatched name) */
+  source_watched?: boolean;
   /** setxattr/removexattr: the attribute name, e.g. "security.capability". */
   xattr?: string;
   /**

@@ -54,6 +54,7 @@ export const RecordFlag = {
   PTRACE_WALK: 1 << 11,
   ARGS_TRUNCATED: 1 << 12,
   EXE_DELETED: 1 << 13,
+  SOURCE_WATCHED: 1 << 14,
 } as const;
 
 export const Decision = { ALLOW: 0, DENY: 1, ERROR: 2 } as const;

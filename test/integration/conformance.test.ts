@@ -617,4 +617,36 @@ check('mount-over-ancestor', 'a tmpfs mounted over an ancestor of watch entries 
   }
 });
 
+check('mount-source-watched', 'a watched directory, and an ancestor of watch entries, bound to unwatched names (mount(2) and the new mount API), and one bind moved on', async () => {
+  const src = join(tree.w, 'bindsrc');
+  const [asBind, asMoved, asApi, asAnc] = ['as-bind', 'as-moved', 'as-api', 'as-anc'].map((d) => join(tree.u, d));
+  const since = agent.events.length;
+  const mounted: string[] = [];
+  try {
+    const pid = pidOf(run('sh', ['-c', 'echo $$; exec mount --bind "$1" "$2"', 'sh', src, asBind]));
+    mounted.push(asBind);
+    const pidMove = pidOf(run('sh', ['-c', 'echo $$; exec mount --move "$1" "$2"', 'sh', asBind, asMoved]));
+    mounted[0] = asMoved;
+    const pidApi = pidOf(run(helperBin('mount_api'), [src, asApi]));
+    mounted.push(asApi);
+    const pidAnc = pidOf(run('sh', ['-c', 'echo $$; exec mount --bind "$1" "$2"', 'sh', tree.srv, asAnc]));
+    mounted.push(asAnc);
+    await expectLines(since, [
+      { type: 'mount', path: asBind, pid, mount: 'bind', source: src, source_watched: true },
+      { type: 'mount', path: asMoved, pid: pidMove, mount: 'move', source: asBind, source_watched: true },
+      { type: 'mount', path: asApi, pid: pidApi, source_watched: true },
+      { type: 'mount', path: asAnc, pid: pidAnc, mount: 'bind', source: tree.srv, source_watched: true },
+    ], 'binds and a move of watched trees');
+    // nothing watched is hidden: no mount_over_watched alert, no re-check of the baseline
+    const wrong = fileEvents(since).filter((e) => e.type === 'alert' && e.rule === 'mount_over_watched');
+    assert.equal(wrong, [], 'no hiding alert for an unwatched mount point');
+    // the new name is watched: a write through it is reported
+    const through = agent.events.length;
+    appendFileSync(join(asMoved, 'conf'), 'y=2\n');
+    await expectLines(through, [{ type: 'write', path: join(asMoved, 'conf'), watched_path: join(src, 'conf'), pid: process.pid }], 'write through the bind');
+  } finally {
+    for (const path of mounted.reverse()) await umount(path);
+  }
+});
+
 conf.run();

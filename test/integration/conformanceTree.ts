@@ -80,13 +80,15 @@ export function makeConformanceTree(): ConformanceTree {
   writeFileSync(join(home, 'alice', '.bashrc'), '# alice\n');
   writeFileSync(join(ssh, 'authorized_keys'), KEY_OLD);
   for (const d of ['reuse', 'race', 'deep']) dir('w', d);
-  for (const d of ['race', 'bm', 'bm2', 'ns', 'cd']) dir('u', d);
+  for (const d of ['race', 'bm', 'bm2', 'ns', 'cd', 'as-bind', 'as-moved', 'as-api', 'as-anc']) dir('u', d);
   writeFileSync(join(w, '.marker'), '');
   // names made (issue 13): links, symlinks, nodes and directories made in a baseline directory
   const made = dir('w', 'made');
   // mounts (issue 13): what a mount over a watched directory or file shows instead
   const mnt = dir('w', 'mnt');
   writeFileSync(join(mnt, 'job'), '* * * * * root true\n');
+  // a watched directory that is bound elsewhere (mount-source-watched)
+  writeFileSync(join(dir('w', 'bindsrc'), 'conf'), 'x=1\n');
   const bindme = join(w, 'bindme');
   writeFileSync(bindme, PASSWD);
   const link = join(root, 'link');

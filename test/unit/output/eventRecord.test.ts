@@ -146,6 +146,9 @@ test('mount and umount lines: the mount point, the kind, type, source and flags'
   );
   const bind = at({ path2: Buffer.from('/tmp/fake'), mount: { op: MountOp.MOUNT, flags: 4096, fstype: Buffer.alloc(0) } });
   assert.equal([bind.mount, bind.source, 'fstype' in bind, 'mount_flags' in bind], ['bind', '/tmp/fake', false, false]);
+  assert.not.ok('source_watched' in bind);
+  const elsewhere = at({ path2: Buffer.from('/etc'), flags: RecordFlag.SOURCE_WATCHED, mount: { op: MountOp.MOUNT, flags: 4096, fstype: Buffer.alloc(0) } });
+  assert.equal([elsewhere.mount, elsewhere.source, elsewhere.source_watched], ['bind', '/etc', true]);
   const gone = at({ mount: { op: MountOp.UMOUNT, flags: 2, fstype: Buffer.from('tmpfs') } });
   assert.equal([gone.type, gone.mount, gone.mount_flags, 'source' in gone], ['umount', 'umount', ['detach'], false]);
 });

@@ -23,6 +23,8 @@ test('mount_over_watched negative: remounts, propagation changes, unmounts, the 
   assert.equal(eventAlerts(mount({ mount: 'propagation' })), []);
   assert.equal(eventAlerts(mount({ operation: 'umount', mount: 'umount' })), []);
   assert.equal(eventAlerts(mount({ actor: { ...SHELL, package_manager: 'dpkg' } })), []);
+  // a watched tree bound to an unwatched name hides nothing watched
+  assert.equal(eventAlerts(mount({ mount: 'bind', fstype: null, source: '/etc', source_watched: true })), []);
   assert.equal(eventAlerts({ operation: 'write', path: '/etc/cron.d/x', actor: { pid: 1, comm: 'sh', uid: 0 } }).filter((a) => a.rule === 'mount_over_watched'), []);
 });
 
