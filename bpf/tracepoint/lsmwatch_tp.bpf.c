@@ -1401,7 +1401,7 @@ static __always_inline int lw_mount_finish(struct trace_event_raw_sys_exit *ctx,
 		watch = lw_mount_watch(dentry, mnt, s, &w);
 		end = lw_mount_record_begin(r, w.unknown ? LW_F_DEPTH_UNKNOWN : 0, dentry, &w, s, p->mode, p->flags, NULL);
 		/* a bind or move onto an unwatched name: judged by what it attached there */
-			if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME)) && lw_mount_moves_a_tree(p->mode, p->flags) &&
+		if (!(watch & (LW_WATCH_WRITE | LW_WATCH_NAME)) && lw_mount_moves_a_tree(p->mode, p->flags) &&
 		    (lw_mounted_source_watch(on_mnt, on, s) & (LW_WATCH_WRITE | LW_WATCH_NAME))) {
 			((struct lw_header *)r->data)->flags |= LW_F_SOURCE_WATCHED;
 			watch |= LW_WATCH_NAME;
